@@ -1,0 +1,50 @@
+"""Sourced, validated tables and charts from Luoshi Town's budget-performance reports."""
+
+from luoshi_analysis.analysis import (
+    budget_structure,
+    headline_indicators,
+    ratios_not_available,
+    revenue_structure,
+    sources_and_uses,
+    spending_mix,
+    spending_ratios,
+)
+from luoshi_analysis.checks import check
+from luoshi_analysis.errors import (
+    DataFolderError,
+    DataValidationError,
+    IngestError,
+    LuoshiError,
+    ParameterError,
+    ProvenanceError,
+    UnknownYearError,
+)
+from luoshi_analysis.load import load_budget, load_indicators, years
+from luoshi_analysis.provenance import read_source, verify_raw
+from luoshi_analysis.trace import trace
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DataFolderError",
+    "DataValidationError",
+    "IngestError",
+    "LuoshiError",
+    "ParameterError",
+    "ProvenanceError",
+    "UnknownYearError",
+    "budget_structure",
+    "check",
+    "headline_indicators",
+    "load_budget",
+    "load_indicators",
+    "ratios_not_available",
+    "read_source",
+    "revenue_structure",
+    "sources_and_uses",
+    "spending_mix",
+    "spending_ratios",
+    "trace",
+    "verify_raw",
+    "years",
+]

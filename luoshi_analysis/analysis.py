@@ -1,0 +1,148 @@
+"""Shape the tables into the frames the notebooks chart: structure, mix, ratios, headlines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from luoshi_analysis.load import load_budget
+
+STRUCTURE_COLUMNS = [
+    "year", "line", "key", "direction", "level", "parent_key", "label_zh", "label_en",
+    "amount", "amount_as_written", "share_of_parent_pct", "share_of_total_pct",
+    "stated_share_pct", "share_difference_pct",
+]
+
+
+def budget_structure(budget: pd.DataFrame, direction: str) -> pd.DataFrame:
+    """Return one side of a budget table with computed shares beside the stated ones.
+
+    Args:
+        budget: A budget table as returned by ``load_budget``.
+        direction: "revenue" or "expenditure".
+
+    Returns:
+        One row per line of that side: the amount, its share of its parent line and of the
+        side's total (computed, in %), the share the report states, and their difference.
+    """
+    side = budget[budget["direction"] == direction]
+    amount_by_key = side.set_index("key")["amount"]
+    total = side.loc[side["level"] == "total", "amount"].sum()
+    parent_amount = side["parent_key"].map(amount_by_key)
+    out = side.assign(
+        share_of_parent_pct=side["amount"] / parent_amount * 100,
+        share_of_total_pct=side["amount"] / total * 100 if total else float("nan"),
+    )
+    out = out.assign(share_difference_pct=out["share_of_parent_pct"] - out["stated_share_pct"])
+    return out[STRUCTURE_COLUMNS].reset_index(drop=True)
+
+
+def revenue_structure(year: object, root: Path | None = None) -> pd.DataFrame:
+    """Return where a year's money came from: carry-over and revenue by category (万元)."""
+    return budget_structure(load_budget(year, root), "revenue")
+
+
+def spending_mix(year: object, root: Path | None = None) -> pd.DataFrame:
+    """Return how a year's money was used: basic, project spending and carry-forward (万元)."""
+    return budget_structure(load_budget(year, root), "expenditure")
+
+
+def sources_and_uses(budget: pd.DataFrame) -> pd.DataFrame:
+    """Return the non-zero leaf lines of both sides, for a view in which both sides balance.
+
+    Leaves are the balances and the categories (a total or subtotal is the sum of its leaves).
+    """
+    leaves = budget[budget["level"].isin(["balance", "category"]) & (budget["amount"] > 0)]
+    return leaves[["year", "direction", "key", "label_zh", "label_en", "amount"]].reset_index(
+        drop=True
+    )
+
+
+# Ratios of the common-indicator framework for overall departmental spending that the
+# overview's figures allow; each is (key, zh, en, numerator, denominator, note).
+RATIOS = (
+    ("project_spending_share", "项目支出占比", "Project spending share",
+     "expenditure_project", "expenditure_current_year", "项目支出 / 本年支出合计"),
+    ("basic_spending_share", "基本支出占比", "Basic spending share",
+     "expenditure_basic", "expenditure_current_year", "基本支出 / 本年支出合计"),
+    ("carryforward_rate", "结转结余率", "Carry-forward rate",
+     "expenditure_carryforward", "revenue_total",
+     "年末结转和结余 / 收入总计 (the framework divides by budgeted spending, which the "
+     "report does not state; 收入总计 is the funds available)"),
+    ("spending_of_funds_available", "资金支出率", "Share of available funds spent",
+     "expenditure_current_year", "revenue_total", "本年支出合计 / 收入总计"),
+    ("fiscal_appropriation_share", "财政拨款收入占比", "Fiscal appropriation share",
+     "revenue_fiscal_appropriation", "revenue_current_year", "财政拨款收入 / 本年收入合计"),
+    ("balance_change_rate", "结转结余变动率", "Change in balances",
+     "balance_change", "revenue_carryover", "(年末结转和结余 − 年初结转和结余) / 年初结转和结余"),
+)
+
+# Indicators of the framework that need figures this report does not give.
+RATIOS_NOT_AVAILABLE = (
+    ("预算完成率 / 预算执行率", "Budget completion / execution rate",
+     "needs the approved and adjusted budget (预算数), which the report does not state"),
+    ("预算调整率", "Budget adjustment rate", "needs the budget adjustments"),
+    ("支付进度率", "Payment progress rate", "needs payments by month or quarter"),
+    ("“三公经费”控制率 / 变动率", "Control rate of the 'three public expenses'",
+     "needs 因公出国（境）费、公务用车费、公务接待费, not reported"),
+    ("公用经费控制率", "Control rate of public (operating) funds",
+     "needs 公用经费 split out of 基本支出, not reported"),
+    ("政府采购执行率", "Government procurement execution rate", "needs procurement figures"),
+    ("固定资产利用率", "Fixed-asset utilisation rate", "needs asset figures"),
+    ("在职人员控制率", "Staffing control rate", "needs authorised and actual headcount"),
+)
+
+
+def spending_ratios(budget: pd.DataFrame) -> pd.DataFrame:
+    """Return the framework ratios that the budget overview allows, in %.
+
+    Args:
+        budget: A budget table as returned by ``load_budget``.
+    """
+    amount = budget.set_index("key")["amount"].to_dict()
+    amount["balance_change"] = amount["expenditure_carryforward"] - amount["revenue_carryover"]
+    rows = []
+    for key, name_zh, name_en, numerator, denominator, formula in RATIOS:
+        den = amount[denominator]
+        rows.append({
+            "year": int(budget["year"].iloc[0]),
+            "key": key,
+            "name_zh": name_zh,
+            "name_en": name_en,
+            "numerator": amount[numerator],
+            "denominator": den,
+            "value_pct": amount[numerator] / den * 100 if den else float("nan"),
+            "formula": formula,
+        })
+    return pd.DataFrame(rows)
+
+
+def ratios_not_available() -> pd.DataFrame:
+    """Return the framework indicators the report's figures do not allow, and why."""
+    return pd.DataFrame(RATIOS_NOT_AVAILABLE, columns=["name_zh", "name_en", "why_not"])
+
+
+# Figures a reader looks for first, in order; a year lacking one simply shows fewer.
+HEADLINE_KEYS = (
+    "people_out_of_poverty",
+    "households_out_of_poverty",
+    "park_enterprises",
+    "standard_factory_floor_area",
+    "grain_area",
+    "village_roads_built_length",
+    "environment_funds_invested",
+    "disputes_mediated",
+    "people_screened",
+    "births",
+)
+
+
+def headline_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Return the headline figures of an indicator table, in headline order."""
+    order = {key: i for i, key in enumerate(HEADLINE_KEYS)}
+    chosen = indicators[indicators["key"].isin(order)]
+    return chosen.assign(_order=chosen["key"].map(order)).sort_values("_order").drop(
+        columns="_order"
+    ).reset_index(drop=True)
+

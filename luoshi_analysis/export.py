@@ -1,0 +1,119 @@
+"""Export executed notebooks to self-contained HTML pages and build the index page."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import nbformat
+
+from luoshi_analysis import config
+from luoshi_analysis.labels import LANGS
+
+# CSS comments in nbconvert's stylesheet name outside hosts; a page must name none.
+_STYLE_BLOCK = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.DOTALL | re.IGNORECASE)
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+BACK_LABEL = {"zh": "← 全部报告", "en": "← All reports"}
+
+
+def atomic_write_text(path: Path, content: str) -> None:
+    """Write text to a temporary name beside path, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(content, encoding="utf-8")
+    partial.replace(path)
+
+
+def _strip_css_comments(page: str) -> str:
+    return _STYLE_BLOCK.sub(lambda m: m[1] + _CSS_COMMENT.sub("", m[2]) + m[3], page)
+
+
+def notebook_to_html(nb: nbformat.NotebookNode, lang: str, title: str, with_code: bool) -> str:
+    """Return a self-contained HTML page of an executed notebook.
+
+    Cells tagged with the other language are dropped; code is hidden unless with_code.
+    """
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    other = {lang_ for lang_ in LANGS if lang_ != lang}
+    exporter = HTMLExporter(
+        template_name=config.NBCONVERT_TEMPLATE,
+        extra_template_basedirs=[str(config.TEMPLATES_DIR)],
+        exclude_input=not with_code,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+        language_code=lang,
+    )
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags=other, enabled=True), enabled=True
+    )
+    nb.metadata["title"] = title
+    page, _ = exporter.from_notebook_node(
+        nb, resources={"luoshi_back_label": BACK_LABEL[lang]}
+    )
+    return _strip_css_comments(page)
+
+
+INDEX_TEXT = {
+    "zh": ("罗市镇部门整体支出绩效评价报告", "年度", "报告", "中文", "English"),
+    "en": ("Luoshi Town performance evaluation reports", "Year", "Reports", "中文", "English"),
+}
+
+
+def build_index(outputs: Path, titles: dict[str, tuple[str, str]]) -> Path:
+    """Write outputs/index.html linking every year's exported pages, newest year first.
+
+    Args:
+        outputs: The outputs folder holding <year>/<notebook>_<lang>.html.
+        titles: notebook name -> (Chinese title, English title).
+    """
+    heading, year_label, reports_label, zh_label, en_label = INDEX_TEXT["zh"]
+    rows = []
+    for year_dir in sorted((p for p in outputs.iterdir() if p.is_dir() and p.name.isdigit()),
+                           reverse=True):
+        items = []
+        for notebook, (title_zh, title_en) in titles.items():
+            links = [
+                f'<a href="{html.escape(f"{year_dir.name}/{notebook}_{lang}.html")}" '
+                f'hreflang="{lang}">{label}</a>'
+                for lang, label in (("zh", zh_label), ("en", en_label))
+                if (year_dir / f"{notebook}_{lang}.html").is_file()
+            ]
+            if links:
+                items.append(f"<li>{html.escape(title_zh)} · {html.escape(title_en)}："
+                             + " | ".join(links) + "</li>")
+        if items:
+            rows.append(f"<tr><th scope=\"row\">{html.escape(year_dir.name)}</th>"
+                        f"<td><ul>{''.join(items)}</ul></td></tr>")
+    css = (config.TEMPLATES_DIR / config.NBCONVERT_TEMPLATE / "luoshi.css").read_text("utf-8")
+    page = f"""<!DOCTYPE html>
+<html lang="zh">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{html.escape(heading)} · {html.escape(INDEX_TEXT['en'][0])}</title>
+<style>{_CSS_COMMENT.sub('', css)}
+.luoshi-index {{ max-width: 900px; margin: 2em auto; line-height: 1.6; }}
+.luoshi-index table {{ border-collapse: collapse; width: 100%; }}
+.luoshi-index th, .luoshi-index td {{ border-bottom: 1px solid #ddd; padding: 0.5em;
+  text-align: left; vertical-align: top; }}
+</style>
+</head>
+<body class="luoshi-index">
+<h1>{html.escape(heading)}</h1>
+<p>{html.escape(config.ISSUER_ZH)} · {html.escape(config.ISSUER_EN)}</p>
+<table>
+<thead><tr><th>{year_label} · Year</th><th>{reports_label} · Reports</th></tr></thead>
+<tbody>
+{chr(10).join(rows)}
+</tbody>
+</table>
+</body>
+</html>
+"""
+    path = outputs / "index.html"
+    atomic_write_text(path, page)
+    return path

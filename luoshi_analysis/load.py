@@ -1,0 +1,114 @@
+"""Load a year's tables from the data folder, enforcing the schema."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from luoshi_analysis import config
+from luoshi_analysis.errors import (
+    DataFolderError,
+    DataValidationError,
+    ParameterError,
+    UnknownYearError,
+)
+from luoshi_analysis.provenance import verify_raw
+from luoshi_analysis.schema import BUDGET, INDICATORS, TableSchema, enforce
+
+_YEAR_DIR = re.compile(r"^\d{4}$")
+
+
+def _root(root: Path | None) -> Path:
+    path = Path(root) if root is not None else config.data_dir()
+    if not path.is_dir():
+        raise DataFolderError(
+            f"data folder {path} not found; set {config.DATA_ENV} or run from a checkout"
+        )
+    return path
+
+
+def years(root: Path | None = None) -> list[int]:
+    """Return the years that have tables in the data folder, oldest first."""
+    processed = _root(root) / config.PROCESSED_SUBDIR
+    if not processed.is_dir():
+        return []
+    return sorted(
+        int(p.name)
+        for p in processed.iterdir()
+        if _YEAR_DIR.match(p.name) and (p / config.BUDGET_FILE).is_file()
+    )
+
+
+def as_year(year: object, root: Path | None = None) -> int:
+    """Return year as an int that has data, or raise a clear error."""
+    available = years(root)
+    try:
+        value = int(str(year).strip())
+    except ValueError:
+        raise ParameterError(
+            f"year {year!r} is not a year; years with data are "
+            f"{', '.join(map(str, available)) or 'none'}"
+        ) from None
+    if value not in available:
+        raise UnknownYearError(year, available)
+    return value
+
+
+def read_table(path: Path, table: TableSchema) -> pd.DataFrame:
+    """Read one CSV as strings and enforce its schema."""
+    if not path.is_file():
+        raise DataFolderError(f"{path}: missing; expected the {table.name} table here")
+    try:
+        frame = pd.read_csv(
+            path, dtype=str, keep_default_na=False, encoding="utf-8", quoting=csv.QUOTE_MINIMAL
+        )
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise DataValidationError(path, f"not a readable UTF-8 CSV ({exc})") from None
+    return enforce(frame, table, path)
+
+
+def _load(year: object, table: TableSchema, root: Path | None) -> pd.DataFrame:
+    year = as_year(year, root)
+    verify_raw(year, root)
+    path = config.processed_dir(year, root) / f"{table.name}.csv"
+    frame = read_table(path, table)
+    wrong = frame.index[frame["year"] != year]
+    if len(wrong):
+        raise DataValidationError(
+            path, f"year is {frame.at[wrong[0], 'year']}, expected {year}", line=int(wrong[0]) + 2,
+            field="year",
+        )
+    return frame
+
+
+def load_budget(year: object, root: Path | None = None) -> pd.DataFrame:
+    """Return a year's budget overview: one row per revenue or expenditure line (万元).
+
+    Args:
+        year: The report year, e.g. 2020.
+        root: A data folder other than the default.
+
+    Raises:
+        UnknownYearError: no data for the year.
+        DataValidationError: the table breaks its schema.
+        ProvenanceError: the raw report changed.
+    """
+    return _load(year, BUDGET, root)
+
+
+def load_indicators(year: object, root: Path | None = None) -> pd.DataFrame:
+    """Return a year's outcome indicators: one row per figure of 效益性分析.
+
+    Args:
+        year: The report year, e.g. 2020.
+        root: A data folder other than the default.
+
+    Raises:
+        UnknownYearError: no data for the year.
+        DataValidationError: the table breaks its schema.
+        ProvenanceError: the raw report changed.
+    """
+    return _load(year, INDICATORS, root)

@@ -1,0 +1,131 @@
+"""Helpers the notebook templates call: parameter checks, titles, figures and tables."""
+
+from __future__ import annotations
+
+import html
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from luoshi_analysis import config
+from luoshi_analysis.errors import ParameterError
+from luoshi_analysis.labels import check_lang, format_figure, localized_columns
+from luoshi_analysis.load import as_year
+
+PNG_DPI = 144
+
+TITLES = {
+    "revenue_structure": ("收入结构", "Revenue structure"),
+    "spending_mix": ("支出结构", "Spending mix"),
+    "outcome_indicators": ("绩效成效指标", "Outcome indicators"),
+}
+
+
+def report_title(year: int, notebook: str, lang: str) -> str:
+    """Return the page title: town, year, report and notebook."""
+    zh, en = TITLES.get(notebook, (notebook, notebook))
+    if lang == "zh":
+        return f"{config.TOWN_ZH}{year}年部门整体支出绩效评价报告 · {zh}"
+    return f"{config.TOWN_EN} {year} performance evaluation report · {en}"
+
+
+def _display(obj) -> None:
+    from IPython.display import display
+
+    display(obj)
+
+
+@dataclass
+class NotebookContext:
+    """What a notebook run needs after its parameters are checked."""
+
+    year: int
+    lang: str
+    notebook: str
+    figures_dir: Path
+    data_root: Path | None
+
+    def title(self) -> None:
+        """Show the notebook's heading (town, year, report) in its language."""
+        from IPython.display import Markdown
+
+        _display(Markdown(f"# {html.escape(report_title(self.year, self.notebook, self.lang))}"))
+
+    def show(self, fig: Figure, name: str) -> Path:
+        """Write a figure as SVG and PNG under the figures folder and display the PNG.
+
+        Files are written to a temporary name and renamed into place.
+        """
+        from IPython.display import Image
+
+        self.figures_dir.mkdir(parents=True, exist_ok=True)
+        stem = self.figures_dir / f"{self.notebook}_{name}_{self.lang}"
+        for suffix in (".svg", ".png"):
+            final = stem.with_suffix(suffix)
+            partial = final.with_name(f".{final.name}.partial")
+            fig.savefig(partial, format=suffix[1:], dpi=PNG_DPI)
+            partial.replace(final)
+        _display(Image(data=stem.with_suffix(".png").read_bytes(), format="png"))
+        return stem.with_suffix(".png")
+
+    def table(self, frame: pd.DataFrame, float_format: str = "{:,.2f}") -> None:
+        """Display a table as escaped HTML in the notebook's language.
+
+        Bilingual columns keep the notebook's language; text from the data is escaped.
+        """
+        from IPython.display import HTML
+
+        shown = localized_columns(frame, self.lang)
+        for column in shown.columns:
+            if pd.api.types.is_float_dtype(shown[column]):
+                shown[column] = shown[column].map(
+                    lambda v: "" if pd.isna(v) else float_format.format(v))
+        _display(HTML(shown.to_html(index=False, escape=True, classes="luoshi-table", border=0)))
+
+    def say(self, zh: str, en: str) -> None:
+        """Show a computed sentence in the notebook's language (escaped)."""
+        from IPython.display import Markdown
+
+        _display(Markdown(html.escape(zh if self.lang == "zh" else en)))
+
+
+def start(
+    notebook: str, year: object, lang: object, output_dir: str = "", data_dir: str = ""
+) -> NotebookContext:
+    """Check a notebook's parameters and return its context; fail at once on a bad value.
+
+    Args:
+        notebook: The template's name, e.g. "revenue_structure".
+        year: The report year.
+        lang: "zh" or "en".
+        output_dir: Where figures go; "" means outputs/<year>/figures.
+        data_dir: The data folder; "" means the default.
+
+    Raises:
+        UnknownYearError: the year has no data (the message lists the years that do).
+        ParameterError: lang or a folder is not allowed.
+    """
+    lang = check_lang(lang)
+    data_root = Path(data_dir) if data_dir else None
+    if data_root is not None and not data_root.is_dir():
+        raise ParameterError(f"data_dir {data_dir!r} is not a folder")
+    if data_root is not None:
+        os.environ[config.DATA_ENV] = str(data_root.resolve())
+    year = as_year(year, data_root)
+    figures = Path(output_dir) if output_dir else config.outputs_dir() / str(year) / "figures"
+    return NotebookContext(year, lang, notebook, figures, data_root)
+
+
+def indicator_table(indicators: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Return the indicators as a reader's table: section, name, figure with qualifier, source."""
+    figures = [
+        format_figure(r["value"], r["unit"], r["qualifier"], lang, r["value_as_written"],
+                      r["source_fragment"])
+        for _, r in indicators.iterrows()
+    ]
+    return indicators[["section", "name_zh", "name_en", "source_fragment"]].assign(
+        figure=figures
+    )[["section", "name_zh", "name_en", "figure", "source_fragment"]]

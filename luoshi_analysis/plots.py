@@ -1,0 +1,216 @@
+"""Chart functions: tidy frames in, matplotlib Figures out (no files, no global state)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from luoshi_analysis.fonts import use_cjk_font
+from luoshi_analysis.labels import format_figure, text
+from luoshi_analysis.schema import SECTIONS
+
+use_cjk_font()
+
+COLORS = {
+    "carry": "#9e9e9e",
+    "revenue": "#1f6fb2",
+    "revenue_alt": "#6baed6",
+    "basic": "#e6550d",
+    "project": "#31a354",
+    "neutral": "#4a4a4a",
+}
+QUALIFIED_HATCH = "///"
+
+
+def _figure(width: float, height: float) -> Figure:
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _hbar(ax, names: Sequence[str], values: Sequence[float], notes: Sequence[str],
+          colors: Sequence[str] | str, hatches: Sequence[str] | None = None) -> None:
+    """Draw labelled horizontal bars, top to bottom in the order given."""
+    positions = list(range(len(names)))[::-1]
+    bars = ax.barh(positions, values, color=colors, edgecolor="white")
+    for bar, hatch in zip(bars, hatches or [""] * len(bars), strict=True):
+        if hatch:
+            bar.set_hatch(hatch)
+            bar.set_edgecolor("#333333")
+    ax.set_yticks(positions, names)
+    ax.bar_label(bars, labels=list(notes), padding=4, fontsize=9)
+    ax.margins(x=0.35)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _share_note(row: pd.Series, lang: str) -> str:
+    """Return '2,018.84 · 49.09% (stated 49.09%)'."""
+    note = f"{row['amount']:,.2f}"
+    if pd.notna(row.get("share_of_parent_pct")):
+        note += f" · {row['share_of_parent_pct']:.2f}%"
+    if pd.notna(row.get("stated_share_pct")):
+        note += f"（{text('stated', lang)} {row['stated_share_pct']:.2f}%）"
+    return note
+
+
+def revenue_chart(structure: pd.DataFrame, lang: str = "zh") -> Figure:
+    """Chart where the money came from: carry-over vs this year's revenue, then by category.
+
+    Args:
+        structure: Rows of ``revenue_structure`` (one side of the budget, with shares).
+        lang: "zh" or "en".
+    """
+    year = int(structure["year"].iloc[0])
+    name = f"label_{lang}"
+    fig = _figure(10, 5.2)
+    top, bottom = fig.subplots(2, 1, height_ratios=[1, 1.4])
+    sources = structure[structure["level"].isin(["balance", "subtotal"])]
+    _hbar(top, sources[name], sources["amount"],
+          [_share_note(r, lang) for _, r in sources.iterrows()],
+          [COLORS["carry"] if lv == "balance" else COLORS["revenue"] for lv in sources["level"]])
+    top.set_title(text("revenue_sources", lang), loc="left", fontsize=11)
+    categories = structure[structure["level"] == "category"]
+    present = categories[categories["amount"] > 0]
+    _hbar(bottom, present[name], present["amount"],
+          [_share_note(r, lang) for _, r in present.iterrows()], COLORS["revenue_alt"])
+    bottom.set_title(text("revenue_categories", lang), loc="left", fontsize=11)
+    bottom.set_xlabel(text("amount_axis", lang))
+    zero = categories[categories["amount"] == 0]
+    if len(zero):
+        sep = "、" if lang == "zh" else ", "
+        fig.text(0.01, 0.005, text("zero_note", lang, labels=sep.join(zero[name])),
+                 fontsize=8.5, color=COLORS["neutral"], ha="left", va="bottom")
+    total = structure[structure["level"] == "total"].iloc[0]
+    fig.suptitle(f"{text('revenue_title', lang, year=year)} — {total[name]} {total['amount']:,.2f}",
+                 fontsize=13)
+    return fig
+
+
+def spending_chart(structure: pd.DataFrame, lang: str = "zh") -> Figure:
+    """Chart how the money was used: basic and project spending, and what was carried forward.
+
+    Args:
+        structure: Rows of ``spending_mix`` (the expenditure side, with shares).
+        lang: "zh" or "en".
+    """
+    year = int(structure["year"].iloc[0])
+    name = f"label_{lang}"
+    used = structure[(structure["level"].isin(["category", "balance"])) & (structure["amount"] > 0)]
+    colors = [COLORS["basic"] if k == "expenditure_basic" else
+              COLORS["project"] if k == "expenditure_project" else COLORS["carry"]
+              for k in used["key"]]
+    notes = [f"{r['amount']:,.2f} · {r['share_of_total_pct']:.2f}%"
+             + (f"（{text('stated', lang)} {r['stated_share_pct']:.2f}%）"
+                if pd.notna(r["stated_share_pct"]) else "")
+             for _, r in used.iterrows()]
+    fig = _figure(10, 3.6)
+    ax = fig.subplots()
+    _hbar(ax, used[name], used["amount"], notes, colors)
+    ax.set_xlabel(text("amount_axis", lang))
+    total = structure[structure["level"] == "total"].iloc[0]
+    fig.suptitle(f"{text('spending_title', lang, year=year)} — {total[name]} {total['amount']:,.2f}",
+                 fontsize=13)
+    return fig
+
+
+def sources_uses_chart(flows: pd.DataFrame, lang: str = "zh") -> Figure:
+    """Chart sources beside uses as two stacked columns of equal height when the year balances.
+
+    Args:
+        flows: Rows of ``sources_and_uses`` (non-zero leaf lines of both sides).
+        lang: "zh" or "en".
+    """
+    year = int(flows["year"].iloc[0])
+    palette = [COLORS["carry"], COLORS["revenue"], COLORS["revenue_alt"], COLORS["basic"],
+               COLORS["project"], "#bdbdbd", "#756bb1", "#fd8d3c"]
+    fig = _figure(8, 6)
+    ax = fig.subplots()
+    color_at = 0
+    for column, direction in enumerate(("revenue", "expenditure")):
+        side = flows[flows["direction"] == direction]
+        bottom = 0.0
+        for _, row in side.iterrows():
+            color = COLORS["carry"] if "carry" in row["key"] else palette[1 + color_at % 7]
+            color_at += 0 if "carry" in row["key"] else 1
+            ax.bar(column, row["amount"], bottom=bottom, color=color, edgecolor="white", width=0.6)
+            ax.text(column, bottom + row["amount"] / 2,
+                    f"{row[f'label_{lang}']}\n{row['amount']:,.2f}",
+                    ha="center", va="center", fontsize=9, color="white")
+            bottom += row["amount"]
+        ax.text(column, bottom, f"{bottom:,.2f}", ha="center", va="bottom", fontsize=10)
+    ax.set_xticks([0, 1], [text("sources", lang), text("uses", lang)])
+    ax.set_ylabel(text("amount_axis", lang))
+    for side_name in ("top", "right"):
+        ax.spines[side_name].set_visible(False)
+    fig.suptitle(text("sources_uses_title", lang, year=year), fontsize=13)
+    return fig
+
+
+def ratios_chart(ratios: pd.DataFrame, lang: str = "zh") -> Figure:
+    """Chart the spending ratios the report allows, in %.
+
+    Args:
+        ratios: Rows of ``spending_ratios``.
+        lang: "zh" or "en".
+    """
+    year = int(ratios["year"].iloc[0])
+    fig = _figure(10, 0.5 * len(ratios) + 1.4)
+    ax = fig.subplots()
+    _hbar(ax, ratios[f"name_{lang}"], ratios["value_pct"],
+          [f"{v:.2f}%" for v in ratios["value_pct"]], COLORS["revenue"])
+    ax.set_xlabel(text("share_axis", lang))
+    fig.suptitle(text("ratios_title", lang, year=year), fontsize=13)
+    return fig
+
+
+def section_chart(indicators: pd.DataFrame, lang: str = "zh") -> Figure:
+    """Chart one section's figures: one axis per unit, so only like units share an axis.
+
+    Qualified figures (余, 近, 共达, 以上) are hatched and their labels say so.
+
+    Args:
+        indicators: The indicator rows of one section.
+        lang: "zh" or "en".
+    """
+    section = int(indicators["section"].iloc[0])
+    _key, name_zh, name_en = SECTIONS[section]
+    groups = list(indicators.groupby("unit", sort=False))
+    heights = [max(len(g), 1) + 0.8 for _, g in groups]
+    fig = _figure(10, 0.34 * sum(heights) + 1.2)
+    axes = fig.subplots(len(groups), 1, height_ratios=heights, squeeze=False)[:, 0]
+    for ax, (unit, rows) in zip(axes, groups, strict=True):
+        notes = [format_figure(r["value"], unit, r["qualifier"], lang, r["value_as_written"],
+                               r["source_fragment"]) for _, r in rows.iterrows()]
+        hatches = [QUALIFIED_HATCH if q not in ("exact", "rank") else "" for q in rows["qualifier"]]
+        _hbar(ax, rows[f"name_{lang}"], rows["value"], notes, COLORS["revenue"], hatches)
+        ax.set_xlabel(unit, loc="right", fontsize=9, color=COLORS["neutral"])
+        ax.tick_params(axis="y", labelsize=9)
+    title = text("section_title", lang, section=section, name=name_zh if lang == "zh" else name_en)
+    fig.suptitle(title, fontsize=13)
+    return fig
+
+
+def headline_chart(headline: pd.DataFrame, lang: str = "zh") -> Figure:
+    """Draw the headline figures as tiles: big number with qualifier, name beneath.
+
+    Args:
+        headline: Rows of ``headline_indicators``.
+        lang: "zh" or "en".
+    """
+    year = int(headline["year"].iloc[0])
+    columns = 5
+    rows = max(1, -(-len(headline) // columns))
+    fig = _figure(12, 1.6 * rows + 0.8)
+    fig.suptitle(text("headline_title", lang, year=year), fontsize=14)
+    axes = fig.subplots(rows, columns, squeeze=False).ravel()
+    for ax in axes:
+        ax.set_axis_off()
+    for ax, (_, row) in zip(axes, headline.iterrows(), strict=False):
+        figure = format_figure(row["value"], row["unit"], row["qualifier"], lang,
+                               row["value_as_written"], row["source_fragment"])
+        ax.text(0.5, 0.62, figure, ha="center", va="center", fontsize=17,
+                color=COLORS["revenue"], transform=ax.transAxes)
+        ax.text(0.5, 0.22, row[f"name_{lang}"], ha="center", va="center", fontsize=9,
+                wrap=True, transform=ax.transAxes)
+    return fig

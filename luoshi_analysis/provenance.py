@@ -1,0 +1,122 @@
+"""Source records: which report a year's tables come from, and its file hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from luoshi_analysis import config
+from luoshi_analysis.errors import DataFolderError, ProvenanceError
+from luoshi_analysis.schema import TABLES
+
+AMOUNT_UNIT = "万元"
+AMOUNT_FACTOR = 10000
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """Provenance of one year's report (kept in that year's datapackage.json)."""
+
+    year: int
+    title: str
+    issuer: str
+    district: str
+    city: str
+    raw_file: str  # path relative to the data folder
+    sha256: str
+    currency: str = "CNY"
+    amount_unit: str = AMOUNT_UNIT
+    amount_factor: int = AMOUNT_FACTOR
+    amount_unit_as_reported: str = AMOUNT_UNIT
+    conversion: str = "none: the report gives amounts in 万元"
+    phase: str = "executed"
+    encoding_as_received: str = "utf-8"
+    notes: str = ""
+
+
+def sha256_of(path: Path) -> str:
+    """Return the hex sha256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def datapackage_descriptor(source: SourceRecord) -> dict[str, Any]:
+    """Return the Frictionless data-package descriptor of one year."""
+    year = source.year
+    return {
+        "profile": "tabular-data-package",
+        "name": f"luoshi-performance-report-{year}",
+        "title": f"{year}年度{source.city}{source.district}{source.issuer}部门整体支出绩效评价报告",
+        "sources": [{"title": source.title, "path": source.raw_file, **asdict(source)}],
+        "resources": [
+            {
+                "name": table.name,
+                "title": table.title,
+                "path": f"{table.name}.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "encoding": "utf-8",
+                "schema": table.descriptor(),
+            }
+            for table in TABLES.values()
+        ],
+    }
+
+
+def write_datapackage(source: SourceRecord, folder: Path) -> Path:
+    """Write a year's datapackage.json into folder and return its path."""
+    path = folder / config.DATAPACKAGE_FILE
+    text = json.dumps(datapackage_descriptor(source), ensure_ascii=False, indent=2) + "\n"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def read_source(year: int, root: Path | None = None) -> SourceRecord:
+    """Read the source record of a year from its datapackage.json.
+
+    Raises:
+        DataFolderError: the datapackage is missing.
+        ProvenanceError: it has no usable source record.
+    """
+    path = config.processed_dir(year, root) / config.DATAPACKAGE_FILE
+    if not path.is_file():
+        raise DataFolderError(f"{path}: missing; every year needs a datapackage.json")
+    try:
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
+        source = descriptor["sources"][0]
+        fields = SourceRecord.__dataclass_fields__
+        return SourceRecord(**{k: v for k, v in source.items() if k in fields})
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        raise ProvenanceError(f"{path}: no readable source record ({exc})") from exc
+
+
+def raw_path(source: SourceRecord, root: Path | None = None) -> Path:
+    """Return the absolute path of a source's raw report."""
+    return (root or config.data_dir()) / source.raw_file
+
+
+def verify_raw(year: int, root: Path | None = None) -> SourceRecord:
+    """Check that a year's raw report is present and unchanged.
+
+    Raises:
+        ProvenanceError: the raw file is missing or its sha256 differs from the record.
+    """
+    source = read_source(year, root)
+    path = raw_path(source, root)
+    if not path.is_file():
+        raise ProvenanceError(f"{path}: raw report missing; expected sha256 {source.sha256}")
+    found = sha256_of(path)
+    if found != source.sha256:
+        raise ProvenanceError(
+            f"{path}: sha256 is {found}, the source record says {source.sha256}; "
+            "raw reports are never edited — restore the original file"
+        )
+    return source
+
+
+def raw_text(year: int, root: Path | None = None) -> str:
+    """Return the verified raw report text of a year."""
+    source = verify_raw(year, root)
+    return raw_path(source, root).read_text(encoding="utf-8")

@@ -1,0 +1,29 @@
+"""Shared fixtures: the shipped data, and throw-away copies of it to break on purpose."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from luoshi_analysis import config
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "data"
+RAW_2020 = DATA / "raw" / "2020" / "luoshi_2020_performance_report.txt"
+
+
+@pytest.fixture()
+def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of data/ in a temporary folder, used as the data folder."""
+    root = tmp_path / "data"
+    shutil.copytree(DATA, root)
+    monkeypatch.setenv(config.DATA_ENV, str(root))
+    return root
+
+
+@pytest.fixture()
+def raw_text() -> str:
+    """The raw 2020 report as text."""
+    return RAW_2020.read_text(encoding="utf-8")

@@ -1,0 +1,121 @@
+import re
+
+import pandas as pd
+import pytest
+
+from luoshi_analysis import check, load_budget, load_indicators, revenue_structure, spending_mix
+from luoshi_analysis.schema import QUALIFIERS, SECTIONS
+
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+CHINESE_NUMERALS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5}
+
+# Expected overview, typed from the report's first paragraph (万元).
+OVERVIEW = {
+    "revenue_total": 5446.35, "revenue_carryover": 1334.20, "revenue_current_year": 4112.15,
+    "revenue_fiscal_appropriation": 2018.84, "revenue_other": 2093.31,
+    "revenue_higher_level_subsidy": 0, "revenue_public_service": 0, "revenue_operating": 0,
+    "revenue_from_subsidiaries": 0,
+    "expenditure_total": 5446.35, "expenditure_carryforward": 1351.71,
+    "expenditure_current_year": 4094.64, "expenditure_basic": 775.34,
+    "expenditure_project": 3319.30, "expenditure_to_higher_level": 0,
+    "expenditure_operating": 0, "expenditure_to_subsidiaries": 0,
+}
+
+
+def test_budget_has_every_overview_line_with_the_reported_amount():
+    budget = load_budget(2020).set_index("key")
+    assert budget["amount"].to_dict() == pytest.approx(OVERVIEW)
+    assert budget.loc["revenue_fiscal_appropriation", "stated_share_pct"] == 49.09
+    assert budget.loc["expenditure_project", "stated_share_pct"] == 81.06
+    zero = budget[budget["amount"] == 0]
+    assert (zero["amount_as_written"] == "无").all() and len(zero) == 7
+
+
+def test_budget_fragments_are_verbatim_and_hold_the_amount(raw_text):
+    for _, row in load_budget(2020).iterrows():
+        assert raw_text.count(row["source_fragment"]) == 1, row["key"]
+        assert row["amount_as_written"] in row["source_fragment"], row["key"]
+        assert row["label_zh"] in row["source_fragment"], row["key"]
+
+
+def _value_from_text(text: str) -> float:
+    return float(CHINESE_NUMERALS.get(text, text))
+
+
+def test_indicator_fragments_are_verbatim_and_hold_the_value(raw_text):
+    indicators = load_indicators(2020)
+    for _, row in indicators.iterrows():
+        fragment = row["source_fragment"]
+        assert raw_text.count(fragment) == 1, f"{row['key']}: fragment not unique in the report"
+        written = row["value_as_written"]
+        if written in CHINESE_NUMERALS:
+            assert written in fragment, row["key"]
+        else:
+            assert written in NUMBER.findall(fragment), row["key"]
+        assert _value_from_text(written) == row["value"], row["key"]
+
+
+def test_indicators_cover_all_eight_sections_with_allowed_vocabularies():
+    indicators = load_indicators(2020)
+    assert set(indicators["section"]) == set(SECTIONS)
+    assert set(indicators["qualifier"]) <= set(QUALIFIERS)
+    assert len(indicators) >= 95
+
+
+def test_qualifier_matches_the_words_of_the_fragment():
+    marks = {"more_than": "余", "nearly": "近", "cumulative_total": "共达", "at_least": "以上",
+             "rank": "第"}
+    for _, row in load_indicators(2020).iterrows():
+        mark = marks.get(row["qualifier"])
+        if mark:
+            assert mark in row["source_fragment"], row["key"]
+
+
+def test_phrases_with_several_figures_give_one_row_each():
+    indicators = load_indicators(2020).set_index("key")
+    assert indicators.loc["canals_lined", ["value", "unit"]].tolist() == [5, "条"]
+    assert indicators.loc["canals_lined_length", ["value", "unit"]].tolist() == [6500, "米"]
+    assert indicators.loc["households_out_of_poverty", ["value", "unit"]].tolist() == [1123, "户"]
+    assert indicators.loc["people_out_of_poverty", ["value", "unit"]].tolist() == [3245, "人"]
+
+
+def test_2020_identities_and_stated_shares_hold():
+    checks = check(2020)
+    assert checks["ok"].all(), checks[~checks["ok"]]
+    assert (checks["kind"] == "identity").sum() == 5
+    assert (checks["kind"] == "stated_share").sum() == 4
+
+
+def test_a_broken_identity_is_reported_not_corrected(data_copy):
+    path = data_copy / "processed" / "2020" / "budget.csv"
+    text = path.read_text("utf-8").replace(",775.34,775.34,", ",776.34,776.34,")
+    path.write_text(text, "utf-8")
+    checks = check(2020).set_index("check")
+    row = checks.loc["sum:expenditure_current_year"]
+    assert not row["ok"]
+    assert row["difference"] == pytest.approx(-1.0)
+    assert not checks.loc["share:expenditure_basic", "ok"]
+    assert load_budget(2020).set_index("key").at["expenditure_basic", "amount"] == 776.34
+
+
+def test_tolerance_admits_rounding_and_no_more(data_copy):
+    path = data_copy / "processed" / "2020" / "budget.csv"
+    text = path.read_text("utf-8")
+    # 0.01 off: within the report's rounding; 0.02 off: a violation
+    path.write_text(text.replace(",1334.20,1334.20,", ",1334.21,1334.21,"), "utf-8")
+    assert check(2020).set_index("check").at["sum:revenue_total", "ok"]
+    path.write_text(text.replace(",1334.20,1334.20,", ",1334.22,1334.22,"), "utf-8")
+    assert not check(2020).set_index("check").at["sum:revenue_total", "ok"]
+    path.write_text(text.replace(",49.09,", ",49.08,"), "utf-8")
+    assert not check(2020).set_index("check").at["share:revenue_fiscal_appropriation", "ok"]
+
+
+def test_structure_puts_computed_shares_beside_stated_ones():
+    revenue = revenue_structure(2020).set_index("key")
+    assert revenue.at["revenue_fiscal_appropriation", "share_of_parent_pct"] == pytest.approx(
+        2018.84 / 4112.15 * 100)
+    assert revenue.at["revenue_fiscal_appropriation", "stated_share_pct"] == 49.09
+    spending = spending_mix(2020).set_index("key")
+    assert spending.at["expenditure_carryforward", "share_of_total_pct"] == pytest.approx(
+        1351.71 / 5446.35 * 100)
+    assert pd.isna(spending.at["expenditure_total", "stated_share_pct"])
