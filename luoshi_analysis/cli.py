@@ -16,7 +16,9 @@ EXIT_VIOLATIONS = 1
 
 
 def _markdown(frame: pd.DataFrame) -> str:
-    return frame.to_markdown(index=False, floatfmt="")
+    """Return a markdown table with empty cells where values are missing."""
+    shown = frame.astype(object).where(frame.notna(), "")
+    return shown.to_markdown(index=False, floatfmt="")
 
 
 def _data_root(args: argparse.Namespace) -> Path | None:
@@ -48,7 +50,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
               f"({int((~indicators['reviewed']).sum())} not yet reviewed)\n")
         shown = budget[["label_zh", "label_en", "amount", "stated_share_pct"]].rename(
             columns={"amount": "amount (万元)", "stated_share_pct": "stated share %"})
-        print(_markdown(shown.fillna("")))
+        print(_markdown(shown))
         print()
         table = checks[["check", "expected", "found", "difference", "tolerance", "ok"]].copy()
         for column in ("expected", "found", "difference", "tolerance"):
@@ -77,7 +79,7 @@ def cmd_tables(args: argparse.Namespace) -> int:
         else:
             if len(names) > 1:
                 print(("\n" if i else "") + f"## {name}\n")
-            print(_markdown(frame.fillna("")))
+            print(_markdown(frame))
     return 0
 
 

@@ -14,6 +14,7 @@ BUNDLED_DIR = PACKAGE_DIR / "bundled"
 
 DATA_ENV = "LUOSHI_DATA_DIR"
 OUTPUTS_ENV = "LUOSHI_OUTPUTS_DIR"
+NOTEBOOKS_ENV = "LUOSHI_NOTEBOOKS_DIR"
 
 RAW_SUBDIR = "raw"
 PROCESSED_SUBDIR = "processed"
@@ -42,7 +43,9 @@ def data_dir() -> Path:
 
 
 def notebooks_dir() -> Path:
-    """Return the folder of notebook templates (checkout or wheel copy)."""
+    """Return the folder of notebook templates: $LUOSHI_NOTEBOOKS_DIR, the checkout's or the wheel's."""
+    if os.environ.get(NOTEBOOKS_ENV):
+        return Path(os.environ[NOTEBOOKS_ENV]).expanduser().resolve()
     if IS_CHECKOUT and (PROJECT_DIR / "notebooks").is_dir():
         return PROJECT_DIR / "notebooks"
     return BUNDLED_DIR / "notebooks"

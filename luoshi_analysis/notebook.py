@@ -54,7 +54,7 @@ class NotebookContext:
 
         _display(Markdown(f"# {html.escape(report_title(self.year, self.notebook, self.lang))}"))
 
-    def show(self, fig: Figure, name: str) -> Path:
+    def show(self, fig: Figure, name: str) -> None:
         """Write a figure as SVG and PNG under the figures folder and display the PNG.
 
         Files are written to a temporary name and renamed into place.
@@ -69,7 +69,6 @@ class NotebookContext:
             fig.savefig(partial, format=suffix[1:], dpi=PNG_DPI)
             partial.replace(final)
         _display(Image(data=stem.with_suffix(".png").read_bytes(), format="png"))
-        return stem.with_suffix(".png")
 
     def table(self, frame: pd.DataFrame, float_format: str = "{:,.2f}") -> None:
         """Display a table as escaped HTML in the notebook's language.
@@ -80,7 +79,9 @@ class NotebookContext:
 
         shown = localized_columns(frame, self.lang)
         for column in shown.columns:
-            if pd.api.types.is_float_dtype(shown[column]):
+            if pd.api.types.is_bool_dtype(shown[column]):
+                shown[column] = shown[column].map({True: "✓", False: "✗"})
+            elif pd.api.types.is_float_dtype(shown[column]):
                 shown[column] = shown[column].map(
                     lambda v: "" if pd.isna(v) else float_format.format(v))
         _display(HTML(shown.to_html(index=False, escape=True, classes="luoshi-table", border=0)))

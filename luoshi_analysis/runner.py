@@ -164,10 +164,9 @@ def run_jobs(jobs: list[Job], workers: int, hard_timeout: float, progress: bool 
 
     A failing job never stops the others. Results come back in the order of jobs.
     """
-    from tqdm import tqdm
-
     # build matplotlib's font cache once, before children start (parallel builds can hang)
     import matplotlib.font_manager  # noqa: F401
+    from tqdm import tqdm
 
     context = multiprocessing.get_context("fork")
     pending = list(enumerate(jobs))

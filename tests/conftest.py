@@ -27,3 +27,13 @@ def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def raw_text() -> str:
     """The raw 2020 report as text."""
     return RAW_2020.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def report_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
+    """One `luoshi run` of every template for 2020 in both languages, shared by the tests."""
+    from luoshi_analysis.cli import main
+
+    outputs = tmp_path_factory.mktemp("report") / "outputs"
+    code = main(["run", "--year", "2020", "--outputs", str(outputs), "--quiet"])
+    return outputs, code
