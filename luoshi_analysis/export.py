@@ -57,6 +57,11 @@ def notebook_to_html(nb: nbformat.NotebookNode, lang: str, title: str, with_code
     return _strip_css_comments(page)
 
 
+def warm_exporter() -> None:
+    """Export an empty notebook once, so processes forked afterwards find nbconvert's caches."""
+    notebook_to_html(nbformat.v4.new_notebook(), "zh", "warm-up", with_code=False)
+
+
 INDEX_TEXT = {
     "zh": ("罗市镇部门整体支出绩效评价报告", "年度", "报告", "中文", "English"),
     "en": ("Luoshi Town performance evaluation reports", "Year", "Reports", "中文", "English"),

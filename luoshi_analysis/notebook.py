@@ -66,8 +66,10 @@ class NotebookContext:
         for suffix in (".svg", ".png"):
             final = stem.with_suffix(suffix)
             partial = final.with_name(f".{final.name}.partial")
-            fig.savefig(partial, format=suffix[1:], dpi=PNG_DPI)
+            fig.savefig(partial, format=suffix[1:], dpi=PNG_DPI,
+                        **({"pil_kwargs": {"compress_level": 3}} if suffix == ".png" else {}))
             partial.replace(final)
+            fig.set_layout_engine("none")  # laid out once; the second format reuses it
         _display(Image(data=stem.with_suffix(".png").read_bytes(), format="png"))
 
     def table(self, frame: pd.DataFrame, float_format: str = "{:,.2f}") -> None:

@@ -164,10 +164,18 @@ def ratios_chart(ratios: pd.DataFrame, lang: str = "zh") -> Figure:
     return fig
 
 
+def _label_width_in(labels: Sequence[str], fontsize: float) -> float:
+    """Estimate the printed width of the widest label (CJK glyphs are one em, Latin ~0.55)."""
+    widest = max((sum(1.0 if ord(ch) > 0x2E80 else 0.56 for ch in str(t)) for t in labels),
+                 default=0)
+    return widest * fontsize / 72
+
+
 def section_chart(indicators: pd.DataFrame, lang: str = "zh") -> Figure:
     """Chart one section's figures: one axis per unit, so only like units share an axis.
 
-    Qualified figures (余, 近, 共达, 以上) are hatched and their labels say so.
+    Qualified figures (余, 近, 共达, 以上) are hatched and their labels say so. Axes are placed
+    by measure rather than by a layout engine: these charts come many to a notebook.
 
     Args:
         indicators: The indicator rows of one section.
@@ -176,18 +184,25 @@ def section_chart(indicators: pd.DataFrame, lang: str = "zh") -> Figure:
     section = int(indicators["section"].iloc[0])
     _key, name_zh, name_en = SECTIONS[section]
     groups = list(indicators.groupby("unit", sort=False))
-    heights = [max(len(g), 1) + 0.8 for _, g in groups]
-    fig = _figure(10, 0.34 * sum(heights) + 1.2)
-    axes = fig.subplots(len(groups), 1, height_ratios=heights, squeeze=False)[:, 0]
-    for ax, (unit, rows) in zip(axes, groups, strict=True):
+    bar_in, axis_in, title_in, width_in, fontsize = 0.3, 0.62, 0.55, 10.0, 9
+    heights = [len(rows) * bar_in + 0.12 for _, rows in groups]
+    height_in = title_in + sum(heights) + axis_in * len(groups)
+    left_in = _label_width_in(indicators[f"name_{lang}"], fontsize) + 0.25
+    fig = Figure(figsize=(width_in, height_in))
+    top = height_in - title_in
+    for (unit, rows), block in zip(groups, heights, strict=True):
+        ax = fig.add_axes((left_in / width_in, (top - block) / height_in,
+                           1 - (left_in + 0.35) / width_in, block / height_in))
+        top -= block + axis_in
         notes = [format_figure(r["value"], unit, r["qualifier"], lang, r["value_as_written"],
                                r["source_fragment"]) for _, r in rows.iterrows()]
         hatches = [QUALIFIED_HATCH if q not in ("exact", "rank") else "" for q in rows["qualifier"]]
         _hbar(ax, rows[f"name_{lang}"], rows["value"], notes, COLORS["revenue"], hatches)
-        ax.set_xlabel(unit, loc="right", fontsize=9, color=COLORS["neutral"])
-        ax.tick_params(axis="y", labelsize=9)
+        ax.set_ylim(-0.6, len(rows) - 0.4)
+        ax.set_xlabel(unit, loc="right", fontsize=fontsize, color=COLORS["neutral"], labelpad=1)
+        ax.tick_params(axis="both", labelsize=fontsize)
     title = text("section_title", lang, section=section, name=name_zh if lang == "zh" else name_en)
-    fig.suptitle(title, fontsize=13)
+    fig.suptitle(title, fontsize=13, y=1 - 0.18 / height_in, va="top")
     return fig
 
 
@@ -201,16 +216,17 @@ def headline_chart(headline: pd.DataFrame, lang: str = "zh") -> Figure:
     year = int(headline["year"].iloc[0])
     columns = 5
     rows = max(1, -(-len(headline) // columns))
-    fig = _figure(12, 1.6 * rows + 0.8)
-    fig.suptitle(text("headline_title", lang, year=year), fontsize=14)
-    axes = fig.subplots(rows, columns, squeeze=False).ravel()
-    for ax in axes:
-        ax.set_axis_off()
-    for ax, (_, row) in zip(axes, headline.iterrows(), strict=False):
+    height_in = 1.5 * rows + 0.7
+    fig = Figure(figsize=(12, height_in))
+    fig.suptitle(text("headline_title", lang, year=year), fontsize=14,
+                 y=1 - 0.15 / height_in, va="top")
+    for i, (_, row) in enumerate(headline.iterrows()):
+        x = (i % columns + 0.5) / columns
+        y_top = 1 - (0.7 + 1.5 * (i // columns)) / height_in
         figure = format_figure(row["value"], row["unit"], row["qualifier"], lang,
                                row["value_as_written"], row["source_fragment"])
-        ax.text(0.5, 0.62, figure, ha="center", va="center", fontsize=17,
-                color=COLORS["revenue"], transform=ax.transAxes)
-        ax.text(0.5, 0.22, row[f"name_{lang}"], ha="center", va="center", fontsize=9,
-                wrap=True, transform=ax.transAxes)
+        fig.text(x, y_top - 0.45 / height_in, figure, ha="center", va="center", fontsize=17,
+                 color=COLORS["revenue"])
+        fig.text(x, y_top - 1.05 / height_in, row[f"name_{lang}"], ha="center", va="center",
+                 fontsize=9)
     return fig

@@ -16,9 +16,9 @@ from importlib import metadata
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from luoshi_analysis import config
+from luoshi_analysis import config, kernels
 from luoshi_analysis.errors import ParameterError
-from luoshi_analysis.export import atomic_write_text, build_index, notebook_to_html
+from luoshi_analysis.export import atomic_write_text, build_index, notebook_to_html, warm_exporter
 from luoshi_analysis.labels import LANGS
 from luoshi_analysis.notebook import TITLES, report_title
 
@@ -96,10 +96,30 @@ def _is_kernel_start_failure(exc: BaseException) -> bool:
     )
 
 
-def execute(job: Job) -> dict:
+def _execute_notebook(job: Job, output: Path, close_fds: tuple[int, ...]) -> None:
+    """Run papermill on one job, in a forked, preloaded kernel where the platform allows."""
+    import papermill
+
+    manager = kernels.fork_kernel(str(job.out_dir), close_fds) if kernels.can_fork() else None
+    try:
+        papermill.execute_notebook(
+            str(job.template), str(output), parameters=job.parameters,
+            kernel_name="python3", progress_bar=False, log_output=False,
+            execution_timeout=job.cell_timeout, cwd=str(job.out_dir),
+            # one write at the end, not one per cell (a timed-out run leaves no notebook)
+            request_save_on_cell_execute=False,
+            **({"km": manager} if manager else {}),
+        )
+    finally:
+        if manager is not None and manager.has_kernel:
+            # the notebook is done: no polite shutdown round-trip, the kernel is discarded
+            manager.provisioner.process.kill()
+            manager.cleanup_resources()
+
+
+def execute(job: Job, close_fds: tuple[int, ...] = ()) -> dict:
     """Execute one job in this process: papermill, then HTML export; return a result dict."""
     import nbformat
-    import papermill
     from papermill.exceptions import PapermillExecutionError
 
     job.out_dir.mkdir(parents=True, exist_ok=True)
@@ -108,11 +128,7 @@ def execute(job: Job) -> dict:
     while True:
         attempts += 1
         try:
-            papermill.execute_notebook(
-                str(job.template), str(partial_nb), parameters=job.parameters,
-                kernel_name="python3", progress_bar=False, log_output=False,
-                execution_timeout=job.cell_timeout, cwd=str(job.out_dir),
-            )
+            _execute_notebook(job, partial_nb, close_fds)
             break
         except PapermillExecutionError as exc:
             partial_nb.replace(job.executed)
@@ -144,7 +160,7 @@ def _child(job: Job, conn) -> None:
     # the kernel is started as `python`: make it this environment's python
     os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
     try:
-        outcome = execute(job)
+        outcome = execute(job, (conn.fileno(),))
     except Exception as exc:  # noqa: BLE001 - reported to the parent, never lost
         outcome = {"status": "failed", "error": f"{type(exc).__name__}: {exc}",
                    "traceback": traceback.format_exc()}
@@ -164,8 +180,13 @@ def run_jobs(jobs: list[Job], workers: int, hard_timeout: float, progress: bool 
 
     A failing job never stops the others. Results come back in the order of jobs.
     """
-    # build matplotlib's font cache once, before children start (parallel builds can hang)
-    import matplotlib.font_manager  # noqa: F401
+    # import the kernels' stack once (this also builds matplotlib's font cache before any
+    # child starts: parallel builds can hang); every kernel is forked with it loaded
+    if kernels.can_fork():
+        kernels.preload()
+        warm_exporter()
+    else:
+        import matplotlib.font_manager  # noqa: F401
     from tqdm import tqdm
 
     context = multiprocessing.get_context("fork")
