@@ -31,13 +31,14 @@ report: install ## Validate the data and build every year's reports into outputs
 validate: install ## Check the tables, the raw-file hashes and the accounting identities
 	$(BIN)/luoshi validate
 
-browser-deps: ## Install Debian's chromium and a CJK font for the browser tests (needs root)
-	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then :; \
+browser-deps: ## Install Debian's chromium and CJK fonts for the browser tests and PDFs (root)
+	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" && \
+		fc-list 2>/dev/null | grep -qi "WenQuanYi Zen Hei"; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "installing chromium and fonts-noto-cjk"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+		echo "installing chromium, fonts-noto-cjk and fonts-wqy-zenhei"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fonts-wqy-zenhei >/dev/null; \
 	else \
-		echo "browser tests need /usr/bin/chromium and fonts-noto-cjk: sudo apt-get install chromium fonts-noto-cjk"; exit 1; \
+		echo "browser tests need: sudo apt-get install chromium fonts-noto-cjk fonts-wqy-zenhei"; exit 1; \
 	fi
 
 test: install browser-deps ## Run the whole test suite (lint, data, notebooks, browser)

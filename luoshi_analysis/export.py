@@ -77,8 +77,10 @@ def build_index(outputs: Path, titles: dict[str, tuple[str, str]]) -> Path:
     """
     heading, year_label, reports_label, zh_label, en_label = INDEX_TEXT["zh"]
     rows = []
-    for year_dir in sorted((p for p in outputs.iterdir() if p.is_dir() and p.name.isdigit()),
-                           reverse=True):
+    year_dirs = sorted((p for p in outputs.iterdir() if p.is_dir() and p.name.isdigit()),
+                       reverse=True)
+    span = "–".join(dict.fromkeys([year_dirs[-1].name, year_dirs[0].name])) if year_dirs else ""
+    for year_dir in year_dirs:
         items = []
         for notebook, (title_zh, title_en) in titles.items():
             links = [
@@ -99,7 +101,7 @@ def build_index(outputs: Path, titles: dict[str, tuple[str, str]]) -> Path:
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>{html.escape(heading)} · {html.escape(INDEX_TEXT['en'][0])}</title>
+<title>{html.escape(heading)}（{span}）· {html.escape(INDEX_TEXT['en'][0])}</title>
 <style>{_CSS_COMMENT.sub('', css)}
 .luoshi-index {{ max-width: 900px; margin: 2em auto; line-height: 1.6; }}
 .luoshi-index table {{ border-collapse: collapse; width: 100%; }}
@@ -108,7 +110,7 @@ def build_index(outputs: Path, titles: dict[str, tuple[str, str]]) -> Path:
 </style>
 </head>
 <body class="luoshi-index">
-<h1>{html.escape(heading)}</h1>
+<h1>{html.escape(heading)}（{span}）</h1>
 <p>{html.escape(config.ISSUER_ZH)} · {html.escape(config.ISSUER_EN)}</p>
 <table>
 <thead><tr><th>{year_label} · Year</th><th>{reports_label} · Reports</th></tr></thead>

@@ -91,6 +91,15 @@ def localized_columns(frame, lang: str):
     return kept.rename(columns={k: v[index] for k, v in COLUMN_TEXT.items()})
 
 
+def unit_label(unit: str, lang: str) -> str:
+    """Return an axis label for a unit: as written in zh, in words in en (×10,000 mu)."""
+    if lang == "zh":
+        return unit
+    name, factor = UNIT_EN.get(unit, (unit, 1))
+    scale = {1: "", 10_000: "×10,000 ", 100_000_000: "×100 million "}[factor]
+    return f"{scale}{name}".strip() or "count"
+
+
 def _number(value: float) -> str:
     if math.isclose(value, round(value)):
         return f"{round(value):,}"

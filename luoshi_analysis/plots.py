@@ -8,7 +8,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from luoshi_analysis.fonts import use_cjk_font
-from luoshi_analysis.labels import format_figure, text
+from luoshi_analysis.labels import format_figure, text, unit_label
 from luoshi_analysis.schema import SECTIONS
 
 use_cjk_font()
@@ -199,7 +199,8 @@ def section_chart(indicators: pd.DataFrame, lang: str = "zh") -> Figure:
         hatches = [QUALIFIED_HATCH if q not in ("exact", "rank") else "" for q in rows["qualifier"]]
         _hbar(ax, rows[f"name_{lang}"], rows["value"], notes, COLORS["revenue"], hatches)
         ax.set_ylim(-0.6, len(rows) - 0.4)
-        ax.set_xlabel(unit, loc="right", fontsize=fontsize, color=COLORS["neutral"], labelpad=1)
+        ax.set_xlabel(unit_label(unit, lang), loc="right", fontsize=fontsize,
+                      color=COLORS["neutral"], labelpad=1)
         ax.tick_params(axis="both", labelsize=fontsize)
     title = text("section_title", lang, section=section, name=name_zh if lang == "zh" else name_en)
     fig.suptitle(title, fontsize=13, y=1 - 0.18 / height_in, va="top")

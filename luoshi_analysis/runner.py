@@ -11,7 +11,7 @@ import signal
 import sys
 import time
 import traceback
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from importlib import metadata
 from multiprocessing.connection import wait
 from pathlib import Path
@@ -72,7 +72,7 @@ class Result:
     executed: str = ""
     error: str = ""
     attempts: int = 1
-    extra: dict = field(default_factory=dict)
+    pdf: str = ""
 
 
 def available_notebooks() -> dict[str, Path]:
@@ -362,6 +362,10 @@ def run_from_args(args: argparse.Namespace) -> int:
     langs = list(dict.fromkeys(args.lang or LANGS))
     outputs = Path(args.outputs).resolve() if args.outputs else config.outputs_dir()
     extra = parse_extra_parameters(args.parameter)
+    if args.pdf:
+        from luoshi_analysis.browser import chromium_path
+
+        chromium_path()  # fail before running anything
     jobs = plan(chosen, notebooks, langs, outputs, data_root, args.with_code,
                 int(args.timeout), extra)
     started = time.time()
@@ -369,7 +373,9 @@ def run_from_args(args: argparse.Namespace) -> int:
     if args.pdf:
         from luoshi_analysis.pdf import print_results_to_pdf
 
-        print_results_to_pdf(results)
+        for result, pdf in zip([r for r in results if r.status == "ok"],
+                               print_results_to_pdf(results), strict=True):
+            result.pdf = str(pdf)
     outputs.mkdir(parents=True, exist_ok=True)
     build_index(outputs, TITLES)
     settings = {"years": chosen, "notebooks": notebooks, "langs": langs, "jobs": args.jobs,

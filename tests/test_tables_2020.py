@@ -119,3 +119,17 @@ def test_structure_puts_computed_shares_beside_stated_ones():
     assert spending.at["expenditure_carryforward", "share_of_total_pct"] == pytest.approx(
         1351.71 / 5446.35 * 100)
     assert pd.isna(spending.at["expenditure_total", "stated_share_pct"])
+
+
+def test_figures_are_shown_as_the_report_words_them():
+    from luoshi_analysis.labels import format_figure, unit_label
+
+    assert format_figure(3, "万亩", "nearly", "zh", "3") == "近3万亩"
+    assert format_figure(2, "万亩", "more_than", "zh", "2") == "2万余亩"
+    assert format_figure(200, "万元", "more_than", "zh", "200", "整治资金200余万元") == "200余万元"
+    assert format_figure(43, "个", "cumulative_total", "zh", "43") == "共达43个"
+    assert format_figure(3, "名次", "rank", "zh", "3") == "第3"
+    assert format_figure(3, "万亩", "nearly", "en") == "nearly 30,000 mu"
+    assert format_figure(34, "万元", "more_than", "en") == "over 340,000 yuan"
+    assert format_figure(83.15, "%", "exact", "en") == "83.15%"
+    assert unit_label("万元", "en") == "×10,000 yuan" and unit_label("万元", "zh") == "万元"

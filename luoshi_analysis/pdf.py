@@ -1,0 +1,41 @@
+"""Print exported pages to A4 PDF with headless Chromium (for readers who file or print)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from luoshi_analysis.browser import launch
+from luoshi_analysis.errors import ParameterError
+
+
+def print_pages(pages: list[Path]) -> list[Path]:
+    """Print each HTML page to a PDF beside it (A4, print styles); return the PDF paths.
+
+    Each PDF is written to a temporary name and renamed into place.
+    """
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise ParameterError("--pdf needs the playwright package: pip install playwright") from None
+    written = []
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        context = browser.new_context(offline=True)
+        for html in pages:
+            page = context.new_page()
+            page.goto(html.resolve().as_uri(), wait_until="load")
+            page.emulate_media(media="print")
+            target = html.with_suffix(".pdf")
+            partial = target.with_name(f".{target.name}.partial")
+            page.pdf(path=str(partial), format="A4", print_background=True,
+                     prefer_css_page_size=True)
+            partial.replace(target)
+            written.append(target)
+            page.close()
+        browser.close()
+    return written
+
+
+def print_results_to_pdf(results) -> list[Path]:
+    """Print the pages of the runner's successful results to PDF."""
+    return print_pages([Path(r.html) for r in results if r.status == "ok" and r.html])
