@@ -119,4 +119,4 @@ def verify_raw(year: int, root: Path | None = None) -> SourceRecord:
 def raw_text(year: int, root: Path | None = None) -> str:
     """Return the verified raw report text of a year."""
     source = verify_raw(year, root)
-    return raw_path(source, root).read_text(encoding="utf-8")
+    return raw_path(source, root).read_bytes().decode(source.encoding_as_received)

@@ -1,0 +1,100 @@
+"""Read report text in the encodings governments publish, and normalise it for parsing.
+
+Normalisation maps each kept character one to one (full-width to ASCII, traditional to
+simplified for the words the parsers look for) and drops whitespace, keeping for every
+character its offset in the original text, so a match always maps back to a verbatim fragment.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from luoshi_analysis.errors import IngestError
+
+# Traditional characters of the budget and report vocabulary, each to its simplified form.
+TRADITIONAL = dict(zip(
+    "總計結轉餘財撥補業經營屬單繳項對無數據與為佔歲萬億畝戶圓員區鎮縣黨組織會議產證臺場級條",
+    "总计结转余财拨补业经营属单缴项对无数据与为占岁万亿亩户圆员区镇县党组织会议产证台场级条",
+    strict=True,
+))
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def decode_report(data: bytes, path: Path | str) -> tuple[str, str]:
+    """Decode a report's bytes; return (text, encoding).
+
+    Accepts UTF-8 (with or without BOM), UTF-16 (with BOM, or without where the NUL pattern
+    shows it) and GB18030 (which includes GBK and GB2312).
+
+    Raises:
+        IngestError: empty, binary, or in no encoding it can read.
+    """
+    if not data.strip():
+        raise IngestError(f"{path}: the file is empty; expected the text of a report")
+    candidates: list[str]
+    if data.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    elif b"\x00" in data:
+        even, odd = data[0::2].count(0), data[1::2].count(0)
+        if odd > len(data) // 8 and even == 0:
+            candidates = ["utf-16-le"]
+        elif even > len(data) // 8 and odd == 0:
+            candidates = ["utf-16-be"]
+        else:
+            raise IngestError(f"{path}: a binary file (NUL bytes), not a report text")
+    else:
+        candidates = ["utf-8", "gb18030"]
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\r\n\t")
+        if controls > max(2, len(text) // 100):
+            raise IngestError(f"{path}: a binary file ({controls} control characters), not a report")
+        if not _CJK.search(text):
+            raise IngestError(f"{path}: decoded as {encoding} but holds no Chinese text")
+        return text, encoding
+    raise IngestError(
+        f"{path}: cannot read the text: it is not UTF-8, GB18030/GBK or UTF-16; "
+        "save it in one of these and try again")
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """Text prepared for parsing, with the original offset of each character."""
+
+    text: str
+    offsets: tuple[int, ...]
+    original: str
+
+    def span(self, start: int, end: int) -> str:
+        """Return the original (verbatim) text behind normalised text[start:end]."""
+        return self.original[self.offsets[start]:self.offsets[end - 1] + 1]
+
+    def line_of(self, start: int) -> int:
+        """Return the 1-based line of the original text at normalised position start."""
+        return self.original.count("\n", 0, self.offsets[start]) + 1
+
+
+def _normal_char(ch: str) -> str:
+    if "\uff01" <= ch <= "\uff5e":  # full-width ASCII
+        ch = unicodedata.normalize("NFKC", ch)
+    return TRADITIONAL.get(ch, ch)
+
+
+def normalize(text: str) -> Normalized:
+    """Drop whitespace (line breaks inside words or numbers from PDF copy) and map characters."""
+    kept, offsets = [], []
+    for index, ch in enumerate(text):
+        if ch.isspace() or ch in "\u00a0\u3000\ufeff":
+            continue
+        kept.append(_normal_char(ch))
+        offsets.append(index)
+    return Normalized("".join(kept), tuple(offsets), text)
