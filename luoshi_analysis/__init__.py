@@ -1,8 +1,11 @@
 """Sourced, validated tables and charts from Luoshi Town's budget-performance reports."""
 
 from luoshi_analysis.analysis import (
+    budget_change,
     budget_structure,
     headline_indicators,
+    indicator_change,
+    previous_year,
     ratios_not_available,
     revenue_structure,
     sources_and_uses,
@@ -33,11 +36,14 @@ __all__ = [
     "ParameterError",
     "ProvenanceError",
     "UnknownYearError",
+    "budget_change",
     "budget_structure",
     "check",
     "headline_indicators",
+    "indicator_change",
     "load_budget",
     "load_indicators",
+    "previous_year",
     "ratios_not_available",
     "read_source",
     "revenue_structure",

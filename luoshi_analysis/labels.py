@@ -29,6 +29,9 @@ TEXT = {
         "qualifies (more than, nearly, cumulative, at least)"),
     "headline_title": ("{year}年主要成效", "Headline outcomes, {year}"),
     "yoy_title": ("{a}—{b}年变化", "Change {a}–{b}"),
+    "change_axis": ("变化（%）", "Change (%)"),
+    "no_previous": ("数据中没有{year}年之前的年度，无法比较。",
+                    "The data holds no year before {year}; there is nothing to compare."),
 }
 
 COLUMN_TEXT = {
@@ -51,6 +54,15 @@ COLUMN_TEXT = {
     "tolerance": ("容差", "Tolerance"),
     "ok": ("通过", "OK"),
     "section": ("部分", "Section"),
+    "amount_previous": ("上年金额（万元）", "Previous year (10k yuan)"),
+    "amount_current": ("本年金额（万元）", "This year (10k yuan)"),
+    "share_previous_pct": ("上年占比（%）", "Previous share (%)"),
+    "share_current_pct": ("本年占比（%）", "This share (%)"),
+    "change": ("变化", "Change"),
+    "change_pct": ("变化（%）", "Change (%)"),
+    "value_previous": ("上年", "Previous year"),
+    "value_current": ("本年", "This year"),
+    "unit": ("单位", "Unit"),
 }
 
 UNIT_EN = {

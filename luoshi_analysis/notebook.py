@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from luoshi_analysis import config
 from luoshi_analysis.errors import ParameterError
-from luoshi_analysis.labels import check_lang, format_figure, localized_columns
+from luoshi_analysis.labels import LANGS, check_lang, format_figure, localized_columns, text
 from luoshi_analysis.load import as_year
 
 PNG_DPI = 144
@@ -87,6 +87,16 @@ class NotebookContext:
                 shown[column] = shown[column].map(
                     lambda v: "" if pd.isna(v) else float_format.format(v))
         _display(HTML(shown.to_html(index=False, escape=True, classes="luoshi-table", border=0)))
+
+    def previous_year(self) -> int | None:
+        """Return the year before this one in the data, or say there is none and return None."""
+        from luoshi_analysis.analysis import previous_year
+        from luoshi_analysis.load import years
+
+        found = previous_year(self.year, years(self.data_root))
+        if found is None:
+            self.say(*(text("no_previous", lang, year=self.year) for lang in LANGS))
+        return found
 
     def say(self, zh: str, en: str) -> None:
         """Show a computed sentence in the notebook's language (escaped)."""

@@ -231,3 +231,61 @@ def headline_chart(headline: pd.DataFrame, lang: str = "zh") -> Figure:
         fig.text(x, y_top - 1.05 / height_in, row[f"name_{lang}"], ha="center", va="center",
                  fontsize=9)
     return fig
+
+
+def budget_change_chart(change: pd.DataFrame, lang: str = "zh") -> Figure:
+    """Chart each line's amount in the earlier and the later year, side by side.
+
+    Args:
+        change: Rows of ``budget_change`` (one side of the budget).
+        lang: "zh" or "en".
+    """
+    rows = change[(change["amount_previous"] > 0) | (change["amount_current"] > 0)]
+    first, last = int(rows["year_previous"].iloc[0]), int(rows["year_current"].iloc[0])
+    fig = _figure(10, 0.7 * len(rows) + 1.6)
+    ax = fig.subplots()
+    positions = list(range(len(rows)))[::-1]
+    height = 0.38
+    old = ax.barh([p + height / 2 for p in positions], rows["amount_previous"], height,
+                  color=COLORS["carry"], label=str(first))
+    new = ax.barh([p - height / 2 for p in positions], rows["amount_current"], height,
+                  color=COLORS["revenue"], label=str(last))
+    ax.bar_label(old, labels=[f"{v:,.2f}" for v in rows["amount_previous"]], padding=3, fontsize=8)
+    ax.bar_label(new, labels=[
+        f"{v:,.2f}" + (f"（{p:+.1f}%）" if pd.notna(p) else "")
+        for v, p in zip(rows["amount_current"], rows["change_pct"], strict=True)],
+        padding=3, fontsize=8)
+    ax.set_yticks(positions, rows[f"label_{lang}"])
+    ax.set_xlabel(text("amount_axis", lang))
+    ax.margins(x=0.3)
+    ax.legend(loc="lower right", frameon=False)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.suptitle(text("yoy_title", lang, a=first, b=last), fontsize=13)
+    return fig
+
+
+def indicator_change_chart(change: pd.DataFrame, lang: str = "zh") -> Figure:
+    """Chart the percentage change of indicators present in both years (unitless, so comparable).
+
+    Args:
+        change: Rows of ``indicator_change`` with a previous value other than zero.
+        lang: "zh" or "en".
+    """
+    rows = change[change["change_pct"].notna()].sort_values("change_pct")
+    first, last = int(rows["year_previous"].iloc[0]), int(rows["year_current"].iloc[0])
+    fig = _figure(10, 0.3 * len(rows) + 1.4)
+    ax = fig.subplots()
+    colors = [COLORS["project"] if v >= 0 else COLORS["basic"] for v in rows["change_pct"]]
+    notes = [f"{p:+.1f}%（{a:g}→{b:g}{u}）" for p, a, b, u in zip(
+        rows["change_pct"], rows["value_previous"], rows["value_current"], rows["unit"],
+        strict=True)]
+    positions = list(range(len(rows)))
+    bars = ax.barh(positions, rows["change_pct"], color=colors)
+    ax.bar_label(bars, labels=notes, padding=3, fontsize=8)
+    ax.set_yticks(positions, rows[f"name_{lang}"], fontsize=8)
+    ax.axvline(0, color=COLORS["neutral"], linewidth=0.8)
+    ax.set_xlabel(text("change_axis", lang))
+    ax.margins(x=0.35)
+    fig.suptitle(text("yoy_title", lang, a=first, b=last), fontsize=13)
+    return fig

@@ -41,13 +41,8 @@ def decode_report(data: bytes, path: Path | str) -> tuple[str, str]:
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         candidates = ["utf-16"]
     elif b"\x00" in data:
-        even, odd = data[0::2].count(0), data[1::2].count(0)
-        if odd > len(data) // 8 and even == 0:
-            candidates = ["utf-16-le"]
-        elif even > len(data) // 8 and odd == 0:
-            candidates = ["utf-16-be"]
-        else:
-            raise IngestError(f"{path}: a binary file (NUL bytes), not a report text")
+        # NUL bytes: UTF-16 without a BOM, or binary; try both byte orders, most Chinese first
+        candidates = sorted(("utf-16-le", "utf-16-be"), key=lambda e: -_cjk_count(data, e))
     else:
         candidates = ["utf-8", "gb18030"]
     for encoding in candidates:
@@ -56,14 +51,23 @@ def decode_report(data: bytes, path: Path | str) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
         controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\r\n\t")
-        if controls > max(2, len(text) // 100):
+        if controls > max(2, len(text) // 100) or "\x00" in text:
             raise IngestError(f"{path}: a binary file ({controls} control characters), not a report")
         if not _CJK.search(text):
             raise IngestError(f"{path}: decoded as {encoding} but holds no Chinese text")
         return text, encoding
+    if b"\x00" in data:
+        raise IngestError(f"{path}: a binary file (NUL bytes, not UTF-16 text), not a report")
     raise IngestError(
         f"{path}: cannot read the text: it is not UTF-8, GB18030/GBK or UTF-16; "
         "save it in one of these and try again")
+
+
+def _cjk_count(data: bytes, encoding: str) -> int:
+    try:
+        return len(_CJK.findall(data.decode(encoding)))
+    except UnicodeDecodeError:
+        return -1
 
 
 @dataclass(frozen=True)
