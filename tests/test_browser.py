@@ -6,11 +6,12 @@ import subprocess
 import sys
 
 import pytest
+from playwright import sync_api as playwright_api
 from pypdf import PdfReader
 
 from luoshi_analysis.browser import audit_page, launch
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+
 
 PAGES = [f"{name}_{lang}" for name in ("revenue_structure", "spending_mix", "outcome_indicators")
          for lang in ("zh", "en")]
