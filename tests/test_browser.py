@@ -11,8 +11,6 @@ from pypdf import PdfReader
 
 from luoshi_analysis.browser import audit_page, launch
 
-
-
 PAGES = [f"{name}_{lang}" for name in ("revenue_structure", "spending_mix", "outcome_indicators")
          for lang in ("zh", "en")]
 CHARTS = {"revenue_structure": 1, "spending_mix": 3, "outcome_indicators": 9}
