@@ -51,7 +51,7 @@ lint: install ## Run ruff only
 lab: install ## Start JupyterLab in the project's environment, with its kernel
 	$(BIN)/python -m pip install --quiet -c $(LOCK) -e '.[lab]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name luoshi-analysis --display-name "Python (luoshi-analysis)"
-	$(BIN)/jupyter lab notebooks/
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter lab notebooks/
 
 lock: ## Re-resolve dependencies into requirements.lock (maintainers)
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
