@@ -61,13 +61,17 @@ def _qualifier(prefix: str | None, more: bool, at_least: bool) -> str:
     return "at_least" if at_least else "exact"
 
 
+def clause_start(text: str, position: int) -> int:
+    """Return where the clause holding `position` starts (after the last ，；。、 etc.)."""
+    while position > 0 and not CLAUSE_BREAK.match(text[position - 1]):
+        position -= 1
+    return position
+
+
 def context_before(text: str, end: int, width: int = 4) -> str:
     """Return up to `width` characters before `end` in the same clause, digits dropped."""
-    start = end
-    while start > 0 and not CLAUSE_BREAK.match(text[start - 1]):
-        start -= 1
+    start = clause_start(text, end)
     words = re.sub(r"[\d.]+|余|近|共达|第", "", text[start:end])
-    # the unit of an earlier figure in the clause (1123户3245人) is not context
     return words[-width:]
 
 
@@ -102,13 +106,10 @@ def find_candidates(original: str) -> list[Candidate]:
                 unit, more, at_least, end_at = read_unit(text, m.end())
             if unit is None:
                 continue
-            clause_start = m.start()
-            while clause_start > 0 and not CLAUSE_BREAK.match(text[clause_start - 1]):
-                clause_start -= 1
             found.append(Candidate(
                 section=section, value=float(m["num"]), value_as_written=m["num"], unit=unit,
                 qualifier=_qualifier(m["pre"], more, at_least),
-                fragment=part.span(clause_start, end_at),
+                fragment=part.span(clause_start(text, m.start()), end_at),
                 context=context_before(text, m.start("num")),
             ))
     return found

@@ -28,6 +28,12 @@ def _figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
 
 
+def _plain(ax) -> None:
+    """Drop the top and right frame lines."""
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
 def _hbar(ax, names: Sequence[str], values: Sequence[float], notes: Sequence[str],
           colors: Sequence[str] | str, hatches: Sequence[str] | None = None) -> None:
     """Draw labelled horizontal bars, top to bottom in the order given."""
@@ -40,8 +46,7 @@ def _hbar(ax, names: Sequence[str], values: Sequence[float], notes: Sequence[str
     ax.set_yticks(positions, names)
     ax.bar_label(bars, labels=list(notes), padding=4, fontsize=9)
     ax.margins(x=0.35)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    _plain(ax)
 
 
 def _share_note(row: pd.Series, lang: str) -> str:
@@ -141,8 +146,7 @@ def sources_uses_chart(flows: pd.DataFrame, lang: str = "zh") -> Figure:
         ax.text(column, bottom, f"{bottom:,.2f}", ha="center", va="bottom", fontsize=10)
     ax.set_xticks([0, 1], [text("sources", lang), text("uses", lang)])
     ax.set_ylabel(text("amount_axis", lang))
-    for side_name in ("top", "right"):
-        ax.spines[side_name].set_visible(False)
+    _plain(ax)
     fig.suptitle(text("sources_uses_title", lang, year=year), fontsize=13)
     return fig
 
@@ -259,8 +263,7 @@ def budget_change_chart(change: pd.DataFrame, lang: str = "zh") -> Figure:
     ax.set_xlabel(text("amount_axis", lang))
     ax.margins(x=0.3)
     ax.legend(loc="lower right", frameon=False)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    _plain(ax)
     fig.suptitle(text("yoy_title", lang, a=first, b=last), fontsize=13)
     return fig
 
