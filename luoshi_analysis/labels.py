@@ -30,6 +30,9 @@ TEXT = {
     "headline_title": ("{year}年主要成效", "Headline outcomes, {year}"),
     "yoy_title": ("{a}—{b}年变化", "Change {a}–{b}"),
     "change_axis": ("变化（%）", "Change (%)"),
+    "change_note": ("图中为变化最大的{shown}项（共{moved}项有变化，{same}项不变）；全部见下表。",
+                    "The {shown} largest of {moved} changes ({same} unchanged); the table below "
+                    "has all."),
     "no_previous": ("数据中没有{year}年之前的年度，无法比较。",
                     "The data holds no year before {year}; there is nothing to compare."),
 }

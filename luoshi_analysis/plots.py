@@ -22,6 +22,7 @@ COLORS = {
     "neutral": "#4a4a4a",
 }
 QUALIFIED_HATCH = "///"
+MAX_CHANGE_BARS = 30  # more bars than this stop being readable; the table beside has all
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -275,9 +276,13 @@ def indicator_change_chart(change: pd.DataFrame, lang: str = "zh") -> Figure:
         change: Rows of ``indicator_change`` with a previous value other than zero.
         lang: "zh" or "en".
     """
-    rows = change[change["change_pct"].notna()].sort_values("change_pct")
-    first, last = int(rows["year_previous"].iloc[0]), int(rows["year_current"].iloc[0])
-    fig = _figure(10, 0.3 * len(rows) + 1.4)
+    comparable = change[change["change_pct"].notna()]
+    first = int(comparable["year_previous"].iloc[0])
+    last = int(comparable["year_current"].iloc[0])
+    moved = comparable[comparable["change_pct"] != 0]
+    rows = moved.loc[moved["change_pct"].abs().nlargest(MAX_CHANGE_BARS).index]
+    rows = rows.sort_values("change_pct")
+    fig = _figure(10, 0.3 * max(len(rows), 1) + 1.6)
     ax = fig.subplots()
     colors = [COLORS["project"] if v >= 0 else COLORS["basic"] for v in rows["change_pct"]]
     notes = [f"{p:+.1f}%（{a:g}→{b:g}{u}）" for p, a, b, u in zip(
@@ -290,5 +295,8 @@ def indicator_change_chart(change: pd.DataFrame, lang: str = "zh") -> Figure:
     ax.axvline(0, color=COLORS["neutral"], linewidth=0.8)
     ax.set_xlabel(text("change_axis", lang))
     ax.margins(x=0.35)
+    fig.text(0.01, 0.005, text("change_note", lang, shown=len(rows), moved=len(moved),
+                               same=len(comparable) - len(moved)),
+             fontsize=8.5, color=COLORS["neutral"], ha="left", va="bottom")
     fig.suptitle(text("yoy_title", lang, a=first, b=last), fontsize=13)
     return fig
