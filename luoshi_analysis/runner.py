@@ -16,11 +16,12 @@ from importlib import metadata
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from luoshi_analysis import config, kernels
+from luoshi_analysis import config
 from luoshi_analysis.errors import ParameterError
-from luoshi_analysis.export import atomic_write_text, build_index, notebook_to_html, warm_exporter
 from luoshi_analysis.labels import LANGS
-from luoshi_analysis.notebook import TITLES, report_title
+
+# nbformat, nbconvert, jupyter_client and matplotlib are imported where used: `luoshi validate`
+# and `luoshi tables` build this module's options and should not pay for them.
 
 DEFAULT_TIMEOUT = 600
 # Parameters the runner sets itself; users may add others a template declares.
@@ -100,6 +101,8 @@ def _execute_notebook(job: Job, output: Path, close_fds: tuple[int, ...]) -> Non
     """Run papermill on one job, in a forked, preloaded kernel where the platform allows."""
     import papermill
 
+    from luoshi_analysis import kernels
+
     manager = kernels.fork_kernel(str(job.out_dir), close_fds) if kernels.can_fork() else None
     try:
         papermill.execute_notebook(
@@ -121,6 +124,9 @@ def execute(job: Job, close_fds: tuple[int, ...] = ()) -> dict:
     """Execute one job in this process: papermill, then HTML export; return a result dict."""
     import nbformat
     from papermill.exceptions import PapermillExecutionError
+
+    from luoshi_analysis.export import atomic_write_text, notebook_to_html
+    from luoshi_analysis.notebook import report_title
 
     job.out_dir.mkdir(parents=True, exist_ok=True)
     partial_nb = job.out_dir / f".{job.stem}.partial.ipynb"
@@ -306,6 +312,8 @@ def plan(
 
 def write_manifest(outputs: Path, settings: dict, results: list[Result], started: float) -> Path:
     """Write the run manifest (parameters, versions, status and duration per notebook)."""
+    from luoshi_analysis.export import atomic_write_text
+
     manifest = {
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
         "duration_s": round(time.time() - started, 2),
@@ -348,7 +356,9 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_from_args(args: argparse.Namespace) -> int:
     """Carry out `luoshi run`; 0 when every notebook succeeded, 1 otherwise."""
+    from luoshi_analysis.export import build_index
     from luoshi_analysis.load import as_year, years
+    from luoshi_analysis.notebook import TITLES
 
     data_root = Path(args.data_dir).resolve() if args.data_dir else None
     chosen = [as_year(y, data_root) for y in args.year] if args.year else years(data_root)
