@@ -186,6 +186,9 @@ def run_jobs(jobs: list[Job], workers: int, hard_timeout: float, progress: bool 
 
     A failing job never stops the others. Results come back in the order of jobs.
     """
+    from luoshi_analysis import kernels
+    from luoshi_analysis.export import warm_exporter
+
     # import the kernels' stack once (this also builds matplotlib's font cache before any
     # child starts: parallel builds can hang); every kernel is forked with it loaded
     if kernels.can_fork():
