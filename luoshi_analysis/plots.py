@@ -106,10 +106,7 @@ def spending_chart(structure: pd.DataFrame, lang: str = "zh") -> Figure:
     colors = [COLORS["basic"] if k == "expenditure_basic" else
               COLORS["project"] if k == "expenditure_project" else COLORS["carry"]
               for k in used["key"]]
-    notes = [f"{r['amount']:,.2f} · {r['share_of_total_pct']:.2f}%"
-             + (f"（{text('stated', lang)} {r['stated_share_pct']:.2f}%）"
-                if pd.notna(r["stated_share_pct"]) else "")
-             for _, r in used.iterrows()]
+    notes = [_share_note(r, lang) for _, r in used.iterrows()]
     fig = _figure(10, 3.6)
     ax = fig.subplots()
     _hbar(ax, used[name], used["amount"], notes, colors)
