@@ -14,7 +14,11 @@ SECTION_HEADING = re.compile(r"(?m)^[ \t\u3000]*[（(]([1-8])[)）]")
 SECTIONS_END = re.compile(r"(?m)^[ \t\u3000]*[四五六七八九十]、")
 # longest first, so 万平方米 wins over 米 and 人次 over 人
 _UNITS = sorted((u for u in UNITS if u != "名次"), key=len, reverse=True)
-NUMBER = re.compile(r"(?P<pre>近|共达|第)?(?P<num>\d+(?:\.\d+)?)")
+NUMBER = re.compile(r"(?P<pre>近|共达|第|至少)?(?P<num>\d+(?:\.\d+)?|[一二两三四五六七八九十]{1,3})")
+CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+                  "九": 9}
+# Chinese numerals count only before a counting word (四条, 两个); 一村一辅警 and the like do not.
+COUNTING_UNITS = ("条", "个", "次", "家", "户", "人", "名", "支", "栋", "口", "处", "块", "份", "起", "头")
 CLAUSE_BREAK = re.compile(r"[,;。、:!?“”()]")
 
 
@@ -49,7 +53,19 @@ class Candidate:
     context: str
 
 
+def chinese_number(text: str) -> int | None:
+    """Return the value of a Chinese numeral from 一 to 九十九 (两 = 2), or None."""
+    if "十" not in text:
+        return CHINESE_DIGITS.get(text) if len(text) == 1 else None
+    tens, _, ones = text.partition("十")
+    if len(text) > 3 or (tens and tens not in CHINESE_DIGITS) or (ones and ones not in CHINESE_DIGITS):
+        return None
+    return CHINESE_DIGITS.get(tens, 1) * 10 + CHINESE_DIGITS.get(ones, 0)
+
+
 def _qualifier(prefix: str | None, more: bool, at_least: bool) -> str:
+    if prefix == "至少":
+        return "at_least"
     if prefix == "第":
         return "rank"
     if more:
@@ -71,7 +87,7 @@ def clause_start(text: str, position: int) -> int:
 def context_before(text: str, end: int, width: int = 4) -> str:
     """Return up to `width` characters before `end` in the same clause, digits dropped."""
     start = clause_start(text, end)
-    words = re.sub(r"[\d.]+|余|近|共达|第", "", text[start:end])
+    words = re.sub(r"[\d.]+|余|近|共达|第|至少", "", text[start:end])
     return words[-width:]
 
 
@@ -100,14 +116,20 @@ def find_candidates(original: str) -> list[Candidate]:
             after = text[m.end():m.end() + 1]
             if after in ("年", "月", "日") or _inside_quotes(text, m.start()):
                 continue
+            written = m["num"]
+            value = float(written) if written[0].isdigit() else chinese_number(written)
+            if value is None:
+                continue
             if m["pre"] == "第":
+                if not written[0].isdigit():
+                    continue  # 第一阶段: an ordinal, not a rank
                 unit, more, at_least, end_at = "名次", False, False, m.end()
             else:
                 unit, more, at_least, end_at = read_unit(text, m.end())
-            if unit is None:
+            if unit is None or (not written[0].isdigit() and (unit not in COUNTING_UNITS or more)):
                 continue
             found.append(Candidate(
-                section=section, value=float(m["num"]), value_as_written=m["num"], unit=unit,
+                section=section, value=value, value_as_written=written, unit=unit,
                 qualifier=_qualifier(m["pre"], more, at_least),
                 fragment=part.span(clause_start(text, m.start()), end_at),
                 context=context_before(text, m.start("num")),
@@ -160,7 +182,8 @@ def candidate_table(original: str, year: int, earlier: list[pd.DataFrame]) -> pd
         rows.append({
             "year": year, "section": item.section, "section_key": section_key, "key": key,
             "name_zh": name_zh, "name_en": name_en,
-            "value": item.value_as_written, "value_as_written": item.value_as_written,
+            "value": item.value_as_written if item.value_as_written[0].isdigit() else f"{item.value:g}",
+            "value_as_written": item.value_as_written,
             "unit": item.unit, "qualifier": item.qualifier, "reviewed": "false",
             "source_fragment": item.fragment,
         })

@@ -239,3 +239,22 @@ def test_carryover_mismatch_is_reported(data_copy, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "VIOLATION 2021 carryover:2020->2021" in err and "difference -1.7100" in err
     assert (data_copy / "processed" / "2021" / "budget.csv").is_file()
+
+
+# -- candidate indicators -----------------------------------------------------------------------
+
+def test_candidates_read_qualifiers_units_and_chinese_numerals():
+    from luoshi_analysis.outcomes import chinese_number, find_candidates
+
+    assert [chinese_number(t) for t in ("四", "两", "十", "十二", "三十", "四十五", "零")] == [
+        4, 2, 10, 12, 30, 45, None]
+    text = ("（1）重点项目建设\n建成四条道路，面积近3万亩，其中水稻2万余亩；投入资金200余万元，"
+            "项目7家共达43个，新增2个200亩以上基地，排名全区第3，坚持“两个完善、一村一辅警”，"
+            "于4月中旬完成，2021年全年出生人口178人。\n四、存在的问题\n共有99人。")
+    found = [(c.value, c.value_as_written, c.unit, c.qualifier) for c in find_candidates(text)]
+    assert found == [
+        (4, "四", "条", "exact"), (3, "3", "万亩", "nearly"), (2, "2", "万亩", "more_than"),
+        (200, "200", "万元", "more_than"), (7, "7", "家", "exact"),
+        (43, "43", "个", "cumulative_total"), (2, "2", "个", "exact"),
+        (200, "200", "亩", "at_least"), (3, "3", "名次", "rank"), (178, "178", "人", "exact"),
+    ]
