@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import importlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 from jupyter_client import KernelManager
 from jupyter_client.provisioning import LocalProvisioner
@@ -127,6 +130,15 @@ class PreforkedKernelManager(KernelManager):
         self._reconcile_connection_info(provisioner.connection_info)
 
 
+    def discard(self) -> None:
+        """Kill the kernel without a shutdown round-trip and remove its sockets and files."""
+        if self.has_kernel:
+            self.provisioner.process.kill()
+        self.cleanup_resources()
+        if self.transport == "ipc":
+            shutil.rmtree(Path(self.ip).parent, ignore_errors=True)
+
+
 def _run_kernel(handoff: int, cwd: str) -> None:
     """In the forked child: wait for the connection file, then serve as an IPython kernel."""
     with os.fdopen(handoff, "r") as pipe:
@@ -169,4 +181,7 @@ def fork_kernel(cwd: str, close_fds: tuple[int, ...] = ()) -> PreforkedKernelMan
             sys.stderr.flush()
             os._exit(code)
     os.close(read_end)
-    return PreforkedKernelManager(pid, write_end, kernel_name="python3")
+    # Unix sockets in a private folder: no TCP ports for parallel kernels to race for
+    sockets = tempfile.mkdtemp(prefix="luoshi-k")
+    return PreforkedKernelManager(pid, write_end, kernel_name="python3", transport="ipc",
+                                  ip=f"{sockets}/k")

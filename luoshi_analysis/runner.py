@@ -7,8 +7,10 @@ import json
 import multiprocessing
 import os
 import platform
+import shutil
 import signal
 import sys
+import tempfile
 import time
 import traceback
 from dataclasses import asdict, dataclass
@@ -114,10 +116,8 @@ def _execute_notebook(job: Job, output: Path, close_fds: tuple[int, ...]) -> Non
             **({"km": manager} if manager else {}),
         )
     finally:
-        if manager is not None and manager.has_kernel:
-            # the notebook is done: no polite shutdown round-trip, the kernel is discarded
-            manager.provisioner.process.kill()
-            manager.cleanup_resources()
+        if manager is not None:
+            manager.discard()  # the notebook is done: no polite shutdown round-trip
 
 
 def execute(job: Job, close_fds: tuple[int, ...] = ()) -> dict:
@@ -198,6 +198,9 @@ def run_jobs(jobs: list[Job], workers: int, hard_timeout: float, progress: bool 
         import matplotlib.font_manager  # noqa: F401
     from tqdm import tqdm
 
+    # children's temporary files (kernel sockets among them) live in one folder per run, removed
+    # at the end even when a child was killed before it could clean up
+    previous_tempdir, tempfile.tempdir = tempfile.tempdir, tempfile.mkdtemp(prefix="luoshi-run-")
     context = multiprocessing.get_context("fork")
     pending = list(enumerate(jobs))
     running: dict = {}  # connection -> (index, process, started)
@@ -245,6 +248,8 @@ def run_jobs(jobs: list[Job], workers: int, hard_timeout: float, progress: bool 
         raise
     finally:
         bar.close()
+        shutil.rmtree(tempfile.tempdir, ignore_errors=True)
+        tempfile.tempdir = previous_tempdir
     return [results[i] for i in range(len(jobs))]
 
 
