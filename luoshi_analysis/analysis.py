@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from luoshi_analysis.load import load_budget
+from luoshi_analysis.load import load_budget, load_indicators
 
 STRUCTURE_COLUMNS = [
     "year", "line", "key", "direction", "level", "parent_key", "label_zh", "label_en",
@@ -38,6 +38,13 @@ def budget_structure(budget: pd.DataFrame, direction: str) -> pd.DataFrame:
     return out[STRUCTURE_COLUMNS].reset_index(drop=True)
 
 
+def _budget(budget_or_year: pd.DataFrame | object, root: Path | None) -> pd.DataFrame:
+    """Return the budget table given, or load the one of the year given."""
+    if isinstance(budget_or_year, pd.DataFrame):
+        return budget_or_year
+    return load_budget(budget_or_year, root)
+
+
 def revenue_structure(year: object, root: Path | None = None) -> pd.DataFrame:
     """Return where a year's money came from: carry-over and revenue by category (万元)."""
     return budget_structure(load_budget(year, root), "revenue")
@@ -48,11 +55,16 @@ def spending_mix(year: object, root: Path | None = None) -> pd.DataFrame:
     return budget_structure(load_budget(year, root), "expenditure")
 
 
-def sources_and_uses(budget: pd.DataFrame) -> pd.DataFrame:
+def sources_and_uses(budget: pd.DataFrame | object, root: Path | None = None) -> pd.DataFrame:
     """Return the non-zero leaf lines of both sides, for a view in which both sides balance.
 
     Leaves are the balances and the categories (a total or subtotal is the sum of its leaves).
+
+    Args:
+        budget: A budget table, or a year to load it for.
+        root: A data folder other than the default (when a year is given).
     """
+    budget = _budget(budget, root)
     leaves = budget[budget["level"].isin(["balance", "category"]) & (budget["amount"] > 0)]
     return leaves[["year", "direction", "key", "label_zh", "label_en", "amount"]].reset_index(
         drop=True
@@ -94,12 +106,14 @@ RATIOS_NOT_AVAILABLE = (
 )
 
 
-def spending_ratios(budget: pd.DataFrame) -> pd.DataFrame:
+def spending_ratios(budget: pd.DataFrame | object, root: Path | None = None) -> pd.DataFrame:
     """Return the framework ratios that the budget overview allows, in %.
 
     Args:
-        budget: A budget table as returned by ``load_budget``.
+        budget: A budget table as returned by ``load_budget``, or a year to load it for.
+        root: A data folder other than the default (when a year is given).
     """
+    budget = _budget(budget, root)
     amount = budget.set_index("key")["amount"].to_dict()
     amount["balance_change"] = amount["expenditure_carryforward"] - amount["revenue_carryover"]
     rows = []
@@ -138,8 +152,10 @@ HEADLINE_KEYS = (
 )
 
 
-def headline_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
-    """Return the headline figures of an indicator table, in headline order."""
+def headline_indicators(indicators: pd.DataFrame | object, root: Path | None = None) -> pd.DataFrame:
+    """Return the headline figures of an indicator table (or of a year's), in headline order."""
+    if not isinstance(indicators, pd.DataFrame):
+        indicators = load_indicators(indicators, root)
     order = {key: i for i, key in enumerate(HEADLINE_KEYS)}
     chosen = indicators[indicators["key"].isin(order)]
     return chosen.assign(_order=chosen["key"].map(order)).sort_values("_order").drop(

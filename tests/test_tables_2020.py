@@ -133,3 +133,16 @@ def test_figures_are_shown_as_the_report_words_them():
     assert format_figure(34, "万元", "more_than", "en") == "over 340,000 yuan"
     assert format_figure(83.15, "%", "exact", "en") == "83.15%"
     assert unit_label("万元", "en") == "×10,000 yuan" and unit_label("万元", "zh") == "万元"
+
+
+def test_shaping_functions_take_a_year_or_a_table():
+    from luoshi_analysis import headline_indicators, sources_and_uses, spending_ratios
+
+    budget = load_budget(2020)
+    assert spending_ratios(2020).equals(spending_ratios(budget))
+    assert sources_and_uses(2020).equals(sources_and_uses(budget))
+    ratios = spending_ratios(2020).set_index("key")["value_pct"]
+    assert ratios["project_spending_share"] == pytest.approx(3319.30 / 4094.64 * 100)
+    assert ratios["carryforward_rate"] == pytest.approx(1351.71 / 5446.35 * 100)
+    assert sources_and_uses(2020)["amount"].sum() == pytest.approx(2 * 5446.35)
+    assert headline_indicators(2020)["key"].iloc[0] == "people_out_of_poverty"
