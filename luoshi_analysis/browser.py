@@ -151,3 +151,24 @@ def audit_page(context, path: Path, screenshot: Path | None = None) -> PageAudit
         page.screenshot(path=str(screenshot), full_page=True)
     page.close()
     return audit
+
+
+def audit_outputs(outputs: Path, screenshots: Path | None = None) -> list[PageAudit]:
+    """Audit every exported page under an outputs folder (index and each year's pages)."""
+    from playwright.sync_api import sync_playwright
+
+    pages = [outputs / "index.html", *sorted(outputs.glob("[0-9][0-9][0-9][0-9]/*.html"))]
+    pages = [p for p in pages if p.is_file()]
+    if not pages:
+        raise ParameterError(f"no exported pages in {outputs}; run `luoshi run` first")
+    audits = []
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        context = browser.new_context(offline=True, viewport={"width": 1200, "height": 900})
+        for page in pages:
+            shot = None
+            if screenshots is not None:
+                shot = screenshots / page.relative_to(outputs).with_suffix(".png")
+            audits.append(audit_page(context, page, shot))
+        browser.close()
+    return audits

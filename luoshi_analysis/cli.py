@@ -1,4 +1,4 @@
-"""The `luoshi` command line: validate, tables, trace, run, ingest."""
+"""The `luoshi` command line: validate, tables, trace, run, check-pages, ingest."""
 
 from __future__ import annotations
 
@@ -101,6 +101,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_from_args(args)
 
 
+def cmd_check_pages(args: argparse.Namespace) -> int:
+    """Open every exported page offline in headless Chromium; 1 if any page has a problem."""
+    from luoshi_analysis.browser import audit_outputs
+
+    outputs = Path(args.outputs) if args.outputs else config.outputs_dir()
+    screenshots = Path(args.screenshots) if args.screenshots else None
+    audits = audit_outputs(outputs, screenshots)
+    broken = 0
+    for audit in audits:
+        status = "ok" if not audit.problems else f"{len(audit.problems)} problem(s)"
+        print(f"{audit.path.relative_to(outputs)}: {status} — {audit.title}")
+        for problem in audit.problems:
+            print(f"  - {problem}")
+        broken += bool(audit.problems)
+    print(f"\n{len(audits) - broken} of {len(audits)} pages work offline")
+    return EXIT_VIOLATIONS if broken else 0
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Read a report text and write a new year's raw copy and tables."""
     from luoshi_analysis.ingest import ingest_from_args
@@ -138,6 +156,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="execute the notebooks per year and export HTML")
     add_run_arguments(p)
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("check-pages", help="open every exported page offline in headless Chromium")
+    p.add_argument("--outputs", help="outputs folder (default: outputs/)")
+    p.add_argument("--screenshots", help="folder for a full-page screenshot of each page")
+    p.set_defaults(func=cmd_check_pages)
 
     p = sub.add_parser("ingest", help="add a year from its report text")
     p.add_argument("report", help="the report text (UTF-8, GB18030/GBK or UTF-16)")

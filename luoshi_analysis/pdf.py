@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from luoshi_analysis.browser import launch
-from luoshi_analysis.errors import ParameterError
 
 
 def print_pages(pages: list[Path]) -> list[Path]:
@@ -13,10 +12,8 @@ def print_pages(pages: list[Path]) -> list[Path]:
 
     Each PDF is written to a temporary name and renamed into place.
     """
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        raise ParameterError("--pdf needs the playwright package: pip install playwright") from None
+    from playwright.sync_api import sync_playwright
+
     written = []
     with sync_playwright() as playwright:
         browser = launch(playwright)

@@ -120,3 +120,24 @@ def test_pdf_is_a4_with_selectable_chinese_and_whole_charts(tmp_path):
     revenue = "".join(p.extract_text() for p in PdfReader(outputs / "2020" /
                                                           "revenue_structure_zh.pdf").pages)
     assert "财政拨款收入" in revenue
+
+
+def test_check_pages_command_reports_each_page(report_run, tmp_path):
+    outputs, _ = report_run
+    shots = tmp_path / "shots"
+    run = subprocess.run([sys.executable, "-m", "luoshi_analysis.cli", "check-pages",
+                          "--outputs", str(outputs), "--screenshots", str(shots)],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "7 of 7 pages work offline" in run.stdout
+    assert (shots / "index.png").is_file() and (shots / "2020" / "spending_mix_en.png").is_file()
+    broken = tmp_path / "broken"
+    shutil.copytree(outputs, broken)
+    page = broken / "2020" / "spending_mix_zh.html"
+    page.write_text(page.read_text("utf-8").replace(
+        "</head>", '<link rel="stylesheet" href="https://fonts.googleapis.com/css"></head>', 1),
+        "utf-8")
+    run = subprocess.run([sys.executable, "-m", "luoshi_analysis.cli", "check-pages",
+                          "--outputs", str(broken)], capture_output=True, text=True, check=False)
+    assert run.returncode == 1
+    assert "request to an outside host: https://fonts.googleapis.com/css" in run.stdout
