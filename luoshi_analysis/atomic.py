@@ -23,6 +23,11 @@ def write_bytes(path: Path, data: bytes) -> None:
     partial.replace(path)
 
 
+def write_text(path: Path, content: str) -> None:
+    """Write UTF-8 text the same way as ``write_bytes``."""
+    write_bytes(path, content.encode("utf-8"))
+
+
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two paths in one step with Linux renameat2(RENAME_EXCHANGE); False if unavailable."""
     libc_name = ctypes.util.find_library("c")

@@ -9,20 +9,13 @@ from pathlib import Path
 import nbformat
 
 from luoshi_analysis import config
+from luoshi_analysis.atomic import write_text
 from luoshi_analysis.labels import LANGS
 
 # CSS comments in nbconvert's stylesheet name outside hosts; a page must name none.
 _STYLE_BLOCK = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.DOTALL | re.IGNORECASE)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 BACK_LABEL = {"zh": "← 全部报告", "en": "← All reports"}
-
-
-def atomic_write_text(path: Path, content: str) -> None:
-    """Write text to a temporary name beside path, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(content, encoding="utf-8")
-    partial.replace(path)
 
 
 def _strip_css_comments(page: str) -> str:
@@ -122,5 +115,5 @@ def build_index(outputs: Path, titles: dict[str, tuple[str, str]]) -> Path:
 </html>
 """
     path = outputs / "index.html"
-    atomic_write_text(path, page)
+    write_text(path, page)
     return path

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from luoshi_analysis import config
-from luoshi_analysis.atomic import replace_dir, write_bytes
+from luoshi_analysis.atomic import replace_dir, write_bytes, write_text
 from luoshi_analysis.checks import check
 from luoshi_analysis.errors import IngestError
 from luoshi_analysis.load import load_indicators, read_table, years
@@ -53,7 +53,7 @@ def _conversion(units: set[str]) -> tuple[str, str]:
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    write_bytes(path, frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    write_text(path, frame.to_csv(index=False, lineterminator="\n"))
 
 
 def ingest(report: Path, year: int, root: Path | None = None, force: bool = False) -> IngestResult:

@@ -137,10 +137,6 @@ def find_candidates(original: str) -> list[Candidate]:
     return found
 
 
-def _signature(section: int, unit: str, context: str) -> tuple[int, str, str]:
-    return section, unit, context
-
-
 def known_signatures(earlier: list[pd.DataFrame]) -> dict[tuple, pd.Series]:
     """Return earlier years' indicator rows by (section, unit, words before the value)."""
     signatures: dict[tuple, pd.Series] = {}
@@ -151,8 +147,8 @@ def known_signatures(earlier: list[pd.DataFrame]) -> dict[tuple, pd.Series]:
                       if m.group() == row["value_as_written"]]
             if not tokens:
                 continue
-            signature = _signature(int(row["section"]), row["unit"],
-                                   context_before(fragment, tokens[0].start()))
+            signature = (int(row["section"]), row["unit"],
+                         context_before(fragment, tokens[0].start()))
             signatures.setdefault(signature, row)
     return signatures
 
@@ -171,7 +167,7 @@ def candidate_table(original: str, year: int, earlier: list[pd.DataFrame]) -> pd
         section_key, _zh, section_en = SECTIONS[item.section]
         counters[item.section] = counters.get(item.section, 0) + 1
         number = counters[item.section]
-        match = signatures.get(_signature(item.section, item.unit, item.context))
+        match = signatures.get((item.section, item.unit, item.context))
         if match is not None and match["key"] not in used:
             key, name_zh, name_en = match["key"], match["name_zh"], match["name_en"]
         else:

@@ -125,7 +125,8 @@ def execute(job: Job, close_fds: tuple[int, ...] = ()) -> dict:
     import nbformat
     from papermill.exceptions import PapermillExecutionError
 
-    from luoshi_analysis.export import atomic_write_text, notebook_to_html
+    from luoshi_analysis.atomic import write_text
+    from luoshi_analysis.export import notebook_to_html
     from luoshi_analysis.notebook import report_title
 
     job.out_dir.mkdir(parents=True, exist_ok=True)
@@ -151,7 +152,7 @@ def execute(job: Job, close_fds: tuple[int, ...] = ()) -> dict:
     nb = nbformat.read(job.executed, as_version=4)
     page = notebook_to_html(nb, job.lang, report_title(job.year, job.notebook, job.lang),
                             job.with_code)
-    atomic_write_text(job.html, page)
+    write_text(job.html, page)
     return {"status": "ok", "attempts": attempts}
 
 
@@ -320,7 +321,7 @@ def plan(
 
 def write_manifest(outputs: Path, settings: dict, results: list[Result], started: float) -> Path:
     """Write the run manifest (parameters, versions, status and duration per notebook)."""
-    from luoshi_analysis.export import atomic_write_text
+    from luoshi_analysis.atomic import write_text
 
     manifest = {
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
@@ -330,7 +331,7 @@ def write_manifest(outputs: Path, settings: dict, results: list[Result], started
         "results": [asdict(r) for r in results],
     }
     path = outputs / MANIFEST_FILE
-    atomic_write_text(path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    write_text(path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     return path
 
 
