@@ -121,7 +121,7 @@ def cmd_check_pages(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Read a report text and write a new year's raw copy and tables."""
-    from luoshi_analysis.ingest import ingest_from_args
+    from luoshi_analysis.ingest.command import ingest_from_args
 
     return ingest_from_args(args)
 

@@ -9,8 +9,8 @@ from conftest import RAW_2020
 from luoshi_analysis import IngestError, check, load_budget, load_indicators, read_source
 from luoshi_analysis.cli import main
 from luoshi_analysis.ingest import ingest
-from luoshi_analysis.overview import parse_overview
-from luoshi_analysis.textnorm import normalize
+from luoshi_analysis.ingest.normalize import normalize
+from luoshi_analysis.ingest.overview import parse_overview
 
 OVERVIEW_2021 = (
     "2021年度收入总计5600.00万元，其中年初结转和结余1351.71万元，本年收入合计4248.29万元，其中财政"
@@ -184,8 +184,8 @@ def test_an_existing_year_needs_force(data_copy, capsys):
     assert load_budget(2020).equals(load_budget(2020, data_copy))
 
 
-@pytest.mark.parametrize("where", ["luoshi_analysis.ingest.write_datapackage",
-                                   "luoshi_analysis.ingest.replace_dir"])
+@pytest.mark.parametrize("where", ["luoshi_analysis.ingest.command.write_datapackage",
+                                   "luoshi_analysis.ingest.command.replace_dir"])
 def test_an_interrupted_ingest_leaves_the_old_year(where, data_copy, tmp_path, monkeypatch):
     report = tmp_path / "2020.txt"
     report.write_text(report_2021().replace("2021", "2020"), "utf-8")
@@ -244,7 +244,7 @@ def test_carryover_mismatch_is_reported(data_copy, tmp_path, capsys):
 # -- candidate indicators -----------------------------------------------------------------------
 
 def test_candidates_read_qualifiers_units_and_chinese_numerals():
-    from luoshi_analysis.outcomes import chinese_number, find_candidates
+    from luoshi_analysis.ingest.outcomes import chinese_number, find_candidates
 
     assert [chinese_number(t) for t in ("四", "两", "十", "十二", "三十", "四十五", "零")] == [
         4, 2, 10, 12, 30, 45, None]

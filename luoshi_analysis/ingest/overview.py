@@ -9,8 +9,8 @@ from decimal import Decimal
 import pandas as pd
 
 from luoshi_analysis.errors import IngestError
+from luoshi_analysis.ingest.normalize import Normalized
 from luoshi_analysis.schema import BUDGET
-from luoshi_analysis.textnorm import Normalized
 
 
 @dataclass(frozen=True)

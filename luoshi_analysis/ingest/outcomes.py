@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from luoshi_analysis.ingest.normalize import normalize
 from luoshi_analysis.schema import INDICATORS, SECTIONS, UNITS
-from luoshi_analysis.textnorm import normalize
 
 SECTION_HEADING = re.compile(r"(?m)^[ \t\u3000]*[（(]([1-8])[)）]")
 SECTIONS_END = re.compile(r"(?m)^[ \t\u3000]*[四五六七八九十]、")

@@ -15,12 +15,12 @@ from luoshi_analysis import config
 from luoshi_analysis.atomic import replace_dir, write_bytes, write_text
 from luoshi_analysis.checks import check
 from luoshi_analysis.errors import IngestError
+from luoshi_analysis.ingest.normalize import decode_report, normalize
+from luoshi_analysis.ingest.outcomes import candidate_table
+from luoshi_analysis.ingest.overview import parse_overview, stated_year
 from luoshi_analysis.load import load_indicators, read_table, years
-from luoshi_analysis.outcomes import candidate_table
-from luoshi_analysis.overview import parse_overview, stated_year
 from luoshi_analysis.provenance import SourceRecord, write_datapackage
 from luoshi_analysis.schema import BUDGET, INDICATORS, SECTIONS
-from luoshi_analysis.textnorm import decode_report, normalize
 
 STAGING_PREFIX = ".staging-"
 
