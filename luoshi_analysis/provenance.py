@@ -27,6 +27,7 @@ class SourceRecord:
     city: str
     raw_file: str  # path relative to the data folder
     sha256: str
+    issuer_en: str = ""  # English name of the issuer, where known; pages fall back to `issuer`
     currency: str = "CNY"
     amount_unit: str = AMOUNT_UNIT
     amount_factor: int = AMOUNT_FACTOR
