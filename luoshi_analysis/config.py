@@ -20,6 +20,7 @@ RAW_SUBDIR = "raw"
 PROCESSED_SUBDIR = "processed"
 BUDGET_FILE = "budget.csv"
 INDICATORS_FILE = "indicators.csv"
+STATEMENTS_FILE = "statements.csv"
 DATAPACKAGE_FILE = "datapackage.json"
 
 TEMPLATES_DIR = PACKAGE_DIR / "templates"

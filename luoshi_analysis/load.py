@@ -16,7 +16,7 @@ from luoshi_analysis.errors import (
     UnknownYearError,
 )
 from luoshi_analysis.provenance import verify_raw
-from luoshi_analysis.schema import BUDGET, INDICATORS, TableSchema, enforce
+from luoshi_analysis.schema import BUDGET, INDICATORS, STATEMENTS, TableSchema, enforce
 
 _YEAR_DIR = re.compile(r"^\d{4}$")
 
@@ -112,3 +112,35 @@ def load_indicators(year: object, root: Path | None = None) -> pd.DataFrame:
         ProvenanceError: the raw report changed.
     """
     return _load(year, INDICATORS, root)
+
+
+def load_statements(year: object, root: Path | None = None) -> pd.DataFrame:
+    """Return every amount a year's report states: scope, phase, key, amount (万元), fragment.
+
+    Rows whose ``year`` is earlier than ``report_year`` come from the report's year-on-year
+    clauses (``stated_by`` = "later_report"). A year ingested before statements were kept
+    has no statements.csv and gets an empty table.
+
+    Args:
+        year: The report year, e.g. 2020.
+        root: A data folder other than the default.
+
+    Raises:
+        UnknownYearError: no data for the year.
+        DataValidationError: the table breaks its schema.
+        ProvenanceError: the raw report changed.
+    """
+    year = as_year(year, root)
+    verify_raw(year, root)
+    path = config.processed_dir(year, root) / f"{STATEMENTS.name}.csv"
+    if not path.is_file():
+        empty = pd.DataFrame({c: pd.Series(dtype=str) for c in STATEMENTS.columns})
+        return enforce(empty, STATEMENTS, path)
+    frame = read_table(path, STATEMENTS)
+    wrong = frame.index[frame["report_year"] != year]
+    if len(wrong):
+        raise DataValidationError(
+            path, f"report_year is {frame.at[wrong[0], 'report_year']}, expected {year}",
+            line=int(wrong[0]) + 2, field="report_year",
+        )
+    return frame

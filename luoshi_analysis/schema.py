@@ -164,7 +164,61 @@ INDICATORS = TableSchema(
     ),
 )
 
-TABLES = {t.name: t for t in (BUDGET, INDICATORS)}
+# Scopes of a stated amount: whose money the figure counts.
+SCOPES = {
+    "all_funds": "all funds of the unit (收入总计, 本年收入合计 …)",
+    "fiscal_appropriation": "fiscal appropriations (财政拨款收入/支出 …)",
+    "general_public_budget": "general public budget appropriations (一般公共预算财政拨款 …)",
+    "government_funds": "government-fund budget appropriations (政府性基金预算财政拨款 …)",
+    "state_capital": "state-owned capital operation budget (国有资本经营预算 …)",
+    "fiscal_special_account": "fiscal special account (财政专户管理资金 …)",
+    "three_public_expenses": "the 'three public expenses' (三公经费)",
+}
+# Phases of a stated amount: executed (决算), budgeted (预算), adjusted budget (调整预算).
+PHASES = {"executed": "决算, what was received or spent", "budgeted": "预算, as budgeted",
+          "adjusted": "调整预算, the budget as adjusted"}
+STATED_BY = {
+    "this_report": "stated by the report of report_year about that year",
+    "later_report": "derived from a later report's year-on-year clause (stated amount ∓ change)",
+}
+
+STATEMENTS = TableSchema(
+    name="statements",
+    title="Every stated amount of the report, with its scope and phase",
+    primary_key=("report_year", "statement"),
+    fields=(
+        Field("year", "integer", "Fiscal year the amount is about.", minimum=2000),
+        Field("report_year", "integer", "Year of the report (and data folder) that states it.",
+              minimum=2000),
+        Field("statement", "integer", "Order of the statement in the report, from 1.", minimum=1),
+        Field("scope", "string", "Whose money the amount counts.", enum=tuple(SCOPES)),
+        Field("phase", "string", "executed, budgeted or adjusted.", enum=tuple(PHASES)),
+        Field("key", "string", "Key of the line (as in the budget table).", pattern=KEY_PATTERN),
+        Field("label_zh", "string", "The line's name as written in the report."),
+        Field(
+            "amount",
+            "number",
+            "Amount in 万元, converted exactly from the unit written (0 where the report says 无).",
+            unit="万元",
+            minimum=0,
+            extra={"currency": "CNY", "factor": 10000},
+        ),
+        Field("amount_as_written", "string", "The amount exactly as written, or 无."),
+        Field("unit_as_written", "string", "The unit written with the amount (万元, 元, 亿元), or "
+              "empty for 无.", required=False),
+        Field("stated_share_pct", "number", "Share the report states with it (占X%).", unit="%",
+              required=False, minimum=0),
+        Field("stated_by", "string", "Who states it: this report, or a later report's "
+              "year-on-year clause.", enum=tuple(STATED_BY)),
+        Field("derivation", "string", "For a year-on-year clause: how the amount was derived.",
+              required=False),
+        Field("source_fragment", "string", "Verbatim text of the raw report holding the amount."),
+        Field("source_line", "integer", "Line of the raw report text where the fragment starts.",
+              minimum=1),
+    ),
+)
+
+TABLES = {t.name: t for t in (BUDGET, INDICATORS, STATEMENTS)}
 
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}

@@ -17,10 +17,10 @@ from luoshi_analysis.checks import check
 from luoshi_analysis.errors import IngestError
 from luoshi_analysis.ingest.normalize import decode_report, normalize
 from luoshi_analysis.ingest.outcomes import candidate_table
-from luoshi_analysis.ingest.overview import parse_overview, stated_year
+from luoshi_analysis.ingest.overview import Disagreement, parse_overview, stated_year
 from luoshi_analysis.load import load_indicators, read_table, years
 from luoshi_analysis.provenance import SourceRecord, write_datapackage
-from luoshi_analysis.schema import BUDGET, INDICATORS, SECTIONS
+from luoshi_analysis.schema import BUDGET, INDICATORS, SECTIONS, STATEMENTS
 
 STAGING_PREFIX = ".staging-"
 
@@ -32,6 +32,8 @@ class IngestResult:
     year: int
     source: SourceRecord
     budget: pd.DataFrame
+    statements: pd.DataFrame
+    disagreements: list[Disagreement]
     indicators: pd.DataFrame
     reused_keys: int
     checks: pd.DataFrame
@@ -88,7 +90,8 @@ def ingest(report: Path, year: int, root: Path | None = None, force: bool = Fals
     if target.exists() and not force:
         raise IngestError(
             f"year {year} already has data in {target}; use --force to replace it")
-    budget, units = parse_overview(normalized, year)
+    overview = parse_overview(normalized, year)
+    budget, units = overview.budget, overview.units
     root.mkdir(parents=True, exist_ok=True)  # ingest may start a new data folder
     earlier = [load_indicators(y, root) for y in years(root) if y != year]
     indicators = candidate_table(text, year, earlier)
@@ -113,9 +116,11 @@ def ingest(report: Path, year: int, root: Path | None = None, force: bool = Fals
     try:
         _write_csv(budget, staging / config.BUDGET_FILE)
         _write_csv(indicators, staging / config.INDICATORS_FILE)
+        _write_csv(overview.statements, staging / config.STATEMENTS_FILE)
         write_datapackage(source, staging)
         read_table(staging / config.BUDGET_FILE, BUDGET)  # the schema holds before anything moves
         read_table(staging / config.INDICATORS_FILE, INDICATORS)
+        read_table(staging / config.STATEMENTS_FILE, STATEMENTS)
         raw_path = root / source.raw_file
         if not (raw_path.is_file() and raw_path.read_bytes() == data):
             write_bytes(raw_path, data)  # byte for byte, as received
@@ -124,7 +129,8 @@ def ingest(report: Path, year: int, root: Path | None = None, force: bool = Fals
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return IngestResult(
-        year=year, source=source, budget=budget, indicators=indicators,
+        year=year, source=source, budget=budget, statements=overview.statements,
+        disagreements=overview.disagreements, indicators=indicators,
         reused_keys=int(indicators["key"].isin(known).sum()), checks=check(year, root),
         folder=target,
     )
@@ -142,6 +148,9 @@ def review_summary(result: IngestResult) -> str:
         f"sha256 {result.source.sha256[:12]}…)",
         f"  budget     {len(result.budget)} lines; amounts as reported in "
         f"{result.source.amount_unit_as_reported} ({result.source.conversion})",
+        f"  statements {len(result.statements)} stated amounts (every scope and phase); "
+        + (f"{len(result.disagreements)} disagree:" if result.disagreements else "none disagree"),
+        *(f"    DISAGREEMENT {d.message()}" for d in result.disagreements),
         f"  indicators {len(indicators)} candidates, unreviewed: {sections}",
         f"             {result.reused_keys} keys reused from earlier years, "
         f"{len(indicators) - result.reused_keys} new",

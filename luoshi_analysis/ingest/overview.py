@@ -10,7 +10,7 @@ import pandas as pd
 
 from luoshi_analysis.errors import IngestError
 from luoshi_analysis.ingest.normalize import Normalized
-from luoshi_analysis.schema import BUDGET
+from luoshi_analysis.schema import BUDGET, STATEMENTS
 
 
 @dataclass(frozen=True)
@@ -173,24 +173,65 @@ def _csv_amount(item: Found) -> str:
     return f"{item.amount:.{digits}f}"
 
 
-def parse_overview(text: Normalized, year: int) -> tuple[pd.DataFrame, set[str]]:
-    """Return the budget table of a report text and the units its amounts were written in.
+@dataclass(frozen=True)
+class Disagreement:
+    """Two statements of one line (same year, scope and phase) with different amounts."""
+
+    year: int
+    key: str
+    scope: str
+    phase: str
+    kept: str  # fragment whose amount fills the overview
+    kept_line: int
+    other: str  # fragment left aside (still in statements.csv)
+    other_line: int
+    kept_amount: Decimal
+    other_amount: Decimal
+    reason: str  # why `kept` was kept
+
+    def message(self) -> str:
+        """Return the one-line violation an analyst reads."""
+        return (f"{self.year} {self.key} ({self.scope}, {self.phase}): '{self.kept}' on line "
+                f"{self.kept_line} and '{self.other}' on line {self.other_line} disagree; kept "
+                f"{self.kept_amount} 万元 ({self.reason})")
+
+
+@dataclass
+class OverviewResult:
+    """What the overview parser found in a report text.
+
+    Attributes:
+        budget: The all-funds executed lines in the BUDGET schema's columns (budget.csv).
+        statements: Every stated amount, whatever its scope, phase or year, in the
+            STATEMENTS schema's columns (statements.csv).
+        disagreements: Statements of one line that disagree with the one kept.
+        units: The units the amounts were written in (万元, 元, 亿元).
+    """
+
+    budget: pd.DataFrame
+    statements: pd.DataFrame
+    disagreements: list[Disagreement]
+    units: set[str]
+
+
+def parse_overview(text: Normalized, year: int) -> OverviewResult:
+    """Return the overview of a report text: budget lines, every statement, disagreements.
 
     Raises:
-        IngestError: no overview in the text, or two statements of one line disagree.
+        IngestError: the text states no overview at all.
     """
     statements = find_statements(text)
     chosen: dict[str, Found] = {}
+    disagreements = []
     for item in sorted(statements, key=lambda f: f.start):
         first = chosen.get(item.key)
         if first is None:
             chosen[item.key] = item
         elif first.amount != item.amount:
-            line = BY_KEY[item.key]
-            raise IngestError(
-                f"two statements of {line.label_zh} disagree: {first.as_written}{first.unit} "
-                f"on line {text.line_of(first.start)} and {item.as_written}{item.unit} on line "
-                f"{text.line_of(item.start)}; correct the text and ingest again")
+            disagreements.append(Disagreement(
+                year, item.key, "all_funds", "executed", text.span(first.start, first.end),
+                text.line_of(first.start), text.span(item.start, item.end),
+                text.line_of(item.start), first.amount, item.amount, "stated first"))
     if not ({"revenue_total", "expenditure_total"} & set(chosen)
             or {"revenue_current_year", "expenditure_current_year"} & set(chosen)):
         raise IngestError(
@@ -215,5 +256,15 @@ def parse_overview(text: Normalized, year: int) -> tuple[pd.DataFrame, set[str]]
             "amount_as_written": item.as_written,
             "stated_share_pct": item.share or "", "source_fragment": fragment,
         })
+    stated = [{
+        "year": year, "report_year": year, "statement": n, "scope": "all_funds",
+        "phase": "executed", "key": item.key, "label_zh": item.label_as_written,
+        "amount": _csv_amount(item), "amount_as_written": item.as_written,
+        "unit_as_written": item.unit, "stated_share_pct": item.share or "",
+        "stated_by": "this_report", "derivation": "",
+        "source_fragment": text.span(item.start, item.end),
+        "source_line": text.line_of(item.start),
+    } for n, item in enumerate(sorted(statements, key=lambda f: f.start), start=1)]
     units = {item.unit for item in chosen.values() if item.unit}
-    return pd.DataFrame(rows, columns=BUDGET.columns), units
+    return OverviewResult(pd.DataFrame(rows, columns=BUDGET.columns),
+                          pd.DataFrame(stated, columns=STATEMENTS.columns), disagreements, units)
