@@ -21,6 +21,9 @@ TRADITIONAL = dict(zip(
     "总计结转余财拨补业经营属单缴项对无数据与为占岁万亿亩户圆员区镇县党组织会议产证台场级条",
     strict=True,
 ))
+# More traditional forms of the budget vocabulary (预算, 决算, 门, 费, 国有资本 …).
+TRADITIONAL.update(zip("預決門費務國資購級專戶計劃總說明類際餘額較減增長",
+                       "预决门费务国资购级专户计划总说明类际余额较减增长", strict=True))
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 

@@ -1,15 +1,28 @@
-"""Find the budget overview (部门整体支出概况) of a report text: every line, amount and share."""
+"""Find every stated amount of a report's overview: line, scope, phase, year, and who stated it.
+
+Prose ("本年收入合计4112.15万元，其中…"), clauses ("收、支总计均为…"), year-on-year clauses
+("比上年增加…") and flattened tables ("本年收入合计  27  4,112.15", unit given once) are read.
+Only all-funds executed statements of the report's own year fill the budget overview; every
+statement goes to the statements table, and statements of one line that disagree are reported.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pandas as pd
 
 from luoshi_analysis.errors import IngestError
-from luoshi_analysis.ingest.normalize import Normalized
+from luoshi_analysis.ingest.normalize import Normalized, normalize
+from luoshi_analysis.ingest.sections import (
+    Section,
+    SectionIndex,
+    phase_of,
+    scope_of,
+    split_sections,
+)
 from luoshi_analysis.schema import BUDGET, STATEMENTS
 
 
@@ -29,41 +42,55 @@ class BudgetLine:
 # In the national order of a 部门决算; variants are written simplified, without spaces.
 LINES = (
     BudgetLine("revenue_total", "revenue", "total", "", "收入总计", "Total revenue",
-               ("收入总计", "收入总额")),
+               ("收入总计", "收入总额", "总收入", "收入合计总计")),
     BudgetLine("revenue_carryover", "revenue", "balance", "revenue_total", "年初结转和结余",
                "Carry-over from previous year",
-               ("年初结转和结余", "年初结转结余", "上年结转和结余", "上年结转结余", "上年结转")),
+               ("年初结转和结余", "年初结转结余", "上年结转和结余", "上年结转结余", "上年结转",
+                "年初结转", "年初结余", "上年结余")),
     BudgetLine("revenue_non_fiscal_balance_used", "revenue", "balance", "revenue_total",
-               "使用非财政拨款结余", "Non-fiscal balances used", ("使用非财政拨款结余",)),
+               "使用非财政拨款结余", "Non-fiscal balances used",
+               ("使用非财政拨款结余", "使用非财政拨款结余和专用结余", "用事业基金弥补收支差额")),
     BudgetLine("revenue_current_year", "revenue", "subtotal", "revenue_total", "本年收入合计",
-               "Revenue this year", ("本年收入合计", "本年收入", "收入合计")),
+               "Revenue this year", ("本年收入合计", "本年收入", "收入合计", "本年度收入")),
     BudgetLine("revenue_fiscal_appropriation", "revenue", "category", "revenue_current_year",
-               "财政拨款收入", "Fiscal appropriation", ("财政拨款收入",)),
+               "财政拨款收入", "Fiscal appropriation",
+               ("财政拨款收入", "财政拨款", "本年财政拨款收入", "财政补助收入")),
     BudgetLine("revenue_fiscal_general_budget", "revenue", "category", "revenue_current_year",
                "一般公共预算财政拨款收入", "Fiscal appropriation, general public budget",
-               ("一般公共预算财政拨款收入", "一般公共预算拨款收入")),
+               ("一般公共预算财政拨款收入", "一般公共预算拨款收入", "一般公共预算财政拨款",
+                "一般公共预算拨款", "一般公共预算收入")),
     BudgetLine("revenue_fiscal_government_funds", "revenue", "category", "revenue_current_year",
                "政府性基金预算财政拨款收入", "Fiscal appropriation, government funds",
-               ("政府性基金预算财政拨款收入", "政府性基金预算拨款收入")),
+               ("政府性基金预算财政拨款收入", "政府性基金预算拨款收入", "政府性基金预算财政拨款",
+                "政府性基金预算拨款", "政府性基金预算收入", "政府性基金收入")),
+    BudgetLine("revenue_fiscal_state_capital", "revenue", "category", "revenue_current_year",
+               "国有资本经营预算财政拨款收入", "Fiscal appropriation, state capital operations",
+               ("国有资本经营预算财政拨款收入", "国有资本经营预算拨款收入",
+                "国有资本经营预算财政拨款", "国有资本经营预算拨款", "国有资本经营预算收入")),
+    BudgetLine("revenue_fiscal_special_account", "revenue", "category", "revenue_current_year",
+               "财政专户管理资金收入", "Fiscal special-account funds",
+               ("财政专户管理资金收入", "财政专户管理资金", "财政专户拨款收入", "财政专户拨款",
+                "财政专户收入")),
     BudgetLine("revenue_higher_level_subsidy", "revenue", "category", "revenue_current_year",
                "上级补助收入", "Subsidy from higher-level units", ("上级补助收入",)),
     BudgetLine("revenue_public_service", "revenue", "category", "revenue_current_year",
                "事业收入", "Public-service revenue", ("事业收入",)),
     BudgetLine("revenue_operating", "revenue", "category", "revenue_current_year", "经营收入",
-               "Operating revenue", ("经营收入",)),
+               "Operating revenue", ("经营收入", "事业单位经营收入")),
     BudgetLine("revenue_from_subsidiaries", "revenue", "category", "revenue_current_year",
                "附属单位上缴收入", "Remittances from subsidiary units", ("附属单位上缴收入",)),
-    BudgetLine("revenue_other", "revenue", "category", "revenue_current_year", "其他收入",
-               "Other revenue", ("其他收入",)),
+    BudgetLine("revenue_other", "revenue", "category", "revenue_current_year",
+               "其他收入", "Other revenue", ("其他收入",)),
     BudgetLine("expenditure_total", "expenditure", "total", "", "支出总计", "Total expenditure",
-               ("支出总计", "支出总额")),
+               ("支出总计", "支出总额", "总支出")),
     BudgetLine("expenditure_carryforward", "expenditure", "balance", "expenditure_total",
                "年末结转和结余", "Carried forward to next year",
-               ("年末结转和结余", "年末结转结余", "结转下年")),
+               ("年末结转和结余", "年末结转结余", "结转下年", "年末结转", "年末结余")),
     BudgetLine("expenditure_surplus_distribution", "expenditure", "category",
                "expenditure_total", "结余分配", "Distribution of surplus", ("结余分配",)),
     BudgetLine("expenditure_current_year", "expenditure", "subtotal", "expenditure_total",
-               "本年支出合计", "Expenditure this year", ("本年支出合计", "本年支出", "支出合计")),
+               "本年支出合计", "Expenditure this year",
+               ("本年支出合计", "本年支出", "支出合计", "本年度支出")),
     BudgetLine("expenditure_basic", "expenditure", "category", "expenditure_current_year",
                "基本支出", "Basic expenditure", ("基本支出",)),
     BudgetLine("expenditure_project", "expenditure", "category", "expenditure_current_year",
@@ -79,35 +106,168 @@ LINES = (
 )
 BY_KEY = {line.key: line for line in LINES}
 
+# Lines kept in the statements table only (they are parts of a line, not overview lines).
+EXTRA_KEYS = {
+    "expenditure_personnel": ("人员经费", "人员经费支出"),
+    "expenditure_public_funds": ("公用经费", "公用经费支出"),
+    "public_expenses_outbound": ("因公出国(境)费", "因公出国(境)费用", "因公出国境费"),
+    "public_expenses_vehicles": ("公务用车购置及运行维护费", "公务用车购置及运行费",
+                                 "公务用车费"),
+    "public_expenses_vehicle_purchase": ("公务用车购置费",),
+    "public_expenses_vehicle_operation": ("公务用车运行维护费", "公务用车运行费"),
+    "public_expenses_reception": ("公务接待费",),
+}
+LINE_NAMES_ZH = {line.key: line.label_zh for line in LINES} | {
+    key: names[0] for key, names in EXTRA_KEYS.items()}
+
+# Scope words written before a line name; the longest wins ("一般公共预算财政拨款" over "财政拨款").
+SCOPE_PREFIXES = {
+    "财政拨款": "fiscal_appropriation",
+    "一般公共预算财政拨款": "general_public_budget",
+    "一般公共预算拨款": "general_public_budget",
+    "一般公共预算": "general_public_budget",
+    "政府性基金预算财政拨款": "government_funds",
+    "政府性基金预算拨款": "government_funds",
+    "政府性基金预算": "government_funds",
+    "政府性基金": "government_funds",
+    "国有资本经营预算财政拨款": "state_capital",
+    "国有资本经营预算拨款": "state_capital",
+    "国有资本经营预算": "state_capital",
+    "财政专户管理资金": "fiscal_special_account",
+    "“三公”经费": "three_public_expenses",
+    "三公经费": "three_public_expenses",
+    "“三公”经费财政拨款": "three_public_expenses",
+    "三公经费财政拨款": "three_public_expenses",
+}
+# Line names that take a scope prefix (财政拨款收入总计, 一般公共预算财政拨款基本支出 …).
+SCOPED_BASES = {
+    "收入总计": "revenue_total", "收入合计": "revenue_current_year",
+    "本年收入": "revenue_current_year", "本年收入合计": "revenue_current_year",
+    "支出总计": "expenditure_total", "支出": "expenditure_current_year",
+    "支出合计": "expenditure_current_year", "本年支出": "expenditure_current_year",
+    "本年支出合计": "expenditure_current_year", "支出决算": "expenditure_current_year",
+    "基本支出": "expenditure_basic", "项目支出": "expenditure_project",
+    "年初结转和结余": "revenue_carryover", "年初结转结余": "revenue_carryover",
+    "上年结转": "revenue_carryover", "年末结转和结余": "expenditure_carryforward",
+    "年末结转结余": "expenditure_carryforward", "人员经费": "expenditure_personnel",
+    "公用经费": "expenditure_public_funds",
+}
+
+
+@dataclass(frozen=True)
+class Label:
+    """A line name as reports write it: the line, and a scope or phase the name itself fixes."""
+
+    key: str
+    scope: str | None = None  # None: the scope of the part the figure is in
+    phase: str | None = None  # None: the phase of the part, or of the words before the figure
+
+
+def _labels() -> dict[str, Label]:
+    labels: dict[str, Label] = {}
+    for line in LINES:
+        fixed = "all_funds" if line.key.startswith("revenue_fiscal_") else None
+        for variant in line.variants:
+            labels[variant] = Label(line.key, fixed)
+    for key, names in EXTRA_KEYS.items():
+        fixed = "three_public_expenses" if key.startswith("public_expenses_") else None
+        for name in names:
+            labels[name] = Label(key, fixed)
+    for prefix, scope in SCOPE_PREFIXES.items():
+        for base, key in SCOPED_BASES.items():
+            labels.setdefault(prefix + base, Label(key, scope))
+        if scope == "three_public_expenses":
+            labels[prefix] = Label("expenditure_current_year", scope)
+    labels["收入预算"] = Label("revenue_total", None, "budgeted")
+    labels["收入预算总计"] = Label("revenue_total", None, "budgeted")
+    labels["支出预算"] = Label("expenditure_total", None, "budgeted")
+    labels["支出预算总计"] = Label("expenditure_total", None, "budgeted")
+    return labels
+
+
+LABELS = _labels()
+_LONGEST = max(map(len, LABELS))
+# Bare 收入 / 支出 count only after words naming the unit or the year (本单位收入为…).
+BARE = {"收入": "revenue_current_year", "支出": "expenditure_current_year"}
+BARE_BEFORE = re.compile(r"(?:^|本?单位|本?部门|本?年度?|全年|本级|[镇乡院校所站局]|中心|\d{4}年度?)$")
+# A line name right after these characters belongs to a longer name nobody listed: skip it.
+BLOCKING = set("款算金户费购税资补")
+
 NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-UNIT = r"万元|元"
-CONNECTOR = r"(?:总额)?(?:为|是|共计|共|达|:)?"
-SHARE = r"(?:,|、)?占(?:比)?[\u4e00-\u9fff]{0,12}?(?P<share>\d+(?:\.\d+)?)%"
-BOTH_SAME = re.compile(rf"收[、,]?支总计均(?:为|是)(?P<num>{NUMBER})(?P<unit>{UNIT})")
-BOTH_EACH = re.compile(
-    rf"收[、,]?支总计(?:分别|各)(?:为|是)(?P<num>{NUMBER})(?P<unit1>{UNIT})?[、,和](?P<num2>{NUMBER})"
-    rf"(?P<unit>{UNIT})")
-NONE_LIST = re.compile(r"(?<![\u4e00-\u9fff])无(?P<names>[^。;,:]+)")
+UNIT = r"万元|亿元|元|万(?![\u4e00-\u9fff])"
+# Words between a line name and its amount: a note in brackets, phase words, 为/是/共计 …
+CONNECTOR = re.compile(
+    r"(?:\([^()]{0,16}\))?:?(?:\d{4}年度?)?(?:的)?(?:年初|全年|当年|本年)?(?:调整后?)?"
+    r"(?:预算|决算|执行)?数?(?:总额)?(?:为|是|共计|共|达到?|计|合计为)?:?")
+CONTINUATION = re.compile(
+    r"(?:收入|支出)?(?:年初|全年|当年)?(?:调整后?)?(?:预算|决算|执行)数?(?:为|是)?:?")
+# ",867.48" (a slip for "1,867.48") is read as written, so a disagreement can show it
+AMOUNT = re.compile(rf"(?P<num>(?<![\d,]),\d{{3}}(?:,\d{{3}})*(?:\.\d+)?|{NUMBER})(?P<unit>{UNIT})")
+SHARE = re.compile(r"(?:,|、)?占(?:比)?[\u4e00-\u9fff]{0,12}?(?P<share>\d+(?:\.\d+)?)%")
+CLAUSE_BREAK = re.compile(r"[,;。!?、]")
 YEAR = re.compile(r"(?P<year>(?:19|20)\d\d)年度")
+SCOPE_ALTERNATION = "|".join(sorted(map(re.escape, SCOPE_PREFIXES), key=len, reverse=True))
+BOTH = re.compile(
+    rf"(?P<scope>{SCOPE_ALTERNATION})?收[、,]?支(?:出)?(?:决算|预算)?总计(?:数)?"
+    rf"(?:(?P<same>均|都)(?:为|是)?(?P<num>{NUMBER})(?P<unit>{UNIT})"
+    rf"|(?:分别|各)(?:为|是)?(?P<rnum>{NUMBER})(?P<runit>{UNIT})?[、,和与及](?P<enum>{NUMBER})"
+    rf"(?P<eunit>{UNIT}))")
+CHANGE = (rf"(?P<dir>增加|减少|增长|下降|降低|上升|增|减|多|少)了?(?P<chg>{NUMBER})"
+          rf"(?P<chgunit>{UNIT})")
+COMPARED = (r"(?:比|较|与|同)(?:上年|去年|上年度|上一年度?|(?P<prev>\d{4})年度?)"
+            r"(?:决算数?|预算数?|同期)?(?:数)?(?:相比|比较|对比)?,?")
+YOY = re.compile(rf",?{COMPARED}(?:{CHANGE}|(?P<same>持平|无变化|无增减|一致))")
+BOTH_YOY = re.compile(
+    rf",?{COMPARED}(?P<scope>{SCOPE_ALTERNATION})?收[、,]?支(?:出)?总计(?:各|分别|均)?"
+    rf"(?P<dir>增加|减少|增长|下降)了?(?P<rchg>{NUMBER})(?P<runit>{UNIT})?(?:[、,和与及]"
+    rf"(?P<echg>{NUMBER})(?P<eunit>{UNIT}))?")
+# 与上年相比，一般公共预算财政拨款支出增加X万元 / 收入较去年增加X万元: the line named again
+COMPARED_ANY = (r"(?:比|较|与|同)(?:上年|去年|上年度|上一年度?|\d{4}年度?)(?:决算数?|预算数?|同期)?"
+                r"(?:数)?(?:相比|比较|对比)?,?")
+NAMED_YOY = re.compile(rf"(?P<before>{COMPARED_ANY})?(?P<name>[\u4e00-\u9fff“”]{{2,24}}?)"
+                       rf"(?P<after>{COMPARED_ANY})?{CHANGE}")
+NONE_LIST = re.compile(r"(?<![\u4e00-\u9fff])无(?P<names>[^。;,:]+)")
 
 
 @dataclass
 class Found:
-    """One statement of a line's amount in the text."""
+    """One statement of a line's amount: what, whose, when, as written, and where."""
 
     key: str
-    label_as_written: str
-    amount: Decimal
+    scope: str
+    phase: str
+    year: int
+    label: str
+    amount: Decimal  # 万元
     as_written: str
     unit: str
     share: str | None
-    start: int
-    end: int
+    fragment: str
+    line: int
+    position: int  # original offset, for text order
+    stated_by: str = "this_report"
+    derivation: str = ""
+    extra: dict = field(default_factory=dict)
 
 
-def _amount(number: str, unit: str) -> Decimal:
+def to_wan(number: str, unit: str) -> Decimal:
+    """Return an amount written as number and unit in 万元, exactly."""
     value = Decimal(number.replace(",", ""))
-    return value / 10000 if unit == "元" else value
+    if unit == "元":
+        return value / 10000
+    if unit == "亿元":
+        return value * 10000
+    return value
+
+
+def _csv_amount(item: Found) -> str:
+    """Return the amount in 万元 for the CSV: digits as written, or exactly converted."""
+    if item.as_written == "无":
+        return "0"
+    if item.unit in ("万元", "万") and not item.derivation:
+        return item.as_written.replace(",", "")
+    digits = max(2, -item.amount.normalize().as_tuple().exponent)
+    return f"{item.amount:.{digits}f}"
 
 
 def stated_year(text: Normalized) -> tuple[int, int] | None:
@@ -116,61 +276,419 @@ def stated_year(text: Normalized) -> tuple[int, int] | None:
     return (int(match["year"]), text.line_of(match.start())) if match else None
 
 
-def _variant_patterns():
-    pairs = [(variant, line.key) for line in LINES for variant in line.variants]
-    return sorted(pairs, key=lambda p: -len(p[0]))
+# -- prose -------------------------------------------------------------------------------------
+
+def _clause_start(text: str, position: int, limit: int = 40) -> int:
+    start = position
+    while start > 0 and position - start < limit and not CLAUSE_BREAK.match(text[start - 1]):
+        start -= 1
+    return start
 
 
-def find_statements(text: Normalized) -> list[Found]:
-    """Return every statement of an overview line's amount (or of 无) in the text."""
-    norm = text.text
-    claimed: list[tuple[int, int]] = []
-    found: list[Found] = []
-
-    def free(start: int, end: int) -> bool:
-        return all(end <= a or start >= b for a, b in claimed)
-
-    for pattern, keys in ((BOTH_SAME, ("revenue_total", "expenditure_total")),
-                          (BOTH_EACH, ("revenue_total", "expenditure_total"))):
-        for m in pattern.finditer(norm):
-            numbers = [m["num"], m.groupdict().get("num2") or m["num"]]
-            spans = [m.span("num"), m.span("num2") if m.groupdict().get("num2") else m.span("num")]
-            for key, number, (a, b) in zip(keys, numbers, spans, strict=True):
-                found.append(Found(key, "收、支总计", _amount(number, m["unit"]),
-                                   text.span(a, b), m["unit"], None, m.start(), m.end()))
-            claimed.append(m.span())
-    for variant, key in _variant_patterns():
-        regex = re.compile(rf"{re.escape(variant)}{CONNECTOR}(?P<num>{NUMBER})(?P<unit>{UNIT})"
-                           rf"(?:{SHARE})?")
-        for m in regex.finditer(norm):
-            if not free(*m.span()):
+def _label_before(head: str) -> tuple[int, str, Label, str] | None:
+    """Return (start, name, label, connector) of the line name ending head, if any."""
+    for end in range(len(head), max(-1, len(head) - 24), -1):
+        connector = head[end:]
+        if not CONNECTOR.fullmatch(connector):
+            continue
+        for size in range(min(_LONGEST, end), 1, -1):
+            name = head[end - size:end]
+            label = LABELS.get(name)
+            if label is None and name in BARE and BARE_BEFORE.search(head[:end - size]):
+                label = Label(BARE[name])
+            if label is None:
                 continue
-            claimed.append(m.span())
-            found.append(Found(key, text.span(m.start(), m.start() + len(variant)),
-                               _amount(m["num"], m["unit"]), text.span(*m.span("num")),
-                               m["unit"], m["share"], m.start(), m.end()))
-    variants = dict(_variant_patterns())
-    for m in NONE_LIST.finditer(norm):
-        names = m["names"]
-        offset = m.start("names")
-        for piece in re.finditer(r"[^、和及与]+", names):
-            key = variants.get(piece.group())
-            if key is None:
+            before = head[end - size - 1:end - size]
+            if before in BLOCKING:
+                return None
+            return end - size, name, label, connector
+    return None
+
+
+class _Reader:
+    """Collect statements from one report text."""
+
+    def __init__(self, text: Normalized, year: int):
+        self.text = text
+        self.year = year
+        self.sections = SectionIndex(split_sections(text.original))
+        self.found: list[Found] = []
+        self.claimed: list[tuple[int, int]] = []
+
+    def free(self, start: int, end: int) -> bool:
+        return all(end <= a or start >= b for a, b in self.claimed)
+
+    def section(self, norm_position: int) -> Section:
+        return self.sections.at(self.text.offsets[norm_position])
+
+    def add(self, key, scope, phase, year, label, number, unit, share, start, end,
+            **more) -> Found:
+        item = Found(key, scope, phase, year, label, to_wan(number, unit), number, unit, share,
+                     self.text.span(start, end), self.text.line_of(start),
+                     self.text.offsets[start], **more)
+        self.found.append(item)
+        return item
+
+    def statement_year(self, prefix: str) -> int:
+        years = re.findall(r"((?:19|20)\d\d)年", prefix)
+        if years and abs(int(years[-1]) - self.year) <= 5:
+            return int(years[-1])
+        return self.year
+
+    # both totals in one clause: 收、支总计均为 … / 各为 …、…
+    def both_totals(self) -> None:
+        norm = self.text.text
+        for m in BOTH.finditer(norm):
+            section = self.section(m.start())
+            if section.kind == "other":
                 continue
-            a = offset + piece.start()
-            found.append(Found(key, text.span(a, a + len(piece.group())), Decimal(0), "无", "",
-                               None, m.start(), m.end()))
-    return found
+            scope = SCOPE_PREFIXES[m["scope"]] if m["scope"] else section.scope
+            phase = phase_of(m.group(), section.phase)
+            year = self.statement_year(norm[_clause_start(norm, m.start()):m.start()])
+            if m["same"]:
+                pairs = [("revenue_total", m["num"], m["unit"], "num"),
+                         ("expenditure_total", m["num"], m["unit"], "num")]
+            else:
+                pairs = [("revenue_total", m["rnum"], m["runit"] or m["eunit"], "rnum"),
+                         ("expenditure_total", m["enum"], m["eunit"], "enum")]
+            for key, number, unit, _group in pairs:
+                item = self.add(key, scope, phase, year, "收、支总计", number, unit, None,
+                                m.start(), m.end())
+                self.yoy_after(item, m.end())
+            self.claimed.append(m.span())
+
+    def both_changes(self) -> None:
+        """Read 与上年相比，收、支总计各增加X、Y万元 after the totals were read."""
+        norm = self.text.text
+        for m in BOTH_YOY.finditer(norm):
+            if not self.free(*m.span()):
+                continue
+            section = self.section(m.start())
+            scope = SCOPE_PREFIXES[m["scope"]] if m["scope"] else section.scope
+            changes = [("revenue_total", m["rchg"], m["runit"] or m["eunit"]),
+                       ("expenditure_total", m["echg"] or m["rchg"], m["eunit"] or m["runit"])]
+            for key, change, unit in changes:
+                if unit is None:
+                    continue
+                stated = self._last(key, scope, m.start())
+                if stated is not None:
+                    self._derive(stated, m, change, unit)
+            self.claimed.append(m.span())
+
+    def named_changes(self) -> None:
+        """Read 与上年相比，<line>增加X万元 and <line>较上年减少X万元 (the line named again)."""
+        norm = self.text.text
+        for m in NAMED_YOY.finditer(norm):
+            if not (m["before"] or m["after"]) or not self.free(*m.span()):
+                continue
+            section = self.section(m.start())
+            if section.kind == "other":
+                continue
+            name = re.sub(r"^(?:其中|全年|本年度?)", "", m["name"])
+            label = LABELS.get(name)
+            if label is not None:
+                keys = [label.key]
+            elif name in BARE:
+                keys = [BARE[name], "revenue_total" if name == "收入" else "expenditure_total"]
+            else:
+                continue
+            scope = (label.scope if label else None) or section.scope
+            candidates = [self._last(key, scope, m.start()) for key in keys]
+            candidates = [c for c in candidates if c is not None]
+            if not candidates:
+                continue
+            compared = m["before"] or m["after"]
+            prev = re.search(r"(\d{4})年", compared)
+            self._derive(max(candidates, key=lambda f: f.position), m, m["chg"], m["chgunit"],
+                         int(prev[1]) if prev else None)
+            self.claimed.append(m.span())
+
+    def _last(self, key: str, scope: str, before: int) -> Found | None:
+        position = self.text.offsets[before]
+        earlier = [f for f in self.found if f.key == key and f.scope == scope
+                   and f.stated_by == "this_report" and f.position < position]
+        return earlier[-1] if earlier else None
+
+    def _derive(self, stated: Found, m: re.Match, change: str, unit: str,
+                prev_year: int | None = None) -> None:
+        direction = m["dir"]
+        sign = -1 if direction in ("减少", "下降", "降低", "减", "少") else 1
+        delta = to_wan(change, unit)
+        previous = stated.amount - sign * delta
+        if previous < 0:
+            return
+        if prev_year is None and m.groupdict().get("prev"):
+            prev_year = int(m["prev"])
+        year = prev_year or stated.year - 1
+        text = self.text
+        fragment_start = min(stated.position, text.offsets[m.start()])
+        fragment = text.original[fragment_start:text.offsets[m.end() - 1] + 1]
+        op = "−" if sign > 0 else "+"
+        self.found.append(Found(
+            stated.key, stated.scope, stated.phase, year, stated.label, previous,
+            f"{direction}{change}", unit, None, fragment.strip(" ,，"),
+            text.line_of(m.start()), text.offsets[m.start()], stated_by="later_report",
+            derivation=f"{stated.as_written}{stated.unit} {op} {change}{unit} "
+                       f"({stated.year} amount {direction} {change}{unit})"))
+
+    def yoy_after(self, item: Found, end: int) -> int:
+        """Read a year-on-year clause right after a statement; return where reading stopped."""
+        norm = self.text.text
+        share = SHARE.match(norm, end)
+        if share:
+            end = share.end()
+        m = YOY.match(norm, end)
+        if m is None:
+            return end
+        if m["same"]:
+            year = int(m["prev"]) if m["prev"] else item.year - 1
+            self.found.append(Found(
+                item.key, item.scope, item.phase, year, item.label, item.amount,
+                m["same"], item.unit, None, self.text.span(end, m.end()).strip(" ,，"),
+                self.text.line_of(m.start()), self.text.offsets[m.start()],
+                stated_by="later_report",
+                derivation=f"{item.as_written}{item.unit}, {m['same']}"))
+        else:
+            self._derive(item, m, m["chg"], m["chgunit"])
+        self.claimed.append((m.start(), m.end()))
+        return m.end()
+
+    def prose(self) -> None:
+        norm = self.text.text
+        last_in_sentence: Found | None = None
+        last_sentence = -2
+        for m in AMOUNT.finditer(norm):
+            if not self.free(m.start(), m.end()):
+                continue
+            if norm.rfind("。", 0, m.start()) != last_sentence:
+                last_in_sentence = None
+            section = self.section(m.start())
+            if section.kind == "other":
+                continue
+            start = _clause_start(norm, m.start())
+            head = norm[start:m.start()]
+            found = _label_before(head)
+            share = SHARE.match(norm, m.end())
+            stop = share.end() if share else m.end()
+            if found is None:
+                # 年初预算为X万元，支出决算为Y万元: the line named last in the sentence
+                if last_in_sentence is not None and CONTINUATION.fullmatch(head) and head:
+                    prior = last_in_sentence
+                    phase = phase_of(head, prior.phase)
+                    if phase != prior.phase:
+                        item = self.add(prior.key, prior.scope, phase, prior.year, prior.label,
+                                        m["num"], m["unit"], share["share"] if share else None,
+                                        start, stop)
+                        self.yoy_after(item, m.end())
+                continue
+            offset, name, label, connector = found
+            prefix = head[:offset]
+            scope = label.scope or scope_of(prefix, section.scope)
+            phase = label.phase or phase_of(connector, phase_of(prefix, section.phase))
+            item = self.add(label.key, scope, phase, self.statement_year(prefix),
+                            self.text.span(start + offset, start + offset + len(name)),
+                            m["num"], m["unit"], share["share"] if share else None,
+                            start + offset, stop)
+            self.claimed.append((start + offset, stop))
+            last_in_sentence = item
+            last_sentence = norm.rfind("。", 0, m.start())
+            self.yoy_after(item, m.end())
+
+    def none_lists(self) -> None:
+        norm = self.text.text
+        for m in NONE_LIST.finditer(norm):
+            section = self.section(m.start())
+            if section.kind == "other":
+                continue
+            offset = m.start("names")
+            for piece in re.finditer(r"[^、和及与]+", m["names"]):
+                label = LABELS.get(piece.group())
+                if label is None or label.key not in BY_KEY:
+                    continue
+                a = offset + piece.start()
+                self.found.append(Found(
+                    label.key, label.scope or section.scope, section.phase, self.year,
+                    self.text.span(a, a + len(piece.group())), Decimal(0), "无", "", None,
+                    self.text.span(m.start(), m.end()), self.text.line_of(m.start()),
+                    self.text.offsets[a]))
 
 
-def _csv_amount(item: Found) -> str:
-    """Return the amount in 万元 for the CSV: digits as written, or exactly converted from 元."""
-    if item.as_written == "无":
-        return "0"
-    if item.unit != "元":
-        return str(item.amount)
-    digits = max(2, -item.amount.normalize().as_tuple().exponent)
-    return f"{item.amount:.{digits}f}"
+# -- flattened tables --------------------------------------------------------------------------
+
+TABLE_UNIT = re.compile(r"(?:金额)?单位\s*[:：]?\s*[（(]?\s*(?P<unit>万元|亿元|元)")
+TOKEN = re.compile(r"[^\s]+")
+BARE_NUMBER = re.compile(rf"^(?:{NUMBER}|-)$")
+ROW_NUMBER = re.compile(r"^\d{1,3}$")
+ITEM_NUMBER = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d+[、.](?!\d)|其中[:]?|加[:]|减[:])+")
+COLUMN_PHASES = (("调整预算", "adjusted"), ("调整后预算", "adjusted"), ("预算", "budgeted"),
+                 ("决算", "executed"), ("执行数", "executed"), ("实际", "executed"))
+BARE_TOTAL = ("总计", "收支总计")
+
+
+def _cells(line: str) -> list[tuple[int, int, str, bool]]:
+    """Return the cells of a table row: (start, end, normalised text, is a number)."""
+    cells = []
+    for token in TOKEN.finditer(line):
+        text = token.group()
+        # 收入总计5446.35: a label and a number run together without a space
+        split = re.match(rf"^(?P<label>.*?[^\d,.\-])(?P<num>{NUMBER})$", normalize(text).text)
+        if split and not BARE_NUMBER.match(text):
+            cut = token.start() + len(text) - len(split["num"])
+            cells.append((token.start(), cut, split["label"], False))
+            cells.append((cut, token.end(), split["num"], True))
+            continue
+        norm = normalize(text).text
+        cells.append((token.start(), token.end(), norm, bool(BARE_NUMBER.match(norm))))
+    for i in range(len(cells) - 1):
+        # 4112.15 万元: a number with its unit is prose, not a table cell
+        if cells[i][3] and re.match(r"^(?:万元|亿元|元|万|%)", cells[i + 1][2]):
+            cells[i] = (*cells[i][:3], False)
+    merged: list[tuple[int, int, str, bool]] = []
+    for cell in cells:
+        # a label broken by one space (PDF copy) is one label again
+        if (merged and not cell[3] and not merged[-1][3]
+                and line[merged[-1][1]:cell[0]] == " "):
+            start, _end, text, _ = merged[-1]
+            merged[-1] = (start, cell[1], text + cell[2], False)
+        else:
+            merged.append(cell)
+    return merged
+
+
+def _table_label(text: str) -> Label | None:
+    name = ITEM_NUMBER.sub("", text).strip(":：")
+    name = re.sub(r"\((?:万元|元)\)$", "", name)
+    return LABELS.get(name)
+
+
+class _TableState:
+    def __init__(self, unit: str | None = None):
+        self.unit = unit
+        self.row_numbers = False
+        self.columns: list[str] = []
+        self.section: Section | None = None
+        self.side = "revenue"  # side of the first line name of the last row read
+
+
+def read_tables(reader: _Reader, default_unit: str) -> None:
+    """Read flattened table rows (label and number cells) of the original text."""
+    original = reader.text.original
+    state = _TableState()
+    offset = 0
+    for number, line in enumerate(original.splitlines(keepends=True), start=1):
+        line_start, offset = offset, offset + len(line)
+        section = reader.sections.at(line_start)
+        if section is not state.section:
+            if section.kind == "table" or state.section is None \
+                    or (section.scope, section.phase) != (state.section.scope, state.section.phase):
+                state = _TableState() if state.unit is None else _TableState(state.unit)
+            state.section = section
+        if section.kind == "other" or "。" in line:
+            continue
+        unit = TABLE_UNIT.search(line)
+        if unit:
+            state.unit = unit["unit"]
+        cells = _cells(line.rstrip("\r\n"))
+        words = [c[2] for c in cells if not c[3]]
+        if "行次" in words:
+            state.row_numbers = True
+        phases = [p for w in words for word, p in COLUMN_PHASES if word in w][:6]
+        if len(phases) >= 2 and not any(_table_label(w) for w in words):
+            state.columns = [next(p for word, p in COLUMN_PHASES if word in w)
+                             for w in words if any(word in w for word, _ in COLUMN_PHASES)]
+            continue
+        if not any(c[3] for c in cells):
+            continue
+        totals_seen = 0
+        first_side = None
+        i = 0
+        while i < len(cells):
+            start, end, text, is_number = cells[i]
+            i += 1
+            if is_number:
+                continue
+            numbers = []
+            while i < len(cells) and cells[i][3]:
+                numbers.append(cells[i])
+                i += 1
+            label = _table_label(text)
+            bare_total = ITEM_NUMBER.sub("", text) in BARE_TOTAL
+            if label is None and not bare_total:
+                continue
+            values = [n for n in numbers if n[2] != "-"]
+            expected = len(state.columns) or (2 if bare_total and totals_seen == 0 else 1)
+            if values and ROW_NUMBER.match(values[0][2]) and (
+                    state.row_numbers or len(values) > expected
+                    or (len(values) == 2 and not state.columns)):
+                values = values[1:]  # the 行次 column
+            if not values:
+                continue
+            unit_written = state.unit or default_unit
+            if label is not None and first_side is None and label.key in BY_KEY:
+                first_side = BY_KEY[label.key].direction
+            if bare_total:
+                keys = ["revenue_total", "expenditure_total"][totals_seen:]
+                if totals_seen == 0 and state.side == "expenditure" and len(values) == 1:
+                    keys = ["expenditure_total"]  # a vertical table's second 总计
+                assigned = [(k, section.phase, v) for k, v in zip(keys, values, strict=False)] \
+                    if len(values) <= len(keys) else []
+                totals_seen += max(1, len(assigned))
+            elif len(values) == 1:
+                assigned = [(label.key, section.phase, values[0])]
+            elif state.columns and len(values) == len(state.columns):
+                assigned = [(label.key, phase, v) for phase, v in zip(state.columns, values,
+                                                                       strict=True)]
+            else:
+                continue  # several numbers and no header saying which is which
+            for key, phase, value in assigned:
+                scope = (label.scope if label else None) or section.scope
+                phase = (label.phase if label else None) or phase
+                amount_text = value[2]
+                reader.found.append(Found(
+                    key, scope, phase, reader.year, line[start:end].strip(),
+                    to_wan(amount_text, unit_written), amount_text, unit_written, None,
+                    line[start:value[1]].strip(), number, line_start + start,
+                    extra={"table": True}))
+        if first_side is not None:
+            state.side = first_side
+
+
+# -- choosing among statements -----------------------------------------------------------------
+
+# Identities that say which of two disagreeing statements is right: (whole, parts, needed).
+IDENTITIES = (
+    ("revenue_total", ("revenue_carryover", "revenue_current_year",
+                       "revenue_non_fiscal_balance_used"), 2),
+    ("expenditure_total", ("expenditure_carryforward", "expenditure_current_year",
+                           "expenditure_surplus_distribution"), 2),
+    ("revenue_current_year", tuple(line.key for line in LINES if line.parent ==
+                                   "revenue_current_year" and line.key not in (
+                                       "revenue_fiscal_general_budget",
+                                       "revenue_fiscal_government_funds",
+                                       "revenue_fiscal_state_capital")), 2),
+    ("expenditure_current_year", tuple(line.key for line in LINES
+                                       if line.parent == "expenditure_current_year"), 2),
+    ("revenue_fiscal_appropriation", ("revenue_fiscal_general_budget",
+                                      "revenue_fiscal_government_funds",
+                                      "revenue_fiscal_state_capital"), 1),
+    ("revenue_total", ("expenditure_total",), 1),
+)
+
+
+def _support(key: str, amount: Decimal, values: dict[str, Decimal]) -> int:
+    """Return how many identities hold when key has amount, the other lines as in values."""
+    trial = dict(values, **{key: amount})
+    held = 0
+    for whole, parts, needed in IDENTITIES:
+        if key != whole and key not in parts:
+            continue
+        present = [p for p in parts if p in trial]
+        if whole not in trial or len(present) < needed:
+            continue
+        if abs(sum(trial[p] for p in present) - trial[whole]) <= Decimal("0.01"):
+            held += 1
+    return held
 
 
 @dataclass(frozen=True)
@@ -191,19 +709,57 @@ class Disagreement:
 
     def message(self) -> str:
         """Return the one-line violation an analyst reads."""
-        return (f"{self.year} {self.key} ({self.scope}, {self.phase}): '{self.kept}' on line "
-                f"{self.kept_line} and '{self.other}' on line {self.other_line} disagree; kept "
-                f"{self.kept_amount} 万元 ({self.reason})")
+        name = LINE_NAMES_ZH.get(self.key, self.key)
+        return (f"{self.year} {name} ({self.key}, {self.scope}, {self.phase}): "
+                f"'{self.kept}' (line {self.kept_line}) and '{self.other}' (line "
+                f"{self.other_line}) disagree; kept {self.kept_amount} 万元 ({self.reason})")
 
+
+def choose(statements: list[Found]) -> tuple[dict[tuple, Found], list[Disagreement]]:
+    """Pick one statement per (year, key, scope, phase); report the ones that disagree.
+
+    The statement the accounting identities support is kept; with no support either way,
+    the first in the text. Statements derived from year-on-year clauses are not chosen here.
+    """
+    groups: dict[tuple, list[Found]] = {}
+    for item in sorted(statements, key=lambda f: f.position):
+        if item.stated_by == "this_report":
+            groups.setdefault((item.year, item.scope, item.phase, item.key), []).append(item)
+    chosen = {k: v[0] for k, v in groups.items()}
+    disagreements = []
+    for (year, scope, phase, key), items in groups.items():
+        amounts = list(dict.fromkeys(i.amount for i in items))
+        if len(amounts) == 1:
+            continue
+        values = {k[3]: f.amount for k, f in chosen.items() if k[:3] == (year, scope, phase)}
+        support = {a: _support(key, a, values) for a in amounts}
+        best = max(amounts, key=lambda a: (support[a], -amounts.index(a)))
+        kept = next(i for i in items if i.amount == best)
+        chosen[(year, scope, phase, key)] = kept
+        reason = ("the accounting identities hold with it" if support[best] > 0 else
+                  "stated first; no identity decides")
+        for other_amount in amounts:
+            if other_amount == best:
+                continue
+            other = next(i for i in items if i.amount == other_amount)
+            disagreements.append(Disagreement(
+                year, key, scope, phase, kept.fragment, kept.line, other.fragment, other.line,
+                kept.amount, other.amount, reason))
+    return chosen, disagreements
+
+
+# -- the result --------------------------------------------------------------------------------
 
 @dataclass
 class OverviewResult:
     """What the overview parser found in a report text.
 
     Attributes:
-        budget: The all-funds executed lines in the BUDGET schema's columns (budget.csv).
-        statements: Every stated amount, whatever its scope, phase or year, in the
-            STATEMENTS schema's columns (statements.csv).
+        budget: The all-funds executed lines of the report's year in the BUDGET schema's
+            columns (budget.csv).
+        statements: Every stated amount, whatever its scope, phase or year, in the STATEMENTS
+            schema's columns (statements.csv); year-on-year clauses give rows about the year
+            before, marked stated_by "later_report".
         disagreements: Statements of one line that disagree with the one kept.
         units: The units the amounts were written in (万元, 元, 亿元).
     """
@@ -214,57 +770,69 @@ class OverviewResult:
     units: set[str]
 
 
+def find_statements(text: Normalized, year: int) -> list[Found]:
+    """Return every statement of an overview line's amount in the text, in text order."""
+    reader = _Reader(text, year)
+    reader.both_totals()
+    reader.prose()
+    reader.both_changes()
+    reader.named_changes()
+    reader.none_lists()
+    units = [f.unit for f in reader.found if f.unit]
+    default_unit = max(set(units), key=units.count) if units else "万元"
+    read_tables(reader, default_unit)
+    return sorted(reader.found, key=lambda f: f.position)
+
+
+def _budget(chosen: dict[tuple, Found], year: int) -> pd.DataFrame:
+    own = {k[3]: f for k, f in chosen.items() if k[:3] == (year, "all_funds", "executed")
+           and k[3] in BY_KEY}
+    fiscal_split = "revenue_fiscal_appropriation" in own
+    rows = []
+    for line in LINES:
+        item = own.get(line.key)
+        if item is None:
+            continue
+        parent = line.parent
+        if fiscal_split and line.key in ("revenue_fiscal_general_budget",
+                                         "revenue_fiscal_government_funds",
+                                         "revenue_fiscal_state_capital"):
+            parent = "revenue_fiscal_appropriation"
+        rows.append({
+            "year": year, "line": len(rows) + 1, "key": line.key, "direction": line.direction,
+            "level": line.level, "parent_key": parent if parent in own else "",
+            "label_zh": item.label, "label_en": line.label_en, "amount": _csv_amount(item),
+            "amount_as_written": item.as_written, "stated_share_pct": item.share or "",
+            "source_fragment": item.fragment,
+        })
+    return pd.DataFrame(rows, columns=BUDGET.columns)
+
+
+def statements_frame(statements: list[Found], year: int) -> pd.DataFrame:
+    """Return statements in the STATEMENTS schema's columns, numbered in text order."""
+    rows = [{
+        "year": item.year, "report_year": year, "statement": n, "scope": item.scope,
+        "phase": item.phase, "key": item.key, "label_zh": item.label,
+        "amount": _csv_amount(item), "amount_as_written": item.as_written,
+        "unit_as_written": item.unit, "stated_share_pct": item.share or "",
+        "stated_by": item.stated_by, "derivation": item.derivation,
+        "source_fragment": item.fragment, "source_line": item.line,
+    } for n, item in enumerate(statements, start=1)]
+    return pd.DataFrame(rows, columns=STATEMENTS.columns)
+
+
 def parse_overview(text: Normalized, year: int) -> OverviewResult:
     """Return the overview of a report text: budget lines, every statement, disagreements.
 
     Raises:
         IngestError: the text states no overview at all.
     """
-    statements = find_statements(text)
-    chosen: dict[str, Found] = {}
-    disagreements = []
-    for item in sorted(statements, key=lambda f: f.start):
-        first = chosen.get(item.key)
-        if first is None:
-            chosen[item.key] = item
-        elif first.amount != item.amount:
-            disagreements.append(Disagreement(
-                year, item.key, "all_funds", "executed", text.span(first.start, first.end),
-                text.line_of(first.start), text.span(item.start, item.end),
-                text.line_of(item.start), first.amount, item.amount, "stated first"))
-    if not ({"revenue_total", "expenditure_total"} & set(chosen)
-            or {"revenue_current_year", "expenditure_current_year"} & set(chosen)):
+    statements = find_statements(text, year)
+    if not any(f.stated_by == "this_report" and f.key in BY_KEY for f in statements):
         raise IngestError(
-            "no budget overview found: the text states none of 收入总计, 支出总计, 本年收入合计 or "
-            "本年支出合计 with an amount in 万元 or 元")
-    fiscal_split = "revenue_fiscal_appropriation" in chosen
-    rows = []
-    for line in LINES:
-        item = chosen.get(line.key)
-        if item is None:
-            continue
-        parent = line.parent
-        if fiscal_split and line.key in ("revenue_fiscal_general_budget",
-                                         "revenue_fiscal_government_funds"):
-            parent = "revenue_fiscal_appropriation"
-        fragment = text.span(item.start, item.end)
-        rows.append({
-            "year": year, "line": len(rows) + 1, "key": line.key, "direction": line.direction,
-            "level": line.level, "parent_key": parent if parent in chosen else "",
-            "label_zh": item.label_as_written, "label_en": line.label_en,
-            "amount": _csv_amount(item),
-            "amount_as_written": item.as_written,
-            "stated_share_pct": item.share or "", "source_fragment": fragment,
-        })
-    stated = [{
-        "year": year, "report_year": year, "statement": n, "scope": "all_funds",
-        "phase": "executed", "key": item.key, "label_zh": item.label_as_written,
-        "amount": _csv_amount(item), "amount_as_written": item.as_written,
-        "unit_as_written": item.unit, "stated_share_pct": item.share or "",
-        "stated_by": "this_report", "derivation": "",
-        "source_fragment": text.span(item.start, item.end),
-        "source_line": text.line_of(item.start),
-    } for n, item in enumerate(sorted(statements, key=lambda f: f.start), start=1)]
-    units = {item.unit for item in chosen.values() if item.unit}
-    return OverviewResult(pd.DataFrame(rows, columns=BUDGET.columns),
-                          pd.DataFrame(stated, columns=STATEMENTS.columns), disagreements, units)
+            "no budget overview found: the text states none of 收入总计, 支出总计, 本年收入, "
+            "本年支出, 收入预算 or their parts with an amount in 万元, 元 or 亿元")
+    chosen, disagreements = choose(statements)
+    units = {f.unit for f in statements if f.unit and f.stated_by == "this_report"}
+    return OverviewResult(_budget(chosen, year), statements_frame(statements, year),
+                          disagreements, units)
