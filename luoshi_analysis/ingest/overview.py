@@ -208,7 +208,7 @@ CLAUSE_BREAK = re.compile(r"[,;。!?、]")
 YEAR = re.compile(r"(?P<year>(?:19|20)\d\d)年度")
 SCOPE_ALTERNATION = "|".join(sorted(map(re.escape, SCOPE_PREFIXES), key=len, reverse=True))
 BOTH = re.compile(
-    rf"(?P<scope>{SCOPE_ALTERNATION})?收[、,]?支(?:出)?(?:决算|预算)?总计(?:数)?"
+    rf"(?P<scope>{SCOPE_ALTERNATION})?收(?:入)?[、,和与及]?支(?:出)?(?:决算|预算)?总计(?:数)?"
     rf"(?:(?P<same>均|都)(?:为|是)?(?P<num>{NUMBER})(?P<unit>{UNIT})"
     rf"|(?:分别|各)(?:为|是)?(?P<rnum>{NUMBER})(?P<runit>{UNIT})?[、,和与及](?P<enum>{NUMBER})"
     rf"(?P<eunit>{UNIT}))")
@@ -218,7 +218,7 @@ COMPARED = (r"(?:比|较|与|同)(?:上年|去年|上年度|上一年度?|(?P<pr
             r"(?:决算数?|预算数?|同期)?(?:数)?(?:相比|比较|对比)?,?")
 YOY = re.compile(rf",?{COMPARED}(?:{CHANGE}|(?P<same>持平|无变化|无增减|一致))")
 BOTH_YOY = re.compile(
-    rf",?{COMPARED}(?P<scope>{SCOPE_ALTERNATION})?收[、,]?支(?:出)?总计(?:各|分别|均)?"
+    rf",?{COMPARED}(?P<scope>{SCOPE_ALTERNATION})?收(?:入)?[、,和与及]?支(?:出)?总计(?:各|分别|均)?"
     rf"(?P<dir>增加|减少|增长|下降)了?(?P<rchg>{NUMBER})(?P<runit>{UNIT})?(?:[、,和与及]"
     rf"(?P<echg>{NUMBER})(?P<eunit>{UNIT}))?")
 # 与上年相比，一般公共预算财政拨款支出增加X万元 / 收入较去年增加X万元: the line named again
@@ -379,25 +379,33 @@ class _Reader:
         """Read 与上年相比，<line>增加X万元 and <line>较上年减少X万元 (the line named again)."""
         norm = self.text.text
         for m in NAMED_YOY.finditer(norm):
-            if not (m["before"] or m["after"]) or not self.free(*m.span()):
+            if not self.free(*m.span()):
                 continue
+            compared = m["before"] or m["after"]
+            if not compared:
+                # 与上年相比，收入总计增加X万元，支出总计增加Y万元: one comparison, two lines
+                sentence = norm[norm.rfind("。", 0, m.start()) + 1:m.start()]
+                earlier = re.search(COMPARED_ANY, sentence)
+                if earlier is None:
+                    continue
+                compared = earlier.group()
             section = self.section(m.start())
             if section.kind == "other":
                 continue
-            name = re.sub(r"^(?:其中|全年|本年度?)", "", m["name"])
-            label = LABELS.get(name)
-            if label is not None:
-                keys = [label.key]
-            elif name in BARE:
-                keys = [BARE[name], "revenue_total" if name == "收入" else "expenditure_total"]
-            else:
+            found = _label_before(m["name"])
+            if found is None or found[3]:
                 continue
+            label = found[2]
+            name = found[1]
+            keys = [label.key]
+            if name in BARE:
+                keys.append("revenue_total" if name == "收入" else "expenditure_total")
+            label = None if name in BARE else label
             scope = (label.scope if label else None) or section.scope
             candidates = [self._last(key, scope, m.start()) for key in keys]
             candidates = [c for c in candidates if c is not None]
             if not candidates:
                 continue
-            compared = m["before"] or m["after"]
             prev = re.search(r"(\d{4})年", compared)
             self._derive(max(candidates, key=lambda f: f.position), m, m["chg"], m["chgunit"],
                          int(prev[1]) if prev else None)
