@@ -11,8 +11,9 @@ from luoshi_analysis.analysis import (
     sources_and_uses,
     spending_mix,
     spending_ratios,
+    statements_over_years,
 )
-from luoshi_analysis.checks import check
+from luoshi_analysis.checks import check, statement_violations
 from luoshi_analysis.errors import (
     DataFolderError,
     DataValidationError,
@@ -22,7 +23,7 @@ from luoshi_analysis.errors import (
     ProvenanceError,
     UnknownYearError,
 )
-from luoshi_analysis.load import load_budget, load_indicators, years
+from luoshi_analysis.load import load_budget, load_indicators, load_statements, years
 from luoshi_analysis.provenance import read_source, verify_raw
 from luoshi_analysis.trace import trace
 
@@ -43,6 +44,7 @@ __all__ = [
     "indicator_change",
     "load_budget",
     "load_indicators",
+    "load_statements",
     "previous_year",
     "ratios_not_available",
     "read_source",
@@ -50,6 +52,8 @@ __all__ = [
     "sources_and_uses",
     "spending_mix",
     "spending_ratios",
+    "statement_violations",
+    "statements_over_years",
     "trace",
     "verify_raw",
     "years",

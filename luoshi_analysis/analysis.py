@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from luoshi_analysis.load import load_budget, load_indicators
+from luoshi_analysis.load import load_budget, load_indicators, load_statements, years
 
 STRUCTURE_COLUMNS = [
     "year", "line", "key", "direction", "level", "parent_key", "label_zh", "label_en",
@@ -90,37 +90,112 @@ RATIOS = (
      "balance_change", "revenue_carryover", "(年末结转和结余 − 年初结转和结余) / 年初结转和结余"),
 )
 
-# Indicators of the framework that need figures this report does not give.
+# Indicators of the framework that need figures this report does not give; each is
+# (zh, en, why not, key of the budget-phase ratio that replaces it when the figures exist).
 RATIOS_NOT_AVAILABLE = (
     ("预算完成率 / 预算执行率", "Budget completion / execution rate",
-     "needs the approved and adjusted budget (预算数), which the report does not state"),
-    ("预算调整率", "Budget adjustment rate", "needs the budget adjustments"),
-    ("支付进度率", "Payment progress rate", "needs payments by month or quarter"),
+     "needs the approved and adjusted budget (预算数), which the report does not state",
+     "budget_execution_rate"),
+    ("预算调整率", "Budget adjustment rate", "needs the budget adjustments",
+     "budget_adjustment_rate"),
+    ("支付进度率", "Payment progress rate", "needs payments by month or quarter", ""),
     ("“三公经费”控制率 / 变动率", "Control rate of the 'three public expenses'",
-     "needs 因公出国（境）费、公务用车费、公务接待费, not reported"),
+     "needs 因公出国（境）费、公务用车费、公务接待费, not reported",
+     "three_public_expenses_control_rate"),
     ("公用经费控制率", "Control rate of public (operating) funds",
-     "needs 公用经费 split out of 基本支出, not reported"),
-    ("政府采购执行率", "Government procurement execution rate", "needs procurement figures"),
-    ("固定资产利用率", "Fixed-asset utilisation rate", "needs asset figures"),
-    ("在职人员控制率", "Staffing control rate", "needs authorised and actual headcount"),
+     "needs 公用经费 split out of 基本支出, not reported", "public_funds_control_rate"),
+    ("政府采购执行率", "Government procurement execution rate", "needs procurement figures", ""),
+    ("固定资产利用率", "Fixed-asset utilisation rate", "needs asset figures", ""),
+    ("在职人员控制率", "Staffing control rate", "needs authorised and actual headcount", ""),
 )
 
+# Ratios that need a budgeted (or adjusted) and an executed amount of one line:
+# (key, zh, en, line key, scopes tried in order, formula).
+BUDGET_PHASE_RATIOS = (
+    ("budget_execution_rate", "预算执行率", "Budget execution rate", "expenditure_current_year",
+     ("all_funds", "fiscal_appropriation", "general_public_budget"),
+     "决算支出 / 预算支出（有调整预算时用调整预算）"),
+    ("budget_adjustment_rate", "预算调整率", "Budget adjustment rate",
+     "expenditure_current_year", ("all_funds", "fiscal_appropriation", "general_public_budget"),
+     "(调整预算 − 年初预算) / 年初预算"),
+    ("three_public_expenses_control_rate", "“三公经费”控制率",
+     "Control rate of the 'three public expenses'", "expenditure_current_year",
+     ("three_public_expenses",), "三公经费决算 / 三公经费预算"),
+    ("public_funds_control_rate", "公用经费控制率", "Control rate of public (operating) funds",
+     "expenditure_public_funds", ("all_funds", "fiscal_appropriation", "general_public_budget"),
+     "公用经费决算 / 公用经费预算"),
+)
+RATIO_COLUMNS = ["year", "key", "name_zh", "name_en", "numerator", "denominator", "value_pct",
+                 "formula"]
 
-def spending_ratios(budget: pd.DataFrame | object, root: Path | None = None) -> pd.DataFrame:
-    """Return the framework ratios that the budget overview allows, in %.
+
+def _phase_amounts(statements: pd.DataFrame, year: int, key: str, scope: str) -> dict[str, float]:
+    """Return {phase: amount} a year's own report states for a line (first statement each)."""
+    own = statements[(statements["year"] == year) & (statements["key"] == key)
+                     & (statements["scope"] == scope)
+                     & (statements["stated_by"] == "this_report")]
+    return {phase: float(rows["amount"].iloc[0]) for phase, rows in own.groupby("phase")}
+
+
+def budget_phase_ratios(statements: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Return the ratios that need budgeted and executed amounts of a line, where both exist.
+
+    Args:
+        statements: A statements table (``load_statements``), or several years' together.
+        year: The year to compute them for.
+    """
+    rows = []
+    for key, name_zh, name_en, line, scopes, formula in BUDGET_PHASE_RATIOS:
+        for scope in scopes:
+            amounts = _phase_amounts(statements, year, line, scope)
+            if key == "budget_adjustment_rate":
+                if not {"budgeted", "adjusted"} <= set(amounts):
+                    continue
+                numerator = amounts["adjusted"] - amounts["budgeted"]
+                denominator = amounts["budgeted"]
+            else:
+                plan = amounts.get("adjusted", amounts.get("budgeted"))
+                if plan is None or "executed" not in amounts:
+                    continue
+                numerator, denominator = amounts["executed"], plan
+            rows.append({
+                "year": year, "key": key, "name_zh": name_zh, "name_en": name_en,
+                "numerator": numerator, "denominator": denominator,
+                "value_pct": numerator / denominator * 100 if denominator else float("nan"),
+                "formula": f"{formula} [{scope}]",
+            })
+            break
+    return pd.DataFrame(rows, columns=RATIO_COLUMNS)
+
+
+def spending_ratios(budget: pd.DataFrame | object, root: Path | None = None,
+                    statements: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return the framework ratios that the budget overview (and the statements) allow, in %.
+
+    A ratio whose lines the report does not state is left out. With the year's statements
+    (loaded when a year is given), the ratios that need a budgeted and an executed amount
+    (预算执行率, 预算调整率, “三公经费”控制率, 公用经费控制率) are added where the report
+    states both.
 
     Args:
         budget: A budget table as returned by ``load_budget``, or a year to load it for.
         root: A data folder other than the default (when a year is given).
+        statements: The year's statements table (``load_statements``).
     """
+    if statements is None and not isinstance(budget, pd.DataFrame):
+        statements = load_statements(budget, root)
     budget = _budget(budget, root)
+    year = int(budget["year"].iloc[0])
     amount = budget.set_index("key")["amount"].to_dict()
-    amount["balance_change"] = amount["expenditure_carryforward"] - amount["revenue_carryover"]
+    if {"expenditure_carryforward", "revenue_carryover"} <= set(amount):
+        amount["balance_change"] = amount["expenditure_carryforward"] - amount["revenue_carryover"]
     rows = []
     for key, name_zh, name_en, numerator, denominator, formula in RATIOS:
+        if numerator not in amount or denominator not in amount:
+            continue  # the report does not state this line
         den = amount[denominator]
         rows.append({
-            "year": int(budget["year"].iloc[0]),
+            "year": year,
             "key": key,
             "name_zh": name_zh,
             "name_en": name_en,
@@ -129,12 +204,30 @@ def spending_ratios(budget: pd.DataFrame | object, root: Path | None = None) -> 
             "value_pct": amount[numerator] / den * 100 if den else float("nan"),
             "formula": formula,
         })
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=RATIO_COLUMNS)
+    if statements is not None and not statements.empty:
+        extra = budget_phase_ratios(statements, year)
+        if not extra.empty:
+            frame = pd.concat([frame, extra], ignore_index=True)
+    return frame
 
 
-def ratios_not_available() -> pd.DataFrame:
-    """Return the framework indicators the report's figures do not allow, and why."""
-    return pd.DataFrame(RATIOS_NOT_AVAILABLE, columns=["name_zh", "name_en", "why_not"])
+def ratios_not_available(year: object | None = None, root: Path | None = None,
+                         statements: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return the framework indicators the report's figures do not allow, and why.
+
+    Given a year (or its statements), an indicator whose budget-phase ratio can be computed
+    for that year (the report states the budgeted and the executed amounts) is not listed.
+    """
+    if statements is None and year is not None:
+        statements = load_statements(year, root)
+    computed: set[str] = set()
+    if statements is not None and not statements.empty:
+        target = int(year) if year is not None else int(statements["report_year"].iloc[0])
+        computed = set(budget_phase_ratios(statements, target)["key"])
+    rows = [(zh, en, why) for zh, en, why, key in RATIOS_NOT_AVAILABLE
+            if not key or key not in computed]
+    return pd.DataFrame(rows, columns=["name_zh", "name_en", "why_not"])
 
 
 # Figures a reader looks for first, in order; a year lacking one simply shows fewer.
@@ -220,3 +313,59 @@ def indicator_change(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFr
         "change_pct": (change / merged["value_previous"] * 100).where(
             merged["value_previous"] != 0),
     })
+
+
+STATEMENTS_VIEW_COLUMNS = [
+    "year", "scope", "phase", "key", "label_zh", "amount", "source", "has_own_report",
+    "own_report_amount", "own_fragment", "own_line", "later_report_amount",
+    "later_report_year", "later_fragment", "later_line",
+]
+
+
+def statements_over_years(root: Path | None = None) -> pd.DataFrame:
+    """Return every line's amount by year, scope and phase across all reports of the folder.
+
+    A year's own report gives the amount (the statement the overview keeps when its statements
+    disagree). A year with no report of its own, or a line its report does not state, takes
+    the amount a later report's year-on-year clause implies (source "later_report"). Where
+    both exist both are shown; neither overwrites the other.
+
+    Args:
+        root: A data folder other than the default.
+    """
+    from luoshi_analysis.ingest.overview import choose, found_from_frame
+
+    available = years(root)
+    own: dict[tuple, object] = {}
+    later: dict[tuple, tuple[int, object]] = {}
+    for report_year in available:
+        items = found_from_frame(load_statements(report_year, root))
+        chosen, _disagreements = choose(items)
+        for slot, item in chosen.items():
+            if slot[0] == report_year:
+                own[slot] = item
+        for item in items:
+            slot = (item.year, item.scope, item.phase, item.key)
+            if item.stated_by == "later_report" and (
+                    slot not in later or later[slot][0] > report_year):
+                later[slot] = (report_year, item)
+    rows = []
+    for slot in sorted(set(own) | set(later)):
+        year, scope, phase, key = slot
+        mine = own.get(slot)
+        report_year, theirs = later.get(slot, (None, None))
+        shown = mine or theirs
+        rows.append({
+            "year": year, "scope": scope, "phase": phase, "key": key,
+            "label_zh": shown.label, "amount": float(shown.amount),
+            "source": "own_report" if mine else "later_report",
+            "has_own_report": year in available,
+            "own_report_amount": float(mine.amount) if mine else float("nan"),
+            "own_fragment": mine.fragment if mine else "",
+            "own_line": mine.line if mine else pd.NA,
+            "later_report_amount": float(theirs.amount) if theirs else float("nan"),
+            "later_report_year": report_year if theirs else pd.NA,
+            "later_fragment": theirs.fragment if theirs else "",
+            "later_line": theirs.line if theirs else pd.NA,
+        })
+    return pd.DataFrame(rows, columns=STATEMENTS_VIEW_COLUMNS)

@@ -40,6 +40,8 @@ def budget_checks(budget: pd.DataFrame) -> pd.DataFrame:
     Returns:
         One row per check with expected, found, difference, tolerance and ok.
     """
+    if budget.empty:  # a 部门预算 states no executed overview: nothing to check
+        return pd.DataFrame(columns=CHECK_COLUMNS)
     year = int(budget["year"].iloc[0])
     by_key = budget.set_index("key")
     rows = []
@@ -47,6 +49,9 @@ def budget_checks(budget: pd.DataFrame) -> pd.DataFrame:
         children = by_key[by_key["parent_key"] == key]
         if children.empty:
             continue
+        if parent["level"] == "total" and set(children["level"]) != {"balance", "subtotal"} \
+                and "subtotal" in set(children["level"]):
+            continue  # the report states the year's part but not the balances: unknown, not 0
         terms = " + ".join(children["label_zh"])
         rows.append(_row(
             year, f"sum:{key}", "identity",
@@ -82,6 +87,9 @@ def budget_checks(budget: pd.DataFrame) -> pd.DataFrame:
 
 def carryover_check(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
     """Check that a year's 年初结转和结余 equals the previous year's 年末结转和结余."""
+    if "expenditure_carryforward" not in set(previous["key"]) \
+            or "revenue_carryover" not in set(current["key"]):
+        return pd.DataFrame(columns=CHECK_COLUMNS)  # one of the years does not state it
     prev_year = int(previous["year"].iloc[0])
     year = int(current["year"].iloc[0])
     closing = previous.set_index("key").at["expenditure_carryforward", "amount"]
@@ -110,3 +118,64 @@ def check(year: object, root: Path | None = None) -> pd.DataFrame:
     if year - 1 in years(root):
         frames.append(carryover_check(load_budget(year - 1, root), budget))
     return pd.concat(frames, ignore_index=True)
+
+
+VIOLATION_COLUMNS = [
+    "year", "check", "key", "scope", "phase", "kept_amount", "other_amount", "kept_fragment",
+    "kept_report", "kept_line", "other_fragment", "other_report", "other_line", "message",
+]
+
+
+def statement_violations(year: object | None = None, root: Path | None = None) -> pd.DataFrame:
+    """Return the statements that disagree, within a report or across years.
+
+    Two kinds, each one row naming both fragments and their raw-report lines:
+    ``disagreement`` — two statements of one line (year, scope, phase) in one report differ;
+    ``year_on_year`` — a later report's year-on-year clause gives a year's line an amount that
+    differs from that year's own report. Nothing is corrected; the own report stays.
+
+    Args:
+        year: Only violations about this year (default: every year).
+        root: A data folder other than the default.
+    """
+    from luoshi_analysis.analysis import statements_over_years
+    from luoshi_analysis.ingest.overview import choose, found_from_frame
+    from luoshi_analysis.load import load_statements
+
+    wanted = None if year is None else as_year(year, root)
+    rows = []
+    for report_year in years(root):
+        statements = load_statements(report_year, root)
+        _chosen, disagreements = choose(found_from_frame(statements))
+        for d in disagreements:
+            rows.append({
+                "year": d.year, "check": "disagreement", "key": d.key, "scope": d.scope,
+                "phase": d.phase, "kept_amount": float(d.kept_amount),
+                "other_amount": float(d.other_amount), "kept_fragment": d.kept,
+                "kept_report": report_year, "kept_line": d.kept_line, "other_fragment": d.other,
+                "other_report": report_year, "other_line": d.other_line,
+                "message": d.message(),
+            })
+    view = statements_over_years(root)
+    later = view[view["later_report_amount"].notna() & view["own_report_amount"].notna()]
+    for row in later.itertuples(index=False):
+        if abs(row.later_report_amount - row.own_report_amount) <= AMOUNT_TOLERANCE + _EPSILON:
+            continue
+        rows.append({
+            "year": row.year, "check": "year_on_year", "key": row.key, "scope": row.scope,
+            "phase": row.phase, "kept_amount": row.own_report_amount,
+            "other_amount": row.later_report_amount, "kept_fragment": row.own_fragment,
+            "kept_report": row.year, "kept_line": row.own_line,
+            "other_fragment": row.later_fragment, "other_report": row.later_report_year,
+            "other_line": row.later_line,
+            "message": (f"{row.year} {row.label_zh} ({row.key}, {row.scope}, {row.phase}): the "
+                        f"{row.year} report states {row.own_report_amount:.2f} 万元 "
+                        f"('{row.own_fragment}', line {row.own_line}); the "
+                        f"{row.later_report_year} report's year-on-year clause gives "
+                        f"{row.later_report_amount:.2f} 万元 ('{row.later_fragment}', line "
+                        f"{row.later_line}); the {row.year} report's amount is kept"),
+        })
+    out = pd.DataFrame(rows, columns=VIOLATION_COLUMNS)
+    if wanted is not None:
+        out = out[out["year"] == wanted]
+    return out.reset_index(drop=True)

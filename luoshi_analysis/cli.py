@@ -27,7 +27,7 @@ def _data_root(args: argparse.Namespace) -> Path | None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate tables, hashes and identities of one year or all; 1 if a check fails."""
-    from luoshi_analysis.checks import check
+    from luoshi_analysis.checks import check, statement_violations
     from luoshi_analysis.load import as_year, load_budget, load_indicators, years
     from luoshi_analysis.provenance import verify_raw
 
@@ -60,6 +60,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"VIOLATION {year} {row['check']}: expected {row['expected']:.4f}, "
                   f"found {row['found']:.4f}, difference {row['difference']:+.4f} "
                   f"(tolerance {row['tolerance']:.4f} {row['unit']})", file=sys.stderr)
+        disagreeing = statement_violations(year, root)  # reported, never corrected
+        failed += len(disagreeing)
+        for message in disagreeing["message"]:
+            print(f"VIOLATION {year} statements: {message}", file=sys.stderr)
     print(f"\n{len(chosen)} year(s) checked: "
           + ("all checks hold" if not failed else f"{failed} check(s) violated"))
     return EXIT_VIOLATIONS if failed else 0
@@ -67,10 +71,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_tables(args: argparse.Namespace) -> int:
     """Print a year's budget and/or indicator table as CSV or markdown."""
-    from luoshi_analysis.load import load_budget, load_indicators
+    from luoshi_analysis.load import load_budget, load_indicators, load_statements
 
     root = _data_root(args)
     loaders = {"budget": load_budget, "indicators": load_indicators}
+    if args.table == "statements":
+        loaders["statements"] = load_statements
     names = [args.table] if args.table else list(loaders)
     for i, name in enumerate(names):
         frame = loaders[name](args.year, root)
@@ -142,7 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("tables", help="print a year's tables")
     p.add_argument("--year", required=True, help="report year, e.g. 2020")
-    p.add_argument("--table", choices=["budget", "indicators"], help="one table (default: both)")
+    p.add_argument("--table", choices=["budget", "indicators", "statements"],
+                   help="one table (default: budget and indicators)")
     p.add_argument("--format", choices=["csv", "markdown"], default="markdown")
     p.set_defaults(func=cmd_tables)
 

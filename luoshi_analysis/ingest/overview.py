@@ -844,3 +844,17 @@ def parse_overview(text: Normalized, year: int) -> OverviewResult:
     units = {f.unit for f in statements if f.unit and f.stated_by == "this_report"}
     return OverviewResult(_budget(chosen, year), statements_frame(statements, year),
                           disagreements, units)
+
+
+def found_from_frame(statements: pd.DataFrame) -> list[Found]:
+    """Return the statements of a statements table (as loaded) as Found records, in order."""
+    items = []
+    for row in statements.itertuples(index=False):
+        share = row.stated_share_pct
+        items.append(Found(
+            row.key, row.scope, row.phase, int(row.year), row.label_zh,
+            Decimal(str(row.amount)), row.amount_as_written, row.unit_as_written or "",
+            None if pd.isna(share) else str(share), row.source_fragment,
+            int(row.source_line), int(row.statement), stated_by=row.stated_by,
+            derivation=row.derivation or ""))
+    return items
