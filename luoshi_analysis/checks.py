@@ -117,6 +117,9 @@ def check(year: object, root: Path | None = None) -> pd.DataFrame:
     frames = [budget_checks(budget)]
     if year - 1 in years(root):
         frames.append(carryover_check(load_budget(year - 1, root), budget))
+    frames = [f for f in frames if not f.empty]  # an empty frame would make `ok` an object
+    if not frames:
+        return pd.DataFrame(columns=CHECK_COLUMNS).astype({"ok": bool})
     return pd.concat(frames, ignore_index=True)
 
 
