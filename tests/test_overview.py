@@ -230,8 +230,8 @@ def test_budget_phase_ratios_where_a_report_states_both(tmp_path):
 # -- flattened tables ----------------------------------------------------------------------------
 
 def test_a_table_with_tabs_row_numbers_and_one_unit():
-    text = ("收入支出决算总表\n单位：万元\n项目\t行次\t金额\n一、财政拨款收入\t1\t1,203.50\n二、事业收入\t2\t\n"
-            "八、其他收入\t8\t16.50\n本年收入合计\t27\t1,220.00\n年初结转和结余\t29\t30.00\n总计\t30\t1,250.00\n"
+    text = ("收入支出决算总表\n单位：万元\n项目\t行次\t金额\n一、财政拨款收入\t1\t1,203.50\n"
+            "二、事业收入\t2\t\n八、其他收入\t8\t16.50\n本年收入合计\t27\t1,220.00\n年初结转和结余\t29\t30.00\n总计\t30\t1,250.00\n"
             "本年支出合计\t57\t1,210.00\n年末结转和结余\t59\t40.00\n总计\t60\t1,250.00\n")
     budget = _parse(text).budget.set_index("key")["amount"].to_dict()
     assert budget == {
