@@ -178,6 +178,9 @@ def _labels() -> dict[str, Label]:
             labels.setdefault(prefix + base, Label(key, scope))
         if scope == "three_public_expenses":
             labels[prefix] = Label("expenditure_current_year", scope)
+    for when, key in (("年初", "revenue_carryover"), ("年末", "expenditure_carryforward")):
+        for tail in ("结转和结余", "结转结余"):
+            labels[f"{when}财政拨款{tail}"] = Label(key, "fiscal_appropriation")
     labels["收入预算"] = Label("revenue_total", None, "budgeted")
     labels["收入预算总计"] = Label("revenue_total", None, "budgeted")
     labels["支出预算"] = Label("expenditure_total", None, "budgeted")
@@ -189,7 +192,7 @@ LABELS = _labels()
 _LONGEST = max(map(len, LABELS))
 # Bare 收入 / 支出 count only after words naming the unit or the year (本单位收入为…).
 BARE = {"收入": "revenue_current_year", "支出": "expenditure_current_year"}
-BARE_BEFORE = re.compile(r"(?:^|本?单位|本?部门|本?年度?|全年|本级|[镇乡院校所站局]|中心|\d{4}年度?)$")
+BARE_BEFORE = re.compile(r"(?:^|本?单位|本?部门|整体|本?年度?|全年|本级|[镇乡院校所站局]|中心|\d{4}年度?)$")
 # A line name right after these characters belongs to a longer name nobody listed: skip it.
 BLOCKING = set("款算金户费购税资补")
 
@@ -197,7 +200,7 @@ NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 UNIT = r"万元|亿元|元|万(?![\u4e00-\u9fff])"
 # Words between a line name and its amount: a note in brackets, phase words, 为/是/共计 …
 CONNECTOR = re.compile(
-    r"(?:\([^()]{0,16}\))?:?(?:\d{4}年度?)?(?:的)?(?:年初|全年|当年|本年)?(?:调整后?)?"
+    r"(?:\([^()]{0,16}\))?(?:支出)?:?(?:\d{4}年度?)?(?:的)?(?:年初|全年|当年|本年)?(?:调整后?)?"
     r"(?:预算|决算|执行)?数?(?:总额)?(?:为|是|共计|共|达到?|计|合计为)?:?")
 CONTINUATION = re.compile(
     r"(?:收入|支出)?(?:年初|全年|当年)?(?:调整后?)?(?:预算|决算|执行)数?(?:为|是)?:?")
@@ -606,8 +609,8 @@ def read_tables(reader: _Reader, default_unit: str) -> None:
             state.columns = [next(p for word, p in COLUMN_PHASES if word in w)
                              for w in words if any(word in w for word, _ in COLUMN_PHASES)]
             continue
-        if not any(c[3] for c in cells):
-            continue
+        if not any(c[3] for c in cells) or (state.unit is None and section.kind != "table"):
+            continue  # bare numbers outside a table with no unit given: not guessed
         totals_seen = 0
         first_side = None
         i = 0

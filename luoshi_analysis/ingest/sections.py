@@ -74,7 +74,8 @@ def scope_of(words: str, default: str = "all_funds") -> str:
 
 def document_phase(original: str) -> str:
     """Return the phase of the document as a whole: a 部门预算 is budgeted, the rest executed."""
-    head = _SCOPE_NAMES.sub("", original[:400])
+    title = " ".join(line for line in original[:400].splitlines() if line.strip())[:80]
+    head = _SCOPE_NAMES.sub("", normalize(title).text)
     if "预算" in head and not re.search(r"决算|绩效|自评|执行", head):
         return "budgeted"
     return "executed"
