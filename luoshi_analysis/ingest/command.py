@@ -47,11 +47,15 @@ def _title(text: str, year: int) -> str:
 
 
 def _conversion(units: set[str]) -> tuple[str, str]:
+    units = {"万元" if u == "万" else u for u in units}
     if units == {"元"}:
         return "元", "amounts divided by 10000 from 元 to 万元"
-    if "元" in units:
-        return "万元 and 元", "amounts in 元 divided by 10000 to 万元; 万元 kept as written"
-    return "万元", "none: the report gives amounts in 万元"
+    if units <= {"万元"}:
+        return "万元", "none: the report gives amounts in 万元"
+    steps = {"元": "in 元 divided by 10000 to 万元", "亿元": "in 亿元 multiplied by 10000 to 万元"}
+    done = "; ".join(f"amounts {steps[u]}" for u in sorted(units) if u in steps)
+    kept = "; 万元 kept as written" if "万元" in units else ""
+    return " and ".join(sorted(units)), done + kept
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:

@@ -37,7 +37,9 @@ OTHER_PARTS = ("机关运行经费", "政府采购", "国有资产", "名词解�
 MONEY_PARTS = ("收入支出", "收支", "收入决算", "支出决算", "收入情况", "支出情况", "收入预算",
                "支出预算", "部门预算", "整体支出概况", "支出概况", "总体情况", "决算总表", "决算表",
                "预算表", "总表", "收入表", "支出表", "三公", "财政拨款", "预算执行", "收入", "支出",
-               "经费")
+               "经费", "决算", "预算", "概况")
+# Words that keep a heading a money part even when it also names an other part.
+OVERVIEW_WORDS = ("概况", "收支", "收入", "决算情况", "总体情况")
 _SCOPE_NAMES = re.compile(r"一般公共预算|政府性基金预算|国有资本经营预算")
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|元|亿元)")
 TABLE_TITLE = re.compile(r"(?:总表|决算表|预算表|收入表|支出表|情况表)$")
@@ -110,7 +112,8 @@ def split_sections(original: str) -> list[Section]:
     sections = []
     for i, (start, heading) in enumerate(starts):
         end = starts[i + 1][0] if i + 1 < len(starts) else len(original)
-        if any(word in heading for word in OTHER_PARTS) and "三公" not in heading:
+        if any(word in heading for word in OTHER_PARTS) and "三公" not in heading \
+                and not any(word in heading for word in OVERVIEW_WORDS):
             kind = "other"
         elif TABLE_TITLE.search(heading):
             kind = "table"
