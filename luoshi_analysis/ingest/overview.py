@@ -194,14 +194,15 @@ _LONGEST = max(map(len, LABELS))
 BARE = {"收入": "revenue_current_year", "支出": "expenditure_current_year"}
 BARE_BEFORE = re.compile(r"(?:^|本?单位|本?部门|整体|本?年度?|全年|本级|[镇乡院校所站局]|中心|\d{4}年度?)$")
 # A line name right after these characters belongs to a longer name nobody listed: skip it.
-BLOCKING = set("款算金户费购税资补")
+# (决算 and 预算 before a name are phase words: 部门决算收入总计 is 收入总计, executed.)
+BLOCKING = set("款金户费购税资补")
 
 NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 UNIT = r"万元|亿元|元|万(?![\u4e00-\u9fff])"
 # Words between a line name and its amount: a note in brackets, phase words, 为/是/共计 …
 CONNECTOR = re.compile(
     r"(?:\([^()]{0,16}\))?(?:支出)?:?(?:\d{4}年度?)?(?:的)?(?:年初|全年|当年|本年)?(?:调整后?)?"
-    r"(?:预算|决算|执行)?数?(?:总额)?(?:为|是|共计|共|达到?|计|合计为)?:?")
+    r"(?:预算|决算|执行)?数?(?:总额)?(?:为|是|共计|共|达到?|计|合计为)?:?(?:人民币)?(?:约|近)?")
 CONTINUATION = re.compile(
     r"(?:收入|支出)?(?:年初|全年|当年)?(?:调整后?)?(?:预算|决算|执行)数?(?:为|是)?:?")
 # ",867.48" (a slip for "1,867.48") is read as written, so a disagreement can show it
@@ -737,22 +738,26 @@ def choose(statements: list[Found]) -> tuple[dict[tuple, Found], list[Disagreeme
         if item.stated_by == "this_report":
             groups.setdefault((item.year, item.scope, item.phase, item.key), []).append(item)
     chosen = {k: v[0] for k, v in groups.items()}
+    conflicts = {k: list(dict.fromkeys(i.amount for i in v)) for k, v in groups.items()}
+    conflicts = {k: v for k, v in conflicts.items() if len(v) > 1}
+    support: dict[tuple, dict[Decimal, int]] = {}
+    for _round in range(3):  # a choice can change what the identities say about another line
+        for slot, amounts in conflicts.items():
+            year, scope, phase, key = slot
+            values = {k[3]: f.amount for k, f in chosen.items() if k[:3] == (year, scope, phase)}
+            support[slot] = {a: _support(key, a, values) for a in amounts}
+            best = max(amounts, key=lambda a, s=support[slot], o=amounts: (s[a], -o.index(a)))
+            chosen[slot] = next(i for i in groups[slot] if i.amount == best)
     disagreements = []
-    for (year, scope, phase, key), items in groups.items():
-        amounts = list(dict.fromkeys(i.amount for i in items))
-        if len(amounts) == 1:
-            continue
-        values = {k[3]: f.amount for k, f in chosen.items() if k[:3] == (year, scope, phase)}
-        support = {a: _support(key, a, values) for a in amounts}
-        best = max(amounts, key=lambda a: (support[a], -amounts.index(a)))
-        kept = next(i for i in items if i.amount == best)
-        chosen[(year, scope, phase, key)] = kept
-        reason = ("the accounting identities hold with it" if support[best] > 0 else
-                  "stated first; no identity decides")
+    for slot, amounts in conflicts.items():
+        year, scope, phase, key = slot
+        kept = chosen[slot]
+        reason = ("the accounting identities hold with it" if support[slot][kept.amount] > 0
+                  else "stated first; no identity decides")
         for other_amount in amounts:
-            if other_amount == best:
+            if other_amount == kept.amount:
                 continue
-            other = next(i for i in items if i.amount == other_amount)
+            other = next(i for i in groups[slot] if i.amount == other_amount)
             disagreements.append(Disagreement(
                 year, key, scope, phase, kept.fragment, kept.line, other.fragment, other.line,
                 kept.amount, other.amount, reason))
