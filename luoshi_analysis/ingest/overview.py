@@ -456,7 +456,8 @@ class _Reader:
             year = int(m["prev"]) if m["prev"] else item.year - 1
             self.found.append(Found(
                 item.key, item.scope, item.phase, year, item.label, item.amount,
-                m["same"], item.unit, None, self.text.span(end, m.end()).strip(" ,，"),
+                m["same"], item.unit, None,
+                self.text.original[item.position:self.text.offsets[m.end() - 1] + 1],
                 self.text.line_of(m.start()), self.text.offsets[m.start()],
                 stated_by="later_report",
                 derivation=f"{item.as_written}{item.unit}, {m['same']}"))

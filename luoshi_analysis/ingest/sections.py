@@ -75,12 +75,26 @@ def scope_of(words: str, default: str = "all_funds") -> str:
 
 
 def document_phase(original: str) -> str:
-    """Return the phase of the document as a whole: a 部门预算 is budgeted, the rest executed."""
-    title = " ".join(line for line in original[:400].splitlines() if line.strip())[:80]
-    head = _SCOPE_NAMES.sub("", normalize(title).text)
-    if "预算" in head and not re.search(r"决算|绩效|自评|执行", head):
+    """Return the phase of the document as a whole: a 部门预算 is budgeted, the rest executed.
+
+    The title decides (its first two lines); a text without a telling title is a 部门预算 when
+    it never says 决算 and speaks of 部门预算, 收入预算 or 支出预算.
+    """
+    lines = [line for line in original[:600].splitlines() if line.strip()][:2]
+    head = _SCOPE_NAMES.sub("", normalize(" ".join(lines)).text)
+    if re.search(r"决算|绩效|评价|自评", head):
+        return "executed"
+    if "预算" in head:
+        return "budgeted"
+    text = _SCOPE_NAMES.sub("", normalize(original).text)
+    if "决算" not in text and re.search(r"部门预算|收入预算|支出预算|预算情况", text):
         return "budgeted"
     return "executed"
+
+
+# A heading ends with one of these (after its numbering and a contents line's page number).
+HEADING_ENDS = ("情况", "说明", "概况", "表", "预算", "决算", "分析", "解释", "目标", "经费",
+                "报告", "总体", "结论")
 
 
 def _heading(line: str) -> str | None:
@@ -92,7 +106,9 @@ def _heading(line: str) -> str | None:
     text = NUMBERING.sub("", stripped, count=1).strip()
     text = re.sub(r"\s*PAGEREF.*$|[\s.…·]*\d+$", "", text)  # a contents line's page number
     text = normalize(text).text.rstrip("：:。.")
-    if not text or re.search(r"\d(?![\d.,]*年)", text):
+    if not text or re.search(r"\d(?![\d.,]*年)", text) or re.search(r"[,;，；]", text):
+        return None  # a number or a comma: a line of prose (or of a broken paragraph)
+    if not text.endswith(HEADING_ENDS):
         return None
     if any(word in text for word in OTHER_PARTS + MONEY_PARTS):
         return text
