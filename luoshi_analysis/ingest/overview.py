@@ -212,10 +212,13 @@ CLAUSE_BREAK = re.compile(r"[,;。!?、]")
 YEAR = re.compile(r"(?P<year>(?:19|20)\d\d)年度")
 SCOPE_ALTERNATION = "|".join(sorted(map(re.escape, SCOPE_PREFIXES), key=len, reverse=True))
 BOTH = re.compile(
-    rf"(?P<scope>{SCOPE_ALTERNATION})?收(?:入)?[、,和与及]?支(?:出)?(?:决算|预算)?总计(?:数)?"
-    rf"(?:(?P<same>均|都)(?:为|是)?(?P<num>{NUMBER})(?P<unit>{UNIT})"
+    rf"(?P<scope>{SCOPE_ALTERNATION})?(?:收(?:入)?[、,和与及]?支(?:出)?(?:决算|预算)?总计(?:数)?"
+    rf"(?:(?:均|都)?(?:为|是)?:?(?P<num>{NUMBER})(?P<unit>{UNIT})"
     rf"|(?:分别|各)(?:为|是)?(?P<rnum>{NUMBER})(?P<runit>{UNIT})?[、,和与及](?P<enum>{NUMBER})"
-    rf"(?P<eunit>{UNIT}))")
+    rf"(?P<eunit>{UNIT}))"
+    # 收入476.17、支出总计460.06万元: the pair written with the first name cut short
+    rf"|收入(?P<inum>{NUMBER})(?P<iunit>{UNIT})?[、,]支(?:出)?总计(?:为|是)?(?P<xnum>{NUMBER})"
+    rf"(?P<xunit>{UNIT}))")
 CHANGE = (rf"(?P<dir>增加|减少|增长|下降|降低|上升|增|减|多|少)了?(?P<chg>{NUMBER})"
           rf"(?P<chgunit>{UNIT})")
 COMPARED = (r"(?:比|较|与|同)(?:上年|去年|上年度|上一年度?|(?P<prev>\d{4})年度?)"
@@ -230,6 +233,15 @@ COMPARED_ANY = (r"(?:比|较|与|同)(?:上年|去年|上年度|上一年度?|\d
                 r"(?:数)?(?:相比|比较|对比)?,?")
 NAMED_YOY = re.compile(rf"(?P<before>{COMPARED_ANY})?(?P<name>[\u4e00-\u9fff“”]{{2,24}}?)"
                        rf"(?P<after>{COMPARED_ANY})?{CHANGE}")
+# A revenue category named in a change may be the total of its scope (财政拨款收入增加X万元
+# after 财政拨款收入X、支出总计Y万元): the latest of these statements is the one meant.
+RELATED = {
+    "revenue_fiscal_appropriation": [("revenue_total", "fiscal_appropriation"),
+                                     ("revenue_current_year", "fiscal_appropriation")],
+    "revenue_fiscal_general_budget": [("revenue_total", "general_public_budget"),
+                                      ("revenue_current_year", "general_public_budget")],
+}
+ORPHAN_YOY = re.compile(rf"(?<=[。;])(?P<compared>{COMPARED_ANY}),?{CHANGE}")
 NONE_LIST = re.compile(r"(?<![\u4e00-\u9fff])无(?P<names>[^。;,:]+)")
 
 
@@ -349,9 +361,12 @@ class _Reader:
             scope = SCOPE_PREFIXES[m["scope"]] if m["scope"] else section.scope
             phase = phase_of(m.group(), section.phase)
             year = self.statement_year(norm[_clause_start(norm, m.start()):m.start()])
-            if m["same"]:
+            if m["num"]:
                 pairs = [("revenue_total", m["num"], m["unit"], "num"),
                          ("expenditure_total", m["num"], m["unit"], "num")]
+            elif m["inum"]:
+                pairs = [("revenue_total", m["inum"], m["iunit"] or m["xunit"], "inum"),
+                         ("expenditure_total", m["xnum"], m["xunit"], "xnum")]
             else:
                 pairs = [("revenue_total", m["rnum"], m["runit"] or m["eunit"], "rnum"),
                          ("expenditure_total", m["enum"], m["eunit"], "enum")]
@@ -406,13 +421,31 @@ class _Reader:
                 keys.append("revenue_total" if name == "收入" else "expenditure_total")
             label = None if name in BARE else label
             scope = (label.scope if label else None) or section.scope
-            candidates = [self._last(key, scope, m.start()) for key in keys]
+            slots = [(key, scope) for key in keys] + RELATED.get(keys[0], [])
+            candidates = [self._last(key, where, m.start()) for key, where in slots]
             candidates = [c for c in candidates if c is not None]
             if not candidates:
                 continue
             prev = re.search(r"(\d{4})年", compared)
             self._derive(max(candidates, key=lambda f: f.position), m, m["chg"], m["chgunit"],
                          int(prev[1]) if prev else None)
+            self.claimed.append(m.span())
+
+    def orphan_changes(self) -> None:
+        """Read 。与上年相比，增加X万元: a change naming no line is about the sentence before."""
+        norm = self.text.text
+        for m in ORPHAN_YOY.finditer(norm):
+            if not self.free(*m.span()) or self.section(m.start()).kind == "other":
+                continue
+            begin = self.text.offsets[norm.rfind("。", 0, m.start() - 1) + 1]
+            before = [f for f in self.found if f.stated_by == "this_report"
+                      and begin <= f.position < self.text.offsets[m.start()]]
+            if not before:
+                continue
+            targets = [f for f in before if f.fragment == before[-1].fragment]
+            prev = re.search(r"(\d{4})年", m["compared"])
+            for stated in targets:
+                self._derive(stated, m, m["chg"], m["chgunit"], int(prev[1]) if prev else None)
             self.claimed.append(m.span())
 
     def _last(self, key: str, scope: str, before: int) -> Found | None:
@@ -794,6 +827,7 @@ def find_statements(text: Normalized, year: int) -> list[Found]:
     reader.prose()
     reader.both_changes()
     reader.named_changes()
+    reader.orphan_changes()
     reader.none_lists()
     units = [f.unit for f in reader.found if f.unit]
     default_unit = max(set(units), key=units.count) if units else "万元"
