@@ -272,7 +272,8 @@ def test_year_on_year_clauses_are_statements_about_the_year_before():
             "支出总计800.00万元，与上年持平。\n二、财政拨款收入支出决算总体情况说明\n财政拨款收、支总计均为"
             "700.00万元。与2020年度相比，财政拨款收、支总计各减少20.00万元。\n"
             "三、一般公共预算财政拨款支出决算情况说明\n一般公共预算财政拨款支出650.00万元。与上年相比，"
-            "一般公共预算财政拨款支出减少15.00万元，下降2.26%。\n")
+            "一般公共预算财政拨款支出减少15.00万元，下降2.26%。\n四、财政拨款“三公”经费支出决算情况说明\n"
+            "“三公”经费财政拨款支出决算为9.00万元，完成预算的90.00%，较上年减少1.00万元。\n")
     statements = _parse(text).statements
     earlier = statements[statements["year"] == 2020].set_index(["scope", "key"])
     assert set(earlier["stated_by"]) == {"later_report"}
@@ -280,6 +281,7 @@ def test_year_on_year_clauses_are_statements_about_the_year_before():
     assert earlier.loc[("all_funds", "expenditure_total"), "amount"] == "800.00"
     assert earlier.loc[("fiscal_appropriation", "revenue_total"), "amount"] == "720.00"
     assert earlier.loc[("general_public_budget", "expenditure_current_year"), "amount"] == "665.00"
+    assert earlier.loc[("three_public_expenses", "expenditure_current_year"), "amount"] == "10.00"
     assert "800.00万元 − 50.00万元" in earlier.loc[("all_funds", "revenue_total"), "derivation"]
     assert _parse(text).budget.set_index("key").loc["revenue_total", "amount"] == "800.00"
 

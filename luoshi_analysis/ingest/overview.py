@@ -241,6 +241,7 @@ RELATED = {
     "revenue_fiscal_general_budget": [("revenue_total", "general_public_budget"),
                                       ("revenue_current_year", "general_public_budget")],
 }
+COMPLETION = re.compile(r",?(?:完成|占)[^,;。%]{0,20}?\d+(?:\.\d+)?%")
 ORPHAN_YOY = re.compile(rf"(?<=[。;])(?P<compared>{COMPARED_ANY}),?{CHANGE}")
 NONE_LIST = re.compile(r"(?<![\u4e00-\u9fff])无(?P<names>[^。;,:]+)")
 
@@ -482,7 +483,8 @@ class _Reader:
         share = SHARE.match(norm, end)
         if share:
             end = share.end()
-        m = YOY.match(norm, end)
+        done = COMPLETION.match(norm, end)  # ，完成预算的85.00%，较上年增加…
+        m = YOY.match(norm, done.end() if done else end)
         if m is None:
             return end
         if m["same"]:
