@@ -333,7 +333,8 @@ def statements_over_years(root: Path | None = None) -> pd.DataFrame:
     Args:
         root: A data folder other than the default.
     """
-    from luoshi_analysis.ingest.overview import choose, found_from_frame
+    from luoshi_analysis.ingest.disagreements import choose
+    from luoshi_analysis.ingest.overview import found_from_frame
 
     available = years(root)
     own: dict[tuple, object] = {}

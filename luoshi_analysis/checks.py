@@ -142,7 +142,8 @@ def statement_violations(year: object | None = None, root: Path | None = None) -
         root: A data folder other than the default.
     """
     from luoshi_analysis.analysis import statements_over_years
-    from luoshi_analysis.ingest.overview import choose, found_from_frame
+    from luoshi_analysis.ingest.disagreements import choose
+    from luoshi_analysis.ingest.overview import found_from_frame
     from luoshi_analysis.load import load_statements
 
     wanted = None if year is None else as_year(year, root)

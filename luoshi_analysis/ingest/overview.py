@@ -9,13 +9,26 @@ statement goes to the statements table, and statements of one line that disagree
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 import pandas as pd
 
 from luoshi_analysis.errors import IngestError
-from luoshi_analysis.ingest.normalize import Normalized, normalize
+from luoshi_analysis.ingest.disagreements import Disagreement, choose
+from luoshi_analysis.ingest.lines import (
+    BY_KEY,
+    LABELS,
+    LINES,
+    LONGEST_LABEL,
+    NUMBER,
+    SCOPE_PREFIXES,
+    UNIT,
+    Found,
+    Label,
+    to_wan,
+)
+from luoshi_analysis.ingest.normalize import Normalized
 from luoshi_analysis.ingest.sections import (
     Section,
     SectionIndex,
@@ -23,173 +36,9 @@ from luoshi_analysis.ingest.sections import (
     scope_of,
     split_sections,
 )
+from luoshi_analysis.ingest.tables import read_tables
 from luoshi_analysis.schema import BUDGET, STATEMENTS
 
-
-@dataclass(frozen=True)
-class BudgetLine:
-    """A line of a 部门决算 overview: its key, place, names and the wordings reports use."""
-
-    key: str
-    direction: str
-    level: str
-    parent: str
-    label_zh: str
-    label_en: str
-    variants: tuple[str, ...]
-
-
-# In the national order of a 部门决算; variants are written simplified, without spaces.
-LINES = (
-    BudgetLine("revenue_total", "revenue", "total", "", "收入总计", "Total revenue",
-               ("收入总计", "收入总额", "总收入", "收入合计总计")),
-    BudgetLine("revenue_carryover", "revenue", "balance", "revenue_total", "年初结转和结余",
-               "Carry-over from previous year",
-               ("年初结转和结余", "年初结转结余", "上年结转和结余", "上年结转结余", "上年结转",
-                "年初结转", "年初结余", "上年结余")),
-    BudgetLine("revenue_non_fiscal_balance_used", "revenue", "balance", "revenue_total",
-               "使用非财政拨款结余", "Non-fiscal balances used",
-               ("使用非财政拨款结余", "使用非财政拨款结余和专用结余", "用事业基金弥补收支差额")),
-    BudgetLine("revenue_current_year", "revenue", "subtotal", "revenue_total", "本年收入合计",
-               "Revenue this year", ("本年收入合计", "本年收入", "收入合计", "本年度收入")),
-    BudgetLine("revenue_fiscal_appropriation", "revenue", "category", "revenue_current_year",
-               "财政拨款收入", "Fiscal appropriation",
-               ("财政拨款收入", "财政拨款", "本年财政拨款收入", "财政补助收入")),
-    BudgetLine("revenue_fiscal_general_budget", "revenue", "category", "revenue_current_year",
-               "一般公共预算财政拨款收入", "Fiscal appropriation, general public budget",
-               ("一般公共预算财政拨款收入", "一般公共预算拨款收入", "一般公共预算财政拨款",
-                "一般公共预算拨款", "一般公共预算收入")),
-    BudgetLine("revenue_fiscal_government_funds", "revenue", "category", "revenue_current_year",
-               "政府性基金预算财政拨款收入", "Fiscal appropriation, government funds",
-               ("政府性基金预算财政拨款收入", "政府性基金预算拨款收入", "政府性基金预算财政拨款",
-                "政府性基金预算拨款", "政府性基金预算收入", "政府性基金收入")),
-    BudgetLine("revenue_fiscal_state_capital", "revenue", "category", "revenue_current_year",
-               "国有资本经营预算财政拨款收入", "Fiscal appropriation, state capital operations",
-               ("国有资本经营预算财政拨款收入", "国有资本经营预算拨款收入",
-                "国有资本经营预算财政拨款", "国有资本经营预算拨款", "国有资本经营预算收入")),
-    BudgetLine("revenue_fiscal_special_account", "revenue", "category", "revenue_current_year",
-               "财政专户管理资金收入", "Fiscal special-account funds",
-               ("财政专户管理资金收入", "财政专户管理资金", "财政专户拨款收入", "财政专户拨款",
-                "财政专户收入")),
-    BudgetLine("revenue_higher_level_subsidy", "revenue", "category", "revenue_current_year",
-               "上级补助收入", "Subsidy from higher-level units", ("上级补助收入",)),
-    BudgetLine("revenue_public_service", "revenue", "category", "revenue_current_year",
-               "事业收入", "Public-service revenue", ("事业收入",)),
-    BudgetLine("revenue_operating", "revenue", "category", "revenue_current_year", "经营收入",
-               "Operating revenue", ("经营收入", "事业单位经营收入")),
-    BudgetLine("revenue_from_subsidiaries", "revenue", "category", "revenue_current_year",
-               "附属单位上缴收入", "Remittances from subsidiary units", ("附属单位上缴收入",)),
-    BudgetLine("revenue_other", "revenue", "category", "revenue_current_year",
-               "其他收入", "Other revenue", ("其他收入",)),
-    BudgetLine("expenditure_total", "expenditure", "total", "", "支出总计", "Total expenditure",
-               ("支出总计", "支出总额", "总支出")),
-    BudgetLine("expenditure_carryforward", "expenditure", "balance", "expenditure_total",
-               "年末结转和结余", "Carried forward to next year",
-               ("年末结转和结余", "年末结转结余", "结转下年", "年末结转", "年末结余")),
-    BudgetLine("expenditure_surplus_distribution", "expenditure", "category",
-               "expenditure_total", "结余分配", "Distribution of surplus", ("结余分配",)),
-    BudgetLine("expenditure_current_year", "expenditure", "subtotal", "expenditure_total",
-               "本年支出合计", "Expenditure this year",
-               ("本年支出合计", "本年支出", "支出合计", "本年度支出")),
-    BudgetLine("expenditure_basic", "expenditure", "category", "expenditure_current_year",
-               "基本支出", "Basic expenditure", ("基本支出",)),
-    BudgetLine("expenditure_project", "expenditure", "category", "expenditure_current_year",
-               "项目支出", "Project expenditure", ("项目支出",)),
-    BudgetLine("expenditure_to_higher_level", "expenditure", "category",
-               "expenditure_current_year", "上缴上级支出", "Remittances to higher-level units",
-               ("上缴上级支出",)),
-    BudgetLine("expenditure_operating", "expenditure", "category", "expenditure_current_year",
-               "经营支出", "Operating expenditure", ("经营支出",)),
-    BudgetLine("expenditure_to_subsidiaries", "expenditure", "category",
-               "expenditure_current_year", "对附属单位补助支出", "Subsidies to subsidiary units",
-               ("对附属单位补助支出",)),
-)
-BY_KEY = {line.key: line for line in LINES}
-
-# Lines kept in the statements table only (they are parts of a line, not overview lines).
-EXTRA_KEYS = {
-    "expenditure_personnel": ("人员经费", "人员经费支出"),
-    "expenditure_public_funds": ("公用经费", "公用经费支出"),
-    "public_expenses_outbound": ("因公出国(境)费", "因公出国(境)费用", "因公出国境费"),
-    "public_expenses_vehicles": ("公务用车购置及运行维护费", "公务用车购置及运行费",
-                                 "公务用车费"),
-    "public_expenses_vehicle_purchase": ("公务用车购置费",),
-    "public_expenses_vehicle_operation": ("公务用车运行维护费", "公务用车运行费"),
-    "public_expenses_reception": ("公务接待费",),
-}
-LINE_NAMES_ZH = {line.key: line.label_zh for line in LINES} | {
-    key: names[0] for key, names in EXTRA_KEYS.items()}
-
-# Scope words written before a line name; the longest wins ("一般公共预算财政拨款" over "财政拨款").
-SCOPE_PREFIXES = {
-    "财政拨款": "fiscal_appropriation",
-    "一般公共预算财政拨款": "general_public_budget",
-    "一般公共预算拨款": "general_public_budget",
-    "一般公共预算": "general_public_budget",
-    "政府性基金预算财政拨款": "government_funds",
-    "政府性基金预算拨款": "government_funds",
-    "政府性基金预算": "government_funds",
-    "政府性基金": "government_funds",
-    "国有资本经营预算财政拨款": "state_capital",
-    "国有资本经营预算拨款": "state_capital",
-    "国有资本经营预算": "state_capital",
-    "财政专户管理资金": "fiscal_special_account",
-    "“三公”经费": "three_public_expenses",
-    "三公经费": "three_public_expenses",
-    "“三公”经费财政拨款": "three_public_expenses",
-    "三公经费财政拨款": "three_public_expenses",
-}
-# Line names that take a scope prefix (财政拨款收入总计, 一般公共预算财政拨款基本支出 …).
-SCOPED_BASES = {
-    "收入总计": "revenue_total", "收入合计": "revenue_current_year",
-    "本年收入": "revenue_current_year", "本年收入合计": "revenue_current_year",
-    "支出总计": "expenditure_total", "支出": "expenditure_current_year",
-    "支出合计": "expenditure_current_year", "本年支出": "expenditure_current_year",
-    "本年支出合计": "expenditure_current_year", "支出决算": "expenditure_current_year",
-    "基本支出": "expenditure_basic", "项目支出": "expenditure_project",
-    "年初结转和结余": "revenue_carryover", "年初结转结余": "revenue_carryover",
-    "上年结转": "revenue_carryover", "年末结转和结余": "expenditure_carryforward",
-    "年末结转结余": "expenditure_carryforward", "人员经费": "expenditure_personnel",
-    "公用经费": "expenditure_public_funds",
-}
-
-
-@dataclass(frozen=True)
-class Label:
-    """A line name as reports write it: the line, and a scope or phase the name itself fixes."""
-
-    key: str
-    scope: str | None = None  # None: the scope of the part the figure is in
-    phase: str | None = None  # None: the phase of the part, or of the words before the figure
-
-
-def _labels() -> dict[str, Label]:
-    labels: dict[str, Label] = {}
-    for line in LINES:
-        fixed = "all_funds" if line.key.startswith("revenue_fiscal_") else None
-        for variant in line.variants:
-            labels[variant] = Label(line.key, fixed)
-    for key, names in EXTRA_KEYS.items():
-        fixed = "three_public_expenses" if key.startswith("public_expenses_") else None
-        for name in names:
-            labels[name] = Label(key, fixed)
-    for prefix, scope in SCOPE_PREFIXES.items():
-        for base, key in SCOPED_BASES.items():
-            labels.setdefault(prefix + base, Label(key, scope))
-        if scope == "three_public_expenses":
-            labels[prefix] = Label("expenditure_current_year", scope)
-    for when, key in (("年初", "revenue_carryover"), ("年末", "expenditure_carryforward")):
-        for tail in ("结转和结余", "结转结余"):
-            labels[f"{when}财政拨款{tail}"] = Label(key, "fiscal_appropriation")
-    labels["收入预算"] = Label("revenue_total", None, "budgeted")
-    labels["收入预算总计"] = Label("revenue_total", None, "budgeted")
-    labels["支出预算"] = Label("expenditure_total", None, "budgeted")
-    labels["支出预算总计"] = Label("expenditure_total", None, "budgeted")
-    return labels
-
-
-LABELS = _labels()
-_LONGEST = max(map(len, LABELS))
 # Bare 收入 / 支出 count only after words naming the unit or the year (本单位收入为…).
 BARE = {"收入": "revenue_current_year", "支出": "expenditure_current_year"}
 BARE_BEFORE = re.compile(r"(?:^|本?单位|本?部门|整体|本?年度?|全年|本级|[镇乡院校所站局]|中心|\d{4}年度?)$")
@@ -197,8 +46,6 @@ BARE_BEFORE = re.compile(r"(?:^|本?单位|本?部门|整体|本?年度?|全年|
 # (决算 and 预算 before a name are phase words: 部门决算收入总计 is 收入总计, executed.)
 BLOCKING = set("款金户费购税资补")
 
-NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-UNIT = r"万元|亿元|元|万(?![\u4e00-\u9fff])"
 # Words between a line name and its amount: a note in brackets, phase words, 为/是/共计 …
 CONNECTOR = re.compile(
     r"(?:\([^()]{0,16}\))?(?:支出)?:?(?:\d{4}年度?)?(?:的)?(?:年初|全年|当年|本年)?(?:调整后?)?"
@@ -246,37 +93,6 @@ ORPHAN_YOY = re.compile(rf"(?<=[。;])(?P<compared>{COMPARED_ANY}),?{CHANGE}")
 NONE_LIST = re.compile(r"(?<![\u4e00-\u9fff])无(?P<names>[^。;,:]+)")
 
 
-@dataclass
-class Found:
-    """One statement of a line's amount: what, whose, when, as written, and where."""
-
-    key: str
-    scope: str
-    phase: str
-    year: int
-    label: str
-    amount: Decimal  # 万元
-    as_written: str
-    unit: str
-    share: str | None
-    fragment: str
-    line: int
-    position: int  # original offset, for text order
-    stated_by: str = "this_report"
-    derivation: str = ""
-    extra: dict = field(default_factory=dict)
-
-
-def to_wan(number: str, unit: str) -> Decimal:
-    """Return an amount written as number and unit in 万元, exactly."""
-    value = Decimal(number.replace(",", ""))
-    if unit == "元":
-        return value / 10000
-    if unit == "亿元":
-        return value * 10000
-    return value
-
-
 def _csv_amount(item: Found) -> str:
     """Return the amount in 万元 for the CSV: digits as written, or exactly converted."""
     if item.as_written == "无":
@@ -308,7 +124,7 @@ def _label_before(head: str) -> tuple[int, str, Label, str] | None:
         connector = head[end:]
         if not CONNECTOR.fullmatch(connector):
             continue
-        for size in range(min(_LONGEST, end), 1, -1):
+        for size in range(min(LONGEST_LABEL, end), 1, -1):
             name = head[end - size:end]
             label = LABELS.get(name)
             if label is None and name in BARE and BARE_BEFORE.search(head[:end - size]):
@@ -561,245 +377,6 @@ class _Reader:
                     self.text.offsets[a]))
 
 
-# -- flattened tables --------------------------------------------------------------------------
-
-TABLE_UNIT = re.compile(r"(?:金额)?单位\s*[:：]?\s*[（(]?\s*(?P<unit>万元|亿元|元)")
-TOKEN = re.compile(r"[^\s]+")
-BARE_NUMBER = re.compile(rf"^(?:{NUMBER}|-)$")
-ROW_NUMBER = re.compile(r"^\d{1,3}$")
-ITEM_NUMBER = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d+[、.](?!\d)|其中[:]?|加[:]|减[:])+")
-COLUMN_PHASES = (("调整预算", "adjusted"), ("调整后预算", "adjusted"), ("预算", "budgeted"),
-                 ("决算", "executed"), ("执行数", "executed"), ("实际", "executed"))
-BARE_TOTAL = ("总计", "收支总计")
-
-
-def _cells(line: str) -> list[tuple[int, int, str, bool]]:
-    """Return the cells of a table row: (start, end, normalised text, is a number)."""
-    cells = []
-    for token in TOKEN.finditer(line):
-        text = token.group()
-        # 收入总计5446.35: a label and a number run together without a space
-        split = re.match(rf"^(?P<label>.*?[^\d,.\-])(?P<num>{NUMBER})$", normalize(text).text)
-        if split and not BARE_NUMBER.match(text):
-            cut = token.start() + len(text) - len(split["num"])
-            cells.append((token.start(), cut, split["label"], False))
-            cells.append((cut, token.end(), split["num"], True))
-            continue
-        norm = normalize(text).text
-        cells.append((token.start(), token.end(), norm, bool(BARE_NUMBER.match(norm))))
-    for i in range(len(cells) - 1):
-        # 4112.15 万元: a number with its unit is prose, not a table cell
-        if cells[i][3] and re.match(r"^(?:万元|亿元|元|万|%)", cells[i + 1][2]):
-            cells[i] = (*cells[i][:3], False)
-    merged: list[tuple[int, int, str, bool]] = []
-    for cell in cells:
-        # a label broken by one space (PDF copy) is one label again
-        if (merged and not cell[3] and not merged[-1][3]
-                and line[merged[-1][1]:cell[0]] == " "):
-            start, _end, text, _ = merged[-1]
-            merged[-1] = (start, cell[1], text + cell[2], False)
-        else:
-            merged.append(cell)
-    return merged
-
-
-def _table_label(text: str) -> Label | None:
-    name = ITEM_NUMBER.sub("", text).strip(":：")
-    name = re.sub(r"\((?:万元|元)\)$", "", name)
-    return LABELS.get(name)
-
-
-class _TableState:
-    def __init__(self, unit: str | None = None):
-        self.unit = unit
-        self.row_numbers = False
-        self.columns: list[str] = []
-        self.section: Section | None = None
-        self.side = "revenue"  # side of the first line name of the last row read
-
-
-def read_tables(reader: _Reader, default_unit: str) -> None:
-    """Read flattened table rows (label and number cells) of the original text."""
-    original = reader.text.original
-    state = _TableState()
-    offset = 0
-    for number, line in enumerate(original.splitlines(keepends=True), start=1):
-        line_start, offset = offset, offset + len(line)
-        section = reader.sections.at(line_start)
-        if section is not state.section:
-            if section.kind == "table" or state.section is None \
-                    or (section.scope, section.phase) != (state.section.scope, state.section.phase):
-                state = _TableState() if state.unit is None else _TableState(state.unit)
-            state.section = section
-        if section.kind == "other" or "。" in line:
-            continue
-        unit = TABLE_UNIT.search(line)
-        if unit:
-            state.unit = unit["unit"]
-        cells = _cells(line.rstrip("\r\n"))
-        words = [c[2] for c in cells if not c[3]]
-        if "行次" in words:
-            state.row_numbers = True
-        phases = [p for w in words for word, p in COLUMN_PHASES if word in w][:6]
-        if len(phases) >= 2 and not any(_table_label(w) for w in words):
-            state.columns = [next(p for word, p in COLUMN_PHASES if word in w)
-                             for w in words if any(word in w for word, _ in COLUMN_PHASES)]
-            continue
-        if not any(c[3] for c in cells) or (state.unit is None and section.kind != "table"):
-            continue  # bare numbers outside a table with no unit given: not guessed
-        totals_seen = 0
-        first_side = None
-        i = 0
-        while i < len(cells):
-            start, end, text, is_number = cells[i]
-            i += 1
-            if is_number:
-                continue
-            numbers = []
-            while i < len(cells) and cells[i][3]:
-                numbers.append(cells[i])
-                i += 1
-            label = _table_label(text)
-            bare_total = ITEM_NUMBER.sub("", text) in BARE_TOTAL
-            if label is None and not bare_total:
-                continue
-            values = [n for n in numbers if n[2] != "-"]
-            expected = len(state.columns) or (2 if bare_total and totals_seen == 0 else 1)
-            if values and ROW_NUMBER.match(values[0][2]) and (
-                    state.row_numbers or len(values) > expected
-                    or (len(values) == 2 and not state.columns)):
-                values = values[1:]  # the 行次 column
-            if not values:
-                continue
-            unit_written = state.unit or default_unit
-            if label is not None and first_side is None and label.key in BY_KEY:
-                first_side = BY_KEY[label.key].direction
-            if bare_total:
-                keys = ["revenue_total", "expenditure_total"][totals_seen:]
-                if totals_seen == 0 and state.side == "expenditure" and len(values) == 1:
-                    keys = ["expenditure_total"]  # a vertical table's second 总计
-                assigned = [(k, section.phase, v) for k, v in zip(keys, values, strict=False)] \
-                    if len(values) <= len(keys) else []
-                totals_seen += max(1, len(assigned))
-            elif len(values) == 1:
-                assigned = [(label.key, section.phase, values[0])]
-            elif state.columns and len(values) == len(state.columns):
-                assigned = [(label.key, phase, v) for phase, v in zip(state.columns, values,
-                                                                       strict=True)]
-            else:
-                continue  # several numbers and no header saying which is which
-            for key, phase, value in assigned:
-                scope = (label.scope if label else None) or section.scope
-                phase = (label.phase if label else None) or phase
-                amount_text = value[2]
-                reader.found.append(Found(
-                    key, scope, phase, reader.year, line[start:end].strip(),
-                    to_wan(amount_text, unit_written), amount_text, unit_written, None,
-                    line[start:value[1]].strip(), number, line_start + start,
-                    extra={"table": True}))
-        if first_side is not None:
-            state.side = first_side
-
-
-# -- choosing among statements -----------------------------------------------------------------
-
-# Identities that say which of two disagreeing statements is right: (whole, parts, needed).
-IDENTITIES = (
-    ("revenue_total", ("revenue_carryover", "revenue_current_year",
-                       "revenue_non_fiscal_balance_used"), 2),
-    ("expenditure_total", ("expenditure_carryforward", "expenditure_current_year",
-                           "expenditure_surplus_distribution"), 2),
-    ("revenue_current_year", tuple(line.key for line in LINES if line.parent ==
-                                   "revenue_current_year" and line.key not in (
-                                       "revenue_fiscal_general_budget",
-                                       "revenue_fiscal_government_funds",
-                                       "revenue_fiscal_state_capital")), 2),
-    ("expenditure_current_year", tuple(line.key for line in LINES
-                                       if line.parent == "expenditure_current_year"), 2),
-    ("revenue_fiscal_appropriation", ("revenue_fiscal_general_budget",
-                                      "revenue_fiscal_government_funds",
-                                      "revenue_fiscal_state_capital"), 1),
-    ("revenue_total", ("expenditure_total",), 1),
-)
-
-
-def _support(key: str, amount: Decimal, values: dict[str, Decimal]) -> int:
-    """Return how many identities hold when key has amount, the other lines as in values."""
-    trial = dict(values, **{key: amount})
-    held = 0
-    for whole, parts, needed in IDENTITIES:
-        if key != whole and key not in parts:
-            continue
-        present = [p for p in parts if p in trial]
-        if whole not in trial or len(present) < needed:
-            continue
-        if abs(sum(trial[p] for p in present) - trial[whole]) <= Decimal("0.01"):
-            held += 1
-    return held
-
-
-@dataclass(frozen=True)
-class Disagreement:
-    """Two statements of one line (same year, scope and phase) with different amounts."""
-
-    year: int
-    key: str
-    scope: str
-    phase: str
-    kept: str  # fragment whose amount fills the overview
-    kept_line: int
-    other: str  # fragment left aside (still in statements.csv)
-    other_line: int
-    kept_amount: Decimal
-    other_amount: Decimal
-    reason: str  # why `kept` was kept
-
-    def message(self) -> str:
-        """Return the one-line violation an analyst reads."""
-        name = LINE_NAMES_ZH.get(self.key, self.key)
-        return (f"{self.year} {name} ({self.key}, {self.scope}, {self.phase}): "
-                f"'{self.kept}' (line {self.kept_line}) and '{self.other}' (line "
-                f"{self.other_line}) disagree; kept {self.kept_amount} 万元 ({self.reason})")
-
-
-def choose(statements: list[Found]) -> tuple[dict[tuple, Found], list[Disagreement]]:
-    """Pick one statement per (year, key, scope, phase); report the ones that disagree.
-
-    The statement the accounting identities support is kept; with no support either way,
-    the first in the text. Statements derived from year-on-year clauses are not chosen here.
-    """
-    groups: dict[tuple, list[Found]] = {}
-    for item in sorted(statements, key=lambda f: f.position):
-        if item.stated_by == "this_report":
-            groups.setdefault((item.year, item.scope, item.phase, item.key), []).append(item)
-    chosen = {k: v[0] for k, v in groups.items()}
-    conflicts = {k: list(dict.fromkeys(i.amount for i in v)) for k, v in groups.items()}
-    conflicts = {k: v for k, v in conflicts.items() if len(v) > 1}
-    support: dict[tuple, dict[Decimal, int]] = {}
-    for _round in range(3):  # a choice can change what the identities say about another line
-        for slot, amounts in conflicts.items():
-            year, scope, phase, key = slot
-            values = {k[3]: f.amount for k, f in chosen.items() if k[:3] == (year, scope, phase)}
-            support[slot] = {a: _support(key, a, values) for a in amounts}
-            best = max(amounts, key=lambda a, s=support[slot], o=amounts: (s[a], -o.index(a)))
-            chosen[slot] = next(i for i in groups[slot] if i.amount == best)
-    disagreements = []
-    for slot, amounts in conflicts.items():
-        year, scope, phase, key = slot
-        kept = chosen[slot]
-        reason = ("the accounting identities hold with it" if support[slot][kept.amount] > 0
-                  else "stated first; no identity decides")
-        for other_amount in amounts:
-            if other_amount == kept.amount:
-                continue
-            other = next(i for i in groups[slot] if i.amount == other_amount)
-            disagreements.append(Disagreement(
-                year, key, scope, phase, kept.fragment, kept.line, other.fragment, other.line,
-                kept.amount, other.amount, reason))
-    return chosen, disagreements
-
-
 # -- the result --------------------------------------------------------------------------------
 
 @dataclass
@@ -833,7 +410,7 @@ def find_statements(text: Normalized, year: int) -> list[Found]:
     reader.none_lists()
     units = [f.unit for f in reader.found if f.unit]
     default_unit = max(set(units), key=units.count) if units else "万元"
-    read_tables(reader, default_unit)
+    reader.found.extend(read_tables(text.original, reader.sections, year, default_unit))
     return sorted(reader.found, key=lambda f: f.position)
 
 

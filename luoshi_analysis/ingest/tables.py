@@ -1,0 +1,154 @@
+"""Read flattened tables: label and number cells run together, the unit given once.
+
+A 收入支出决算总表 copied out of a PDF, a web page or a spreadsheet arrives as lines of cells
+separated by tabs or spaces, one row or several per line, often with a 行次 column; the unit is
+written once (单位：万元, 金额单位：元). Only rows whose label is a known line name are read, and
+a row with more numbers than its header explains is left alone rather than guessed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from luoshi_analysis.ingest.lines import BY_KEY, LABELS, NUMBER, Found, Label, to_wan
+from luoshi_analysis.ingest.normalize import normalize
+from luoshi_analysis.ingest.sections import Section, SectionIndex
+
+TABLE_UNIT = re.compile(r"(?:金额)?单位\s*[:：]?\s*[（(]?\s*(?P<unit>万元|亿元|元)")
+TOKEN = re.compile(r"[^\s]+")
+BARE_NUMBER = re.compile(rf"^(?:{NUMBER}|-)$")
+ROW_NUMBER = re.compile(r"^\d{1,3}$")
+ITEM_NUMBER = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d+[、.](?!\d)|其中[:]?|加[:]|减[:])+")
+COLUMN_PHASES = (("调整预算", "adjusted"), ("调整后预算", "adjusted"), ("预算", "budgeted"),
+                 ("决算", "executed"), ("执行数", "executed"), ("实际", "executed"))
+BARE_TOTAL = ("总计", "收支总计")
+
+
+def _cells(line: str) -> list[tuple[int, int, str, bool]]:
+    """Return the cells of a table row: (start, end, normalised text, is a number)."""
+    cells = []
+    for token in TOKEN.finditer(line):
+        text = token.group()
+        # 收入总计5446.35: a label and a number run together without a space
+        split = re.match(rf"^(?P<label>.*?[^\d,.\-])(?P<num>{NUMBER})$", normalize(text).text)
+        if split and not BARE_NUMBER.match(text):
+            cut = token.start() + len(text) - len(split["num"])
+            cells.append((token.start(), cut, split["label"], False))
+            cells.append((cut, token.end(), split["num"], True))
+            continue
+        norm = normalize(text).text
+        cells.append((token.start(), token.end(), norm, bool(BARE_NUMBER.match(norm))))
+    for i in range(len(cells) - 1):
+        # 4112.15 万元: a number with its unit is prose, not a table cell
+        if cells[i][3] and re.match(r"^(?:万元|亿元|元|万|%)", cells[i + 1][2]):
+            cells[i] = (*cells[i][:3], False)
+    merged: list[tuple[int, int, str, bool]] = []
+    for cell in cells:
+        # a label broken by one space (PDF copy) is one label again
+        if (merged and not cell[3] and not merged[-1][3]
+                and line[merged[-1][1]:cell[0]] == " "):
+            start, _end, text, _ = merged[-1]
+            merged[-1] = (start, cell[1], text + cell[2], False)
+        else:
+            merged.append(cell)
+    return merged
+
+
+def _table_label(text: str) -> Label | None:
+    name = ITEM_NUMBER.sub("", text).strip(":：")
+    name = re.sub(r"\((?:万元|元)\)$", "", name)
+    return LABELS.get(name)
+
+
+class _TableState:
+    def __init__(self, unit: str | None = None):
+        self.unit = unit
+        self.row_numbers = False
+        self.columns: list[str] = []
+        self.section: Section | None = None
+        self.side = "revenue"  # side of the first line name of the last row read
+
+
+def read_tables(original: str, sections: SectionIndex, year: int,
+                default_unit: str) -> list[Found]:
+    """Return the statements of flattened table rows (label and number cells) of a text."""
+    found: list[Found] = []
+    state = _TableState()
+    offset = 0
+    for number, line in enumerate(original.splitlines(keepends=True), start=1):
+        line_start, offset = offset, offset + len(line)
+        section = sections.at(line_start)
+        if section is not state.section:
+            if section.kind == "table" or state.section is None \
+                    or (section.scope, section.phase) != (state.section.scope, state.section.phase):
+                state = _TableState() if state.unit is None else _TableState(state.unit)
+            state.section = section
+        if section.kind == "other" or "。" in line:
+            continue
+        unit = TABLE_UNIT.search(line)
+        if unit:
+            state.unit = unit["unit"]
+        cells = _cells(line.rstrip("\r\n"))
+        words = [c[2] for c in cells if not c[3]]
+        if "行次" in words:
+            state.row_numbers = True
+        phases = [p for w in words for word, p in COLUMN_PHASES if word in w][:6]
+        if len(phases) >= 2 and not any(_table_label(w) for w in words):
+            state.columns = [next(p for word, p in COLUMN_PHASES if word in w)
+                             for w in words if any(word in w for word, _ in COLUMN_PHASES)]
+            continue
+        if not any(c[3] for c in cells) or (state.unit is None and section.kind != "table"):
+            continue  # bare numbers outside a table with no unit given: not guessed
+        totals_seen = 0
+        first_side = None
+        i = 0
+        while i < len(cells):
+            start, end, text, is_number = cells[i]
+            i += 1
+            if is_number:
+                continue
+            numbers = []
+            while i < len(cells) and cells[i][3]:
+                numbers.append(cells[i])
+                i += 1
+            label = _table_label(text)
+            bare_total = ITEM_NUMBER.sub("", text) in BARE_TOTAL
+            if label is None and not bare_total:
+                continue
+            values = [n for n in numbers if n[2] != "-"]
+            expected = len(state.columns) or (2 if bare_total and totals_seen == 0 else 1)
+            if values and ROW_NUMBER.match(values[0][2]) and (
+                    state.row_numbers or len(values) > expected
+                    or (len(values) == 2 and not state.columns)):
+                values = values[1:]  # the 行次 column
+            if not values:
+                continue
+            unit_written = state.unit or default_unit
+            if label is not None and first_side is None and label.key in BY_KEY:
+                first_side = BY_KEY[label.key].direction
+            if bare_total:
+                keys = ["revenue_total", "expenditure_total"][totals_seen:]
+                if totals_seen == 0 and state.side == "expenditure" and len(values) == 1:
+                    keys = ["expenditure_total"]  # a vertical table's second 总计
+                assigned = [(k, section.phase, v) for k, v in zip(keys, values, strict=False)] \
+                    if len(values) <= len(keys) else []
+                totals_seen += max(1, len(assigned))
+            elif len(values) == 1:
+                assigned = [(label.key, section.phase, values[0])]
+            elif state.columns and len(values) == len(state.columns):
+                assigned = [(label.key, phase, v) for phase, v in zip(state.columns, values,
+                                                                       strict=True)]
+            else:
+                continue  # several numbers and no header saying which is which
+            for key, phase, value in assigned:
+                scope = (label.scope if label else None) or section.scope
+                phase = (label.phase if label else None) or phase
+                amount_text = value[2]
+                found.append(Found(
+                    key, scope, phase, year, line[start:end].strip(),
+                    to_wan(amount_text, unit_written), amount_text, unit_written, None,
+                    line[start:value[1]].strip(), number, line_start + start))
+        if first_side is not None:
+            state.side = first_side
+    return found
