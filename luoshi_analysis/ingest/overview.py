@@ -54,7 +54,7 @@ CONTINUATION = re.compile(
     r"(?:收入|支出)?(?:年初|全年|当年)?(?:调整后?)?(?:预算|决算|执行)数?(?:为|是)?:?")
 # ",867.48" (a slip for "1,867.48") is read as written, so a disagreement can show it
 AMOUNT = re.compile(rf"(?P<num>(?<![\d,]),\d{{3}}(?:,\d{{3}})*(?:\.\d+)?|{NUMBER})(?P<unit>{UNIT})")
-SHARE = re.compile(r"(?:,|、)?占(?:比)?[\u4e00-\u9fff]{0,12}?(?P<share>\d+(?:\.\d+)?)%")
+SHARE = re.compile(r"(?:,|、)?\(?占(?:比)?[\u4e00-\u9fff]{0,12}?(?P<share>\d+(?:\.\d+)?)%\)?")
 CLAUSE_BREAK = re.compile(r"[,;。!?、]")
 YEAR = re.compile(r"(?P<year>(?:19|20)\d\d)年度")
 SCOPE_ALTERNATION = "|".join(sorted(map(re.escape, SCOPE_PREFIXES), key=len, reverse=True))
@@ -68,16 +68,16 @@ BOTH = re.compile(
     rf"(?P<xunit>{UNIT}))")
 CHANGE = (rf"(?P<dir>增加|减少|增长|下降|降低|上升|增|减|多|少)了?(?P<chg>{NUMBER})"
           rf"(?P<chgunit>{UNIT})")
-COMPARED = (r"(?:比|较|与|同)(?:上年|去年|上年度|上一年度?|(?P<prev>\d{4})年度?)"
-            r"(?:决算数?|预算数?|同期)?(?:数)?(?:相比|比较|对比)?,?")
+COMPARED = (r"(?:同比|(?:比|较|与|同)(?:上年|去年|上年度|上一年度?|(?P<prev>\d{4})年度?)"
+            r"(?:决算数?|预算数?|同期)?(?:数)?(?:相比|比较|对比)?),?")
 YOY = re.compile(rf",?{COMPARED}(?:{CHANGE}|(?P<same>持平|无变化|无增减|一致))")
 BOTH_YOY = re.compile(
     rf",?{COMPARED}(?P<scope>{SCOPE_ALTERNATION})?收(?:入)?[、,和与及]?支(?:出)?总计(?:各|分别|均)?"
     rf"(?P<dir>增加|减少|增长|下降)了?(?P<rchg>{NUMBER})(?P<runit>{UNIT})?(?:[、,和与及]"
     rf"(?P<echg>{NUMBER})(?P<eunit>{UNIT}))?")
 # 与上年相比，一般公共预算财政拨款支出增加X万元 / 收入较去年增加X万元: the line named again
-COMPARED_ANY = (r"(?:比|较|与|同)(?:上年|去年|上年度|上一年度?|\d{4}年度?)(?:决算数?|预算数?|同期)?"
-                r"(?:数)?(?:相比|比较|对比)?,?")
+COMPARED_ANY = (r"(?:同比|(?:比|较|与|同)(?:上年|去年|上年度|上一年度?|\d{4}年度?)"
+                r"(?:决算数?|预算数?|同期)?(?:数)?(?:相比|比较|对比)?),?")
 NAMED_YOY = re.compile(rf"(?P<before>{COMPARED_ANY})?(?P<name>[\u4e00-\u9fff“”]{{2,24}}?)"
                        rf"(?P<after>{COMPARED_ANY})?{CHANGE}")
 # A revenue category named in a change may be the total of its scope (财政拨款收入增加X万元
