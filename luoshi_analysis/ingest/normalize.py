@@ -22,8 +22,9 @@ TRADITIONAL = dict(zip(
     strict=True,
 ))
 # More traditional forms of the budget vocabulary (预算, 决算, 门, 费, 国有资本 …).
-TRADITIONAL.update(zip("預決門費務國資購級專戶計劃總說明類際餘額較減增長",
-                       "预决门费务国资购级专户计划总说明类际余额较减增长", strict=True))
+TRADITIONAL.update(zip("預決門費務國資購級專戶計劃總說明類際餘額較減增長車運維護況體釋機關採績評價報執調變動",
+                       "预决门费务国资购级专户计划总说明类际余额较减增长车运维护况体释机关采绩评价报执调变动",
+                       strict=True))
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 

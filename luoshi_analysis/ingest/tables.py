@@ -76,7 +76,8 @@ def read_tables(original: str, sections: SectionIndex, year: int,
     found: list[Found] = []
     state = _TableState()
     offset = 0
-    for number, line in enumerate(original.splitlines(keepends=True), start=1):
+    lines = original.splitlines(keepends=True)
+    for number, line in enumerate(lines, start=1):
         line_start, offset = offset, offset + len(line)
         section = sections.at(line_start)
         if section is not state.section:
@@ -90,6 +91,9 @@ def read_tables(original: str, sections: SectionIndex, year: int,
         if unit:
             state.unit = unit["unit"]
         cells = _cells(line.rstrip("\r\n"))
+        following = lines[number].lstrip() if number < len(lines) else ""
+        if cells and cells[-1][3] and re.match(r"(?:万元|亿元|元|万|%)", following):
+            cells[-1] = (*cells[-1][:3], False)  # 4112.15⏎万元: prose broken after a number
         words = [c[2] for c in cells if not c[3]]
         if "行次" in words:
             state.row_numbers = True
