@@ -339,3 +339,13 @@ def test_own_texts_in_many_forms_are_recovered():
     outcome = evaluate()
     assert outcome.refused == []
     assert outcome.share >= 0.95, outcome.missed
+
+
+def test_wordings_between_a_name_and_its_amount():
+    found = _amounts("2021年度全年实现收入300.00万元，年初结转和结余资金20.00万元，收入总计金额为人民币"
+                     "320.00万元；全年累计支出290.00万元（占比90.63%），同比减少5.00万元。")
+    assert found[(2021, "all_funds", "executed", "revenue_current_year")] == "300.00"
+    assert found[(2021, "all_funds", "executed", "revenue_carryover")] == "20.00"
+    assert found[(2021, "all_funds", "executed", "revenue_total")] == "320.00"
+    assert found[(2021, "all_funds", "executed", "expenditure_current_year")] == "290.00"
+    assert found[(2020, "all_funds", "executed", "expenditure_current_year")] == "295.00"

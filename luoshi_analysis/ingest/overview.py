@@ -41,7 +41,8 @@ from luoshi_analysis.schema import BUDGET, STATEMENTS
 
 # Bare 收入 / 支出 count only after words naming the unit or the year (本单位收入为…).
 BARE = {"收入": "revenue_current_year", "支出": "expenditure_current_year"}
-BARE_BEFORE = re.compile(r"(?:^|本?单位|本?部门|整体|本?年度?|全年|本级|[镇乡院校所站局]|中心|\d{4}年度?)$")
+BARE_BEFORE = re.compile(r"(?:^|本?单位|本?部门|整体|本?年度?|全年|本级|[镇乡院校所站局]|中心|\d{4}年度?"
+                         r"|实现|取得|累计|完成)$")
 # A line name right after these characters belongs to a longer name nobody listed: skip it.
 # (决算 and 预算 before a name are phase words: 部门决算收入总计 is 收入总计, executed.)
 BLOCKING = set("款金户费购税资补")
@@ -49,7 +50,8 @@ BLOCKING = set("款金户费购税资补")
 # Words between a line name and its amount: a note in brackets, phase words, 为/是/共计 …
 CONNECTOR = re.compile(
     r"(?:\([^()]{0,16}\))?(?:支出)?:?(?:\d{4}年度?)?(?:的)?(?:年初|全年|当年|本年)?(?:调整后?)?"
-    r"(?:预算|决算|执行)?数?(?:总额)?(?:为|是|共计|共|达到?|计|合计为)?:?(?:人民币)?(?:约|近)?")
+    r"(?:预算|决算|执行)?数?(?:资金)?(?:总额|金额)?(?:为|是|共计|共|达到?|计|合计为)?:?(?:人民币)?"
+    r"(?:约|近)?")
 CONTINUATION = re.compile(
     r"(?:收入|支出)?(?:年初|全年|当年)?(?:调整后?)?(?:预算|决算|执行)数?(?:为|是)?:?")
 # ",867.48" (a slip for "1,867.48") is read as written, so a disagreement can show it
