@@ -77,6 +77,10 @@ BOTH_YOY = re.compile(
     rf",?{COMPARED}(?P<scope>{SCOPE_ALTERNATION})?收(?:入)?[、,和与及]?支(?:出)?总计(?:各|分别|均)?"
     rf"(?P<dir>增加|减少|增长|下降)了?(?P<rchg>{NUMBER})(?P<runit>{UNIT})?(?:[、,和与及]"
     rf"(?P<echg>{NUMBER})(?P<eunit>{UNIT}))?")
+# 与上年相比，收入减少X、支出总计减少Y万元: the pair with a direction each, one unit at the end
+PAIR_YOY = re.compile(
+    rf",?{COMPARED}(?P<scope>{SCOPE_ALTERNATION})?收入(?:总计)?(?P<rdir>增加|减少)了?(?P<rchg>{NUMBER})"
+    rf"(?P<runit>{UNIT})?[、,]支(?:出)?总计(?P<edir>增加|减少)了?(?P<echg>{NUMBER})(?P<eunit>{UNIT})")
 # 与上年相比，一般公共预算财政拨款支出增加X万元 / 收入较去年增加X万元: the line named again
 COMPARED_ANY = (r"(?:同比|(?:比|较|与|同)(?:上年|去年|上年度|上一年度?|\d{4}年度?)"
                 r"(?:决算数?|预算数?|同期)?(?:数)?(?:相比|比较|对比)?),?")
@@ -212,6 +216,16 @@ class _Reader:
                 if stated is not None:
                     self._derive(stated, m, change, unit)
             self.claimed.append(m.span())
+        for m in PAIR_YOY.finditer(norm):
+            if not self.free(*m.span()):
+                continue
+            scope = SCOPE_PREFIXES[m["scope"]] if m["scope"] else self.section(m.start()).scope
+            for key, side in (("revenue_total", "r"), ("expenditure_total", "e")):
+                stated = self._last(key, scope, m.start())
+                if stated is not None:
+                    self._derive(stated, m, m[f"{side}chg"], m[f"{side}unit"] or m["eunit"],
+                                 direction=m[f"{side}dir"])
+            self.claimed.append(m.span())
 
     def named_changes(self) -> None:
         """Read 与上年相比，<line>增加X万元 and <line>较上年减少X万元 (the line named again)."""
@@ -274,8 +288,8 @@ class _Reader:
         return earlier[-1] if earlier else None
 
     def _derive(self, stated: Found, m: re.Match, change: str, unit: str,
-                prev_year: int | None = None) -> None:
-        direction = m["dir"]
+                prev_year: int | None = None, direction: str | None = None) -> None:
+        direction = direction or m["dir"]
         sign = -1 if direction in ("减少", "下降", "降低", "减", "少") else 1
         delta = to_wan(change, unit)
         previous = stated.amount - sign * delta
