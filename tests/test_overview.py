@@ -349,3 +349,10 @@ def test_wordings_between_a_name_and_its_amount():
     assert found[(2021, "all_funds", "executed", "revenue_total")] == "320.00"
     assert found[(2021, "all_funds", "executed", "expenditure_current_year")] == "290.00"
     assert found[(2020, "all_funds", "executed", "expenditure_current_year")] == "295.00"
+
+
+def test_the_statements_table_is_printed_by_the_tables_command(capsys):
+    assert main(["tables", "--year", "2020", "--table", "statements", "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("year,report_year,statement,scope,phase,key")
+    assert len(lines) == 1 + len(load_statements(2020))
