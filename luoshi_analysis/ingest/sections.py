@@ -40,7 +40,8 @@ MONEY_PARTS = ("收入支出", "收支", "收入决算", "支出决算", "收入
                "经费", "决算", "预算", "概况")
 # Words that keep a heading a money part even when it also names an other part.
 OVERVIEW_WORDS = ("概况", "收支", "收入", "决算情况", "总体情况")
-_SCOPE_NAMES = re.compile(r"一般公共预算|政府性基金预算|国有资本经营预算")
+# Names that hold 预算 without naming a phase: the budget kinds, and 预算绩效/管理/单位 …
+_SCOPE_NAMES = re.compile(r"一般公共预算|政府性基金预算|国有资本经营预算|预算(?:绩效|管理|单位|编制)")
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|元|亿元)")
 TABLE_TITLE = re.compile(r"(?:总表|决算表|预算表|收入表|支出表|情况表)$")
 
