@@ -9,7 +9,7 @@ statement goes to the statements table, and statements of one line that disagree
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import pandas as pd
@@ -147,10 +147,13 @@ def _label_before(head: str) -> tuple[int, str, Label, str] | None:
 class _Reader:
     """Collect statements from one report text."""
 
-    def __init__(self, text: Normalized, year: int):
+    def __init__(self, text: Normalized, year: int, read_other: bool = False):
         self.text = text
         self.year = year
-        self.sections = SectionIndex(split_sections(text.original))
+        parts = split_sections(text.original)
+        if read_other:  # the last resort before refusing: read every part
+            parts = [replace(p, kind="money") if p.kind == "other" else p for p in parts]
+        self.sections = SectionIndex(parts)
         self.found: list[Found] = []
         self.claimed: list[tuple[int, int]] = []
 
@@ -415,9 +418,13 @@ class OverviewResult:
     units: set[str]
 
 
-def find_statements(text: Normalized, year: int) -> list[Found]:
-    """Return every statement of an overview line's amount in the text, in text order."""
-    reader = _Reader(text, year)
+def find_statements(text: Normalized, year: int, read_other: bool = False) -> list[Found]:
+    """Return every statement of an overview line's amount in the text, in text order.
+
+    Parts that are not about the unit's revenue and spending (政府采购, 机关运行经费 …) are
+    skipped unless read_other is true.
+    """
+    reader = _Reader(text, year, read_other)
     reader.both_totals()
     reader.prose()
     reader.both_changes()
@@ -473,8 +480,14 @@ def parse_overview(text: Normalized, year: int) -> OverviewResult:
     Raises:
         IngestError: the text states no overview at all.
     """
+    def states_overview(found: list[Found]) -> bool:
+        return any(f.stated_by == "this_report" and f.key in BY_KEY for f in found)
+
     statements = find_statements(text, year)
-    if not any(f.stated_by == "this_report" and f.key in BY_KEY for f in statements):
+    if not states_overview(statements):
+        # an overview under a heading taken for another part is still an overview
+        statements = find_statements(text, year, read_other=True)
+    if not states_overview(statements):
         raise IngestError(
             "no budget overview found: the text states none of 收入总计, 支出总计, 本年收入, "
             "本年支出, 收入预算 or their parts with an amount in 万元, 元 or 亿元")
