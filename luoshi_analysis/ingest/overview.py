@@ -340,6 +340,7 @@ class _Reader:
         norm = self.text.text
         last_in_sentence: Found | None = None
         last_sentence = -2
+        chain_end = 0  # where the last statement (and its clauses) ended
         for m in AMOUNT.finditer(norm):
             if not self.free(m.start(), m.end()):
                 continue
@@ -355,14 +356,15 @@ class _Reader:
             stop = share.end() if share else m.end()
             if found is None:
                 # 年初预算为X万元，支出决算为Y万元: the line named last in the sentence
-                if last_in_sentence is not None and CONTINUATION.fullmatch(head) and head:
+                if last_in_sentence is not None and head and CONTINUATION.fullmatch(head) \
+                        and re.fullmatch(r"[,;、]*", norm[chain_end:start]):
                     prior = last_in_sentence
                     phase = phase_of(head, prior.phase)
                     if phase != prior.phase:
                         item = self.add(prior.key, prior.scope, phase, prior.year, prior.label,
                                         m["num"], m["unit"], share["share"] if share else None,
                                         start, stop)
-                        self.yoy_after(item, m.end())
+                        chain_end = max(stop, self.yoy_after(item, m.end()))
                 continue
             offset, name, label, connector = found
             prefix = head[:offset]
@@ -375,7 +377,7 @@ class _Reader:
             self.claimed.append((start + offset, stop))
             last_in_sentence = item
             last_sentence = norm.rfind("。", 0, m.start())
-            self.yoy_after(item, m.end())
+            chain_end = max(stop, self.yoy_after(item, m.end()))
 
     def none_lists(self) -> None:
         norm = self.text.text
