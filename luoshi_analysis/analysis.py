@@ -165,6 +165,18 @@ def budget_phase_ratios(statements: pd.DataFrame, year: int) -> pd.DataFrame:
                 "formula": f"{formula} [{scope}]",
             })
             break
+    # the framework's 结转结余率 divides the balances carried forward by budgeted spending
+    closing = _phase_amounts(statements, year, "expenditure_carryforward", "all_funds")
+    spending = _phase_amounts(statements, year, "expenditure_current_year", "all_funds")
+    plan = spending.get("adjusted", spending.get("budgeted"))
+    if "executed" in closing and plan:
+        rows.append({
+            "year": year, "key": "carryforward_rate_of_budget", "name_zh": "结转结余率（预算口径）",
+            "name_en": "Carry-forward rate (of budgeted spending)",
+            "numerator": closing["executed"], "denominator": plan,
+            "value_pct": closing["executed"] / plan * 100,
+            "formula": "年末结转和结余 / 支出预算数（有调整预算时用调整预算） [all_funds]",
+        })
     return pd.DataFrame(rows, columns=RATIO_COLUMNS)
 
 

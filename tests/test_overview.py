@@ -207,7 +207,8 @@ def test_a_budget_document_states_budgeted_amounts_only():
 
 BOTH_PHASES = (
     "2022年度部门整体支出绩效自评报告\n一、部门整体支出概况\n2022年度收入总计600.00万元，本年收入合计"
-    "600.00万元。本年支出合计年初预算数560.00万元，调整预算数580.00万元，决算数551.00万元。\n"
+    "600.00万元。本年支出合计年初预算数560.00万元，调整预算数580.00万元，决算数551.00万元。"
+    "年末结转和结余49.00万元。\n"
     "二、“三公”经费情况\n“三公”经费年初预算5.00万元，决算数4.00万元。\n")
 
 
@@ -224,6 +225,7 @@ def test_budget_phase_ratios_where_a_report_states_both(tmp_path):
     assert ratios["budget_execution_rate"] == pytest.approx(551 / 580 * 100)
     assert ratios["budget_adjustment_rate"] == pytest.approx(20 / 560 * 100)
     assert ratios["three_public_expenses_control_rate"] == pytest.approx(80.0)
+    assert ratios["carryforward_rate_of_budget"] == pytest.approx(49 / 580 * 100)
     missing = set(ratios_not_available(2022, root)["name_zh"])
     assert "预算调整率" not in missing and "预算完成率 / 预算执行率" not in missing
     assert "公用经费控制率" in missing
