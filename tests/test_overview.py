@@ -361,3 +361,12 @@ def test_the_statements_table_is_printed_by_the_tables_command(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("year,report_year,statement,scope,phase,key")
     assert len(lines) == 1 + len(load_statements(2020))
+
+
+def test_the_areas_economy_is_not_the_units_budget():
+    result = _parse("一、部门整体支出概况\n2021年度收入总计300.00万元。\n三、主要绩效及评价结论\n"
+                    "全镇财政总收入5000万元，全镇总收入8000万元，农民人均可支配收入18000元，"
+                    "村集体经济收入10万元，全年实现财政收入1200万元。\n")
+    assert result.statements["amount"].tolist() == ["300.00"]
+    assert not result.disagreements
+

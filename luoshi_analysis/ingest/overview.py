@@ -45,7 +45,10 @@ BARE_BEFORE = re.compile(r"(?:^|本?单位|本?部门|整体|本?年度?|全年|
                          r"|实现|取得|累计|完成)$")
 # A line name right after these characters belongs to a longer name nobody listed: skip it.
 # (决算 and 预算 before a name are phase words: 部门决算收入总计 is 收入总计, executed.)
-BLOCKING = set("款金户费购税资补")
+BLOCKING = set("款金户费购税资补政")
+# … and after these words it is the area's economy, not the unit's budget (全镇财政总收入 …).
+AREA_WORDS = re.compile(
+    r"(?:全[镇乡县区市村]|村|集体|人均|农民|居民|财政|税收|经济|企业|产业|旅游|群众|社会)$")
 
 # Words between a line name and its amount: a note in brackets, phase words, 为/是/共计 …
 CONNECTOR = re.compile(
@@ -138,7 +141,7 @@ def _label_before(head: str) -> tuple[int, str, Label, str] | None:
             if label is None:
                 continue
             before = head[end - size - 1:end - size]
-            if before in BLOCKING:
+            if before in BLOCKING or AREA_WORDS.search(head[:end - size]):
                 return None
             return end - size, name, label, connector
     return None
