@@ -106,7 +106,7 @@ def _heading(line: str) -> str | None:
         return None
     text = NUMBERING.sub("", stripped, count=1).strip()
     text = re.sub(r"\s*PAGEREF.*$|[\s.…·]*\d+$", "", text)  # a contents line's page number
-    text = normalize(text).text.rstrip("：:。.")
+    text = re.sub(r"\((?:金额)?单位[^()]*\)$", "", normalize(text).text).rstrip("：:。.")
     if not text or re.search(r"\d(?![\d.,]*年)", text) or re.search(r"[,;，；]", text):
         return None  # a number or a comma: a line of prose (or of a broken paragraph)
     if not text.endswith(HEADING_ENDS):

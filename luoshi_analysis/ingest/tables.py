@@ -14,7 +14,7 @@ from luoshi_analysis.ingest.lines import BY_KEY, LABELS, NUMBER, Found, Label, t
 from luoshi_analysis.ingest.normalize import normalize
 from luoshi_analysis.ingest.sections import Section, SectionIndex
 
-TABLE_UNIT = re.compile(r"(?:金额)?单位\s*[:：]?\s*[（(]?\s*(?P<unit>万元|亿元|元)")
+TABLE_UNIT = re.compile(r"(?:金额)?单位\s*[:：]?\s*[（(]?\s*(?:人民币)?(?P<unit>万元|亿元|元)")
 TOKEN = re.compile(r"[^\s]+")
 BARE_NUMBER = re.compile(rf"^(?:{NUMBER}|-)$")
 ROW_NUMBER = re.compile(r"^\d{1,3}$")
