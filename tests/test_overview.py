@@ -181,6 +181,9 @@ def test_only_a_text_with_no_overview_is_refused():
     # an overview written under a heading of another part is read rather than refused
     other = _parse("一、部门整体支出绩效目标\n2021年度收入总计300.00万元。\n").budget
     assert other["amount"].tolist() == ["300.00"]
+    # a table with neither title nor unit, when nothing else states an overview
+    bare = _parse("某中心2021年\n本年收入合计\t500.00\t本年支出合计\t480.00\n").budget
+    assert bare["amount"].tolist() == ["500.00", "480.00"]
 
 
 # -- budget phase --------------------------------------------------------------------------------

@@ -438,7 +438,8 @@ def find_statements(text: Normalized, year: int, read_other: bool = False) -> li
     reader.none_lists()
     units = [f.unit for f in reader.found if f.unit]
     default_unit = max(set(units), key=units.count) if units else "万元"
-    reader.found.extend(read_tables(text.original, reader.sections, year, default_unit))
+    reader.found.extend(read_tables(text.original, reader.sections, year, default_unit,
+                                    last_resort=read_other))
     return sorted(reader.found, key=lambda f: f.position)
 
 

@@ -70,9 +70,13 @@ class _TableState:
         self.side = "revenue"  # side of the first line name of the last row read
 
 
-def read_tables(original: str, sections: SectionIndex, year: int,
-                default_unit: str) -> list[Found]:
-    """Return the statements of flattened table rows (label and number cells) of a text."""
+def read_tables(original: str, sections: SectionIndex, year: int, default_unit: str,
+                last_resort: bool = False) -> list[Found]:
+    """Return the statements of flattened table rows (label and number cells) of a text.
+
+    Rows need a table title or a stated unit above them; as a last resort (a text that
+    states no overview otherwise) rows with neither are read in the default unit.
+    """
     found: list[Found] = []
     state = _TableState()
     offset = 0
@@ -102,7 +106,8 @@ def read_tables(original: str, sections: SectionIndex, year: int,
             state.columns = [next(p for word, p in COLUMN_PHASES if word in w)
                              for w in words if any(word in w for word, _ in COLUMN_PHASES)]
             continue
-        if not any(c[3] for c in cells) or (state.unit is None and section.kind != "table"):
+        if not any(c[3] for c in cells) or (
+                state.unit is None and section.kind != "table" and not last_resort):
             continue  # bare numbers outside a table with no unit given: not guessed
         totals_seen = 0
         first_side = None
