@@ -69,7 +69,7 @@ BOTH = re.compile(
     rf"|(?:分别|各)(?:为|是)?(?P<rnum>{NUMBER})(?P<runit>{UNIT})?[、,和与及](?P<enum>{NUMBER})"
     rf"(?P<eunit>{UNIT}))"
     # 收入476.17、支出总计460.06万元: the pair written with the first name cut short
-    rf"|收入(?P<inum>{NUMBER})(?P<iunit>{UNIT})?[、,]支(?:出)?总计(?:为|是)?(?P<xnum>{NUMBER})"
+    rf"|收入(?P<inum>{NUMBER})、支(?:出)?总计(?:为|是)?(?P<xnum>{NUMBER})"
     rf"(?P<xunit>{UNIT}))")
 CHANGE = (rf"(?P<dir>增加|减少|增长|下降|降低|上升|增|减|多|少)了?(?P<chg>{NUMBER})"
           rf"(?P<chgunit>{UNIT})")
@@ -194,7 +194,7 @@ class _Reader:
                 pairs = [("revenue_total", m["num"], m["unit"], "num"),
                          ("expenditure_total", m["num"], m["unit"], "num")]
             elif m["inum"]:
-                pairs = [("revenue_total", m["inum"], m["iunit"] or m["xunit"], "inum"),
+                pairs = [("revenue_total", m["inum"], m["xunit"], "inum"),
                          ("expenditure_total", m["xnum"], m["xunit"], "xnum")]
             else:
                 pairs = [("revenue_total", m["rnum"], m["runit"] or m["eunit"], "rnum"),
