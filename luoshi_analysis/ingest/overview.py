@@ -199,8 +199,14 @@ class _Reader:
             else:
                 pairs = [("revenue_total", m["rnum"], m["runit"] or m["eunit"], "rnum"),
                          ("expenditure_total", m["enum"], m["eunit"], "enum")]
-            for key, number, unit, _group in pairs:
-                item = self.add(key, scope, phase, year, "收、支总计", number, unit, None,
+            first_number = min(m.start(g) for g in ("num", "rnum", "inum") if m[g])
+            name = re.sub(r"(?:均|都|各|分别)?(?:为|是)?:?$", "", norm[m.start():first_number])
+            labels = [self.text.span(m.start(), m.start() + len(name))] * 2
+            if m["inum"]:  # 收入X、支总计Y: each amount has its own (cut) name
+                second = re.sub(r"(?:为|是)$", "", norm[m.end("inum") + 1:m.start("xnum")])
+                labels[1] = self.text.span(m.end("inum") + 1, m.end("inum") + 1 + len(second))
+            for (key, number, unit, _group), label in zip(pairs, labels, strict=True):
+                item = self.add(key, scope, phase, year, label, number, unit, None,
                                 m.start(), m.end())
                 self.yoy_after(item, m.end())
             self.claimed.append(m.span())
