@@ -373,3 +373,14 @@ def test_the_areas_economy_is_not_the_units_budget():
     assert result.statements["amount"].tolist() == ["300.00"]
     assert not result.disagreements
 
+
+
+def test_table_columns_can_name_scopes_per_side():
+    text = ("财政拨款收入支出决算总表\n单位：万元\n"
+            "项目\t行次\t金额\t项目\t行次\t合计\t一般公共预算财政拨款\t政府性基金预算财政拨款\n"
+            "本年收入合计\t6\t900.00\t本年支出合计\t40\t880.00\t800.00\t80.00\n")
+    found = _amounts(text)
+    assert found[(2021, "fiscal_appropriation", "executed", "revenue_current_year")] == "900.00"
+    assert found[(2021, "fiscal_appropriation", "executed", "expenditure_current_year")] == "880.00"
+    assert found[(2021, "general_public_budget", "executed", "expenditure_current_year")] == "800.00"
+    assert found[(2021, "government_funds", "executed", "expenditure_current_year")] == "80.00"

@@ -20,8 +20,36 @@ BARE_NUMBER = re.compile(rf"^(?:{NUMBER}|-)$")
 ROW_NUMBER = re.compile(r"^\d{1,3}$")
 ITEM_NUMBER = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d+[、.](?!\d)|其中[:]?|加[:]|减[:])+")
-COLUMN_PHASES = (("调整预算", "adjusted"), ("调整后预算", "adjusted"), ("预算", "budgeted"),
-                 ("决算", "executed"), ("执行数", "executed"), ("实际", "executed"))
+# Column headings: (word, phase, scope); scope words first, as 一般公共预算 holds 预算.
+COLUMN_WORDS = (
+    ("一般公共预算", None, "general_public_budget"), ("政府性基金", None, "government_funds"),
+    ("国有资本经营", None, "state_capital"), ("财政专户", None, "fiscal_special_account"),
+    ("合计", None, None), ("小计", None, None),
+    ("调整预算", "adjusted", None), ("调整后预算", "adjusted", None), ("预算", "budgeted", None),
+    ("决算", "executed", None), ("执行数", "executed", None), ("实际", "executed", None),
+)
+Column = tuple  # (phase or None, scope or None)
+
+
+def _column(word: str) -> Column | None:
+    return next(((phase, scope) for w, phase, scope in COLUMN_WORDS if w in word), None)
+
+
+def _header(words: list[str]) -> list[list[Column]] | None:
+    """Return the column groups a header row (a row without numbers) names, or None.
+
+    A header names at least two columns by phase (年初预算数, 决算数 …) or scope (合计,
+    一般公共预算财政拨款 …); each 项目 cell starts the group of the next side of the table.
+    """
+    if sum(_column(w) is not None for w in words) < 2:
+        return None
+    groups: list[list[Column]] = [[]]
+    for word in words:
+        if word == "项目" and groups[-1]:
+            groups.append([])
+        elif (column := _column(word)) is not None or word == "金额":
+            groups[-1].append(column or (None, None))
+    return [g for g in groups if g]
 BARE_TOTAL = ("总计", "收支总计")
 
 
@@ -65,7 +93,7 @@ class _TableState:
     def __init__(self, unit: str | None = None):
         self.unit = unit
         self.row_numbers = False
-        self.columns: list[str] = []
+        self.columns: list[list[Column]] = []  # column groups, one per 项目 of the header
         self.section: Section | None = None
         self.side = "revenue"  # side of the first line name of the last row read
 
@@ -101,22 +129,23 @@ def read_tables(original: str, sections: SectionIndex, year: int, default_unit: 
         words = [c[2] for c in cells if not c[3]]
         if "行次" in words:
             state.row_numbers = True
-        phases = [p for w in words for word, p in COLUMN_PHASES if word in w][:6]
-        if len(phases) >= 2 and not any(_table_label(w) for w in words):
-            state.columns = [next(p for word, p in COLUMN_PHASES if word in w)
-                             for w in words if any(word in w for word, _ in COLUMN_PHASES)]
+        header = None if any(c[3] for c in cells) else _header(words)
+        if header is not None:
+            state.columns = header
             continue
         if not any(c[3] for c in cells) or (
                 state.unit is None and section.kind != "table" and not last_resort):
             continue  # bare numbers outside a table with no unit given: not guessed
         totals_seen = 0
         first_side = None
+        side = -1  # which label of the row (and which column group) this is
         i = 0
         while i < len(cells):
             start, end, text, is_number = cells[i]
             i += 1
             if is_number:
                 continue
+            side += 1
             numbers = []
             while i < len(cells) and cells[i][3]:
                 numbers.append(cells[i])
@@ -125,11 +154,12 @@ def read_tables(original: str, sections: SectionIndex, year: int, default_unit: 
             bare_total = ITEM_NUMBER.sub("", text) in BARE_TOTAL
             if label is None and not bare_total:
                 continue
+            group = state.columns[min(side, len(state.columns) - 1)] if state.columns else []
             values = [n for n in numbers if n[2] != "-"]
-            expected = len(state.columns) or (2 if bare_total and totals_seen == 0 else 1)
+            expected = len(group) or (2 if bare_total and totals_seen == 0 else 1)
             if values and ROW_NUMBER.match(values[0][2]) and (
                     state.row_numbers or len(values) > expected
-                    or (len(values) == 2 and not state.columns)):
+                    or (len(values) == 2 and not group)):
                 values = values[1:]  # the 行次 column
             if not values:
                 continue
@@ -145,13 +175,16 @@ def read_tables(original: str, sections: SectionIndex, year: int, default_unit: 
                 totals_seen += max(1, len(assigned))
             elif len(values) == 1:
                 assigned = [(label.key, section.phase, values[0])]
-            elif state.columns and len(values) == len(state.columns):
-                assigned = [(label.key, phase, v) for phase, v in zip(state.columns, values,
-                                                                       strict=True)]
+            elif group and len(values) == len(group):
+                assigned = [(label.key, (phase or section.phase, scope), v)
+                            for (phase, scope), v in zip(group, values, strict=True)]
             else:
                 continue  # several numbers and no header saying which is which
             for key, phase, value in assigned:
-                scope = (label.scope if label else None) or section.scope
+                column_scope = None
+                if isinstance(phase, tuple):
+                    phase, column_scope = phase
+                scope = column_scope or (label.scope if label else None) or section.scope
                 phase = (label.phase if label else None) or phase
                 amount_text = value[2]
                 found.append(Found(
