@@ -179,7 +179,8 @@ PHASES = {"executed": "决算, what was received or spent", "budgeted": "预算,
           "adjusted": "调整预算, the budget as adjusted"}
 STATED_BY = {
     "this_report": "stated by the report of report_year about that year",
-    "later_report": "derived from a later report's year-on-year clause (stated amount ∓ change)",
+    "later_report": "stated by a later report: derived from its year-on-year clause (stated "
+                    "amount ∓ change, see derivation) or written there as the earlier year's",
 }
 
 STATEMENTS = TableSchema(

@@ -384,3 +384,11 @@ def test_table_columns_can_name_scopes_per_side():
     assert found[(2021, "fiscal_appropriation", "executed", "expenditure_current_year")] == "880.00"
     assert found[(2021, "general_public_budget", "executed", "expenditure_current_year")] == "800.00"
     assert found[(2021, "government_funds", "executed", "expenditure_current_year")] == "80.00"
+
+
+def test_an_earlier_years_amount_written_out_is_stated_by_a_later_report():
+    result = _parse("2019年度收入总计500.00万元，2020年度收入总计540.00万元。", 2020)
+    rows = result.statements.set_index("year")
+    assert rows.loc[2019, "stated_by"] == "later_report"
+    assert rows.loc[2020, "stated_by"] == "this_report"
+    assert result.budget["amount"].tolist() == ["540.00"] and not result.disagreements

@@ -166,11 +166,13 @@ class _Reader:
     def section(self, norm_position: int) -> Section:
         return self.sections.at(self.text.offsets[norm_position])
 
-    def add(self, key, scope, phase, year, label, number, unit, share, start, end,
-            **more) -> Found:
+    def add(self, key, scope, phase, year, label, number, unit, share, start, end) -> Found:
+        # an amount of an earlier year (2019年度收入总计… in the 2020 report) is that year's
+        # amount as a later report states it, not this report's own
         item = Found(key, scope, phase, year, label, to_wan(number, unit), number, unit, share,
                      self.text.span(start, end), self.text.line_of(start),
-                     self.text.offsets[start], **more)
+                     self.text.offsets[start],
+                     stated_by="later_report" if year < self.year else "this_report")
         self.found.append(item)
         return item
 
