@@ -205,8 +205,9 @@ STATEMENTS = TableSchema(
             extra={"currency": "CNY", "factor": 10000},
         ),
         Field("amount_as_written", "string", "The amount exactly as written, or 无."),
-        Field("unit_as_written", "string", "The unit written with the amount (万元, 元, 亿元), or "
-              "empty for 无.", required=False),
+        Field("unit_as_written", "string", "The unit written with the amount (万元, 元, 亿元); "
+              "empty for 无, or for a table that states no unit (read in the report's usual "
+              "unit, else 万元).", required=False),
         Field("stated_share_pct", "number", "Share the report states with it (占X%).", unit="%",
               required=False, minimum=0),
         Field("stated_by", "string", "Who states it: this report, or a later report's "

@@ -163,7 +163,7 @@ def read_tables(original: str, sections: SectionIndex, year: int, default_unit: 
                 values = values[1:]  # the 行次 column
             if not values:
                 continue
-            unit_written = state.unit or default_unit
+            unit_written = state.unit or ""  # "" when the table states none
             if label is not None and first_side is None and label.key in BY_KEY:
                 first_side = BY_KEY[label.key].direction
             if bare_total:
@@ -189,7 +189,8 @@ def read_tables(original: str, sections: SectionIndex, year: int, default_unit: 
                 amount_text = value[2]
                 found.append(Found(
                     key, scope, phase, year, line[start:end].strip(),
-                    to_wan(amount_text, unit_written), amount_text, unit_written, None,
+                    to_wan(amount_text, unit_written or default_unit), amount_text, unit_written,
+                    None,
                     line[start:value[1]].strip(), number, line_start + start))
         if first_side is not None:
             state.side = first_side
