@@ -263,8 +263,11 @@ def _pdf_page_text(page) -> str:
         rows = ["\t".join(_pdf_cell(cell) for cell in row) for row in table.extract()]
         blocks.append((table.bbox[1], "\n".join(row for row in rows if row.strip("\t")), None, None))
     blocks.sort(key=lambda block: block[0])
-    margin = max((x1 for _top, _text, x1, _x0 in blocks if x1 is not None), default=0)
-    widest = max((b for b in blocks if b[2] is not None), key=lambda b: b[2] - b[3], default=None)
+    text_lines = [b for b in blocks if b[2] is not None]
+    # the right margin mirrors the left one (as printed pages have it), so a short page's
+    # longest line is not taken for a full one
+    margin = page.width - min((b[3] for b in text_lines), default=0)
+    widest = max(text_lines, key=lambda b: b[2] - b[3], default=None)
     char_width = (widest[2] - widest[3]) / max(len(widest[1]), 1) if widest else 0
     out: list[str] = []
     wrapped = False
@@ -274,7 +277,7 @@ def _pdf_page_text(page) -> str:
         else:
             out.append(text)
         # a line that reaches the right margin and ends mid-sentence continues on the next
-        wrapped = (x1 is not None and x1 >= margin - 1.5 * char_width
+        wrapped = (x1 is not None and x1 >= margin - 2.5 * char_width
                    and not text.rstrip().endswith(_SENTENCE_END))
     return "\n".join(out)
 
@@ -373,7 +376,8 @@ def _format_cell(value: object, number_format: str | None = None) -> str:
         if "%" in fmt:
             return f"{value * 100:.{places or 0}f}%"
         if places is not None:
-            return f"{value:.{places}f}"
+            grouped = "," if re.search(r"[#0],[#0]", fmt) else ""
+            return f"{value:{grouped}.{places}f}"
         if float(value).is_integer():
             return str(int(value))
         return repr(float(value))
