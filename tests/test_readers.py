@@ -1,4 +1,4 @@
-"""Readers: web page, PDF, Word and Excel files made in the tests; bad files; the 2020 report in each format."""
+"""Readers: web page, PDF, Word, Excel files made in the tests; bad files; 2020 in each format."""
 
 import hashlib
 import os
