@@ -265,3 +265,19 @@ def test_trace_and_validate_work_on_a_pdf_year(tmp_path, pdfs, capsys):
     read_file.write_text(read_file.read_text("utf-8").replace("5446.35", "5446.36"), "utf-8")
     assert main(["--data-dir", str(root), "validate"]) == 2
     assert "read texts are never edited" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2020年度邵阳市大祥区罗市镇人民政府\n部门整体支出绩效评价报告\n基本情况",
+     ("罗市镇人民政府", "大祥区", "邵阳市")),
+    ("当前位置：首页 > 政务公开 > 财政预决算\n邵阳市大祥区罗市镇卫生院2021年度部门决算\n单位：万元",
+     ("罗市镇卫生院", "大祥区", "邵阳市")),
+    ("关于2021年度部门整体支出绩效自评的报告\n单位名称：大祥区檀江街道办事处\n",
+     ("檀江街道办事处", "大祥区", "")),
+    ("收入支出决算总表\n单位：万元\n收入总计\t5,446.35", ("", "", "")),
+])
+def test_issuer_from_title_or_stated_unit(text, expected):
+    from luoshi_analysis.ingest.issuer import find_issuer
+
+    found = find_issuer(text)
+    assert (found.issuer, found.district, found.city) == expected

@@ -11,7 +11,8 @@ DOCUMENT_KIND = re.compile(
     r"|财务报告|工作报告")
 TITLE_WORD = re.compile(r"报告|决算|预算")
 STATED_UNIT = re.compile(
-    r"(?:单位名称|编制单位|预算单位|部门名称|单位)[:：]\s*(?P<name>[^\s,，。;；:：、()（）]{2,40})")
+    r"(?:单位名称|编制单位|填报单位|预算单位|部门名称)[:：]\s*(?P<name>[^\s,，。;；:：、()（）]{2,40})")
+NAVIGATION = re.compile(r"[>›»|/:：]|首页|当前位置|您的位置")  # a site's breadcrumbs, not a title
 YEAR = re.compile(r"(?:19|20)\d\d\s*年度?")
 # 省 / 市 (or 州, 盟) / 区 or 县 before the unit's own name; the unit may itself hold 市 (罗市镇).
 ADMIN = re.compile(
@@ -19,6 +20,7 @@ ADMIN = re.compile(
     r"(?P<city>[^省市区县镇乡]{2,9}?(?:市|自治州|州|盟))?"
     r"(?P<district>[^省市区县镇乡]{2,9}?(?:区|县|旗|市))?"
     r"(?P<unit>.+)$")
+NOT_A_UNIT = re.compile(r"收入|支出|拨款|结转|总表|项目|经费")  # a table's title names no unit
 MAX_TITLE = 80
 TITLE_HEAD = re.compile(r"[\u4e00-\u9fff\d\s（）()]{2,60}")  # a first title line: the year and unit
 
@@ -46,7 +48,10 @@ def _title_unit(title: str) -> str:
     without_year = YEAR.sub("", title.removeprefix("关于")).strip()
     kind = DOCUMENT_KIND.search(without_year)
     unit = without_year[:kind.start()] if kind else ""
-    return re.sub(r"[\s\u3000\u00a0]+", "", unit).rstrip("的")
+    unit = re.sub(r"[\s\u3000\u00a0]+", "", unit).rstrip("的")
+    if not re.fullmatch(r"[\u4e00-\u9fff（）()]{2,40}", unit) or NOT_A_UNIT.search(unit):
+        return ""
+    return unit
 
 
 def find_title(text: str) -> str:
@@ -56,7 +61,7 @@ def find_title(text: str) -> str:
     """
     lines = [line.strip() for line in text.splitlines() if line.strip()][:40]
     for i, line in enumerate(lines):
-        if len(line) <= MAX_TITLE and TITLE_WORD.search(line):
+        if len(line) <= MAX_TITLE and TITLE_WORD.search(line) and not NAVIGATION.search(line):
             if i and not _title_unit(line) and TITLE_HEAD.fullmatch(lines[i - 1]):
                 return lines[i - 1] + line
             return line
