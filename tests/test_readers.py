@@ -281,3 +281,12 @@ def test_issuer_from_title_or_stated_unit(text, expected):
 
     found = find_issuer(text)
     assert (found.issuer, found.district, found.city) == expected
+
+
+def test_same_unit_allows_a_place_before_the_name_but_not_another_unit():
+    from luoshi_analysis.ingest.issuer import same_unit
+
+    assert same_unit("罗市镇政府", "罗市镇人民政府")
+    assert same_unit("大祥区罗市镇人民政府", "罗市镇人民政府")
+    assert not same_unit("罗市镇卫生院", "罗市镇人民政府")
+    assert not same_unit("", "罗市镇人民政府")

@@ -85,7 +85,15 @@ def find_issuer(text: str) -> Issuer:
     return Issuer(title=title, issuer=unit, district=district, city=city)
 
 
+def _core(name: str) -> str:
+    """Return a unit's name without the word its writers add or leave out (人民 of 人民政府)."""
+    return re.sub(r"\s+|人民(?=政府)", "", name)
+
+
 def same_unit(a: str, b: str) -> bool:
-    """Return whether two names are the same unit: equal, or one contains the other."""
-    a, b = a.strip(), b.strip()
-    return bool(a and b) and (a in b or b in a)
+    """Return whether two names are one unit: equal, or one is the other with a place before it.
+
+    罗市镇政府 is 罗市镇人民政府, and so is 大祥区罗市镇人民政府; 罗市镇卫生院 is not.
+    """
+    a, b = _core(a), _core(b)
+    return bool(a and b) and (a.endswith(b) or b.endswith(a))
