@@ -165,6 +165,22 @@ def test_unknown_binary(tmp_path, name, data, message, capsys):
     _bad(tmp_path, name, data, message, capsys)
 
 
+def test_web_page_saved_as_utf16(tmp_path):
+    page = html_page("收入总计5446.35万元。", table=TOTAL_TABLE)
+    read = read_report(_file(tmp_path, "page.html", page.encode("utf-16")))
+    assert read.format == "html" and "<td>" not in read.text
+    assert "收入总计\t5,446.35\t支出总计\t5,446.35" in read.text.splitlines()
+
+
+def test_a_zip_that_unpacks_to_over_100_mb_is_refused_unopened(tmp_path, capsys):
+    path = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive, archive.open(
+            "word/document.xml", "w") as member:
+        for _ in range(101):
+            member.write(b"\0" * (1024 * 1024))
+    _bad(tmp_path, "bomb.docx", path.read_bytes(), "unpacks to 101 MB, more than 100 MB", capsys)
+
+
 def test_zip_that_is_not_word_or_excel(tmp_path, capsys):
     path = tmp_path / "files.zip"
     with zipfile.ZipFile(path, "w") as archive:
@@ -236,7 +252,9 @@ def test_2020_report_in_each_format_gives_the_curated_budget(fmt, tmp_path, pdfs
     text = report_text()
     data = {
         "html": lambda: html_page(text).encode("utf-8"),
-        "gbk-html": lambda: html_page(text, charset="gbk").encode("gbk", "xmlcharrefreplace"),
+        "gbk-html": lambda: html_page(text, charset="gbk").replace(  # the older way to declare it
+            '<meta charset="gbk">', '<meta http-equiv="Content-Type" content="text/html; charset=gbk">'
+        ).encode("gbk", "xmlcharrefreplace"),
         "pdf": lambda: pdfs["report"],
         "docx": lambda: docx_bytes([line for line in text.splitlines() if line.strip()]),
     }[fmt]()

@@ -132,6 +132,8 @@ def read_report(path: Path | str) -> ReadReport:
         (text, encoding), fmt = read_html(data, path), "html"
     else:
         (text, encoding), fmt = decode_report(data, path), "text"
+        if _HTML_START.match(text[:4096].encode("utf-8")):  # a page saved as UTF-16
+            text, fmt = html_text(text), "html"
     _check_text(text, path, fmt)
     return ReadReport(data=data, text=text, format=fmt, encoding=encoding)
 
@@ -172,9 +174,14 @@ def read_html(data: bytes, path: Path) -> tuple[str, str]:
     The declared ``<meta charset>`` is honoured (GB2312 and GBK decoded as GB18030, their
     superset); scripts, styles and the page head are dropped.
     """
+    markup, encoding = decode_report(data, path, declared=html_charset(data))
+    return html_text(markup), encoding
+
+
+def html_text(markup: str) -> str:
+    """Return a page's text: block elements on lines of their own, table rows tab-separated."""
     from bs4 import BeautifulSoup, NavigableString
 
-    markup, encoding = decode_report(data, path, declared=html_charset(data))
     soup = BeautifulSoup(markup, "html.parser")
     for tag in soup.find_all(_DROPPED_TAGS):
         if not tag.decomposed:
@@ -197,7 +204,7 @@ def read_html(data: bytes, path: Path) -> tuple[str, str]:
     for block in soup.find_all(_BLOCK_TAGS):
         block.insert_before("\n")
         block.insert_after("\n")
-    return _tidy_lines(soup.get_text()), encoding
+    return _tidy_lines(soup.get_text())
 
 
 def _tidy_lines(text: str) -> str:
