@@ -325,6 +325,10 @@ def test_force_keeps_reviewed_rows_still_in_the_text_and_backs_up(data_copy, tmp
     assert "dropped  park_enterprises: its fragment '入园企业18家' is not in the new text" in out
     assert new.index.is_unique
     assert ((new["value"] == 19) & ~new["reviewed"]).any()  # the changed figure, as a new candidate
+    new_csv = (data_copy / "processed" / "2020" / "indicators.csv").read_text("utf-8").splitlines()
+    old_rows = [row for row in old_csv.decode().splitlines()[1:] if ",park_enterprises," not in row]
+    assert [row for row in old_rows if row not in new_csv] == []  # kept rows exactly as reviewed
+    assert len(new_csv) - 1 - len(old_rows) <= 3  # no duplicate candidate of a kept figure
     backups = list((data_copy / "backups").iterdir())
     assert len(backups) == 1 and backups[0].name.startswith("2020-")
     assert (backups[0] / "processed" / "2020" / "indicators.csv").read_bytes() == old_csv

@@ -117,12 +117,26 @@ def _unit(report: Path, read: ReadReport, folder: list[SourceRecord], mismatch_o
             "" if found.issuer else "the report names no issuer")
 
 
+def _spans(text: str, fragment: str) -> list[tuple[int, int]]:
+    """Return where fragment occurs in text, as (start, end) pairs."""
+    spans, start = [], text.find(fragment) if fragment else -1
+    while start >= 0:
+        spans.append((start, start + len(fragment)))
+        start = text.find(fragment, start + 1)
+    return spans
+
+
+def _overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> bool:
+    return any(s1 < e2 and s2 < e1 for s1, e1 in a for s2, e2 in b)
+
+
 def _carry_reviewed(new: pd.DataFrame, old: pd.DataFrame | None,
                     text: str) -> tuple[pd.DataFrame, ReviewCarry]:
     """Keep the old year's reviewed rows whose fragment is still in the new text.
 
-    A kept row takes the place of the new candidate of the same fragment and value; a candidate
-    whose key a kept row holds gets the next free key of its section.
+    A kept row takes the place of the new candidate of the same value and unit whose fragment
+    overlaps its own in the text (reviewers often trim a fragment); a candidate whose key a kept
+    row holds gets the next free key of its section.
     """
     carry = ReviewCarry()
     if old is None or old.empty:
@@ -134,9 +148,15 @@ def _carry_reviewed(new: pd.DataFrame, old: pd.DataFrame | None,
     carry.kept = kept["key"].tolist()
     carry.dropped = list(zip(reviewed.loc[~still, "key"], reviewed.loc[~still, "source_fragment"],
                              strict=True))
-    taken = set(zip(kept["source_fragment"], kept["value_as_written"], strict=True))
-    fresh = new[[pair not in taken for pair in zip(new["source_fragment"], new["value_as_written"],
-                                                   strict=True)]].copy()
+    taken = [(_spans(text, row["source_fragment"]), row["value_as_written"], row["unit"])
+             for _, row in kept.iterrows()]
+
+    def already_kept(row: pd.Series) -> bool:
+        spans = _spans(text, row["source_fragment"])
+        return any(value == row["value_as_written"] and unit == row["unit"] and _overlap(spans, other)
+                   for other, value, unit in taken)
+
+    fresh = new[[not already_kept(row) for _, row in new.iterrows()]].copy()
     used = set(kept["key"])
     for index, row in fresh.iterrows():
         if row["key"] in used:
@@ -218,8 +238,9 @@ def ingest(report: Path, year: int, root: Path | None = None, force: bool = Fals
     old_indicators = None
     if target.exists():
         try:
-            old_indicators = read_table(target / config.INDICATORS_FILE, INDICATORS).astype(str)
-            old_indicators["reviewed"] = old_indicators["reviewed"].str.lower()
+            read_table(target / config.INDICATORS_FILE, INDICATORS)  # the schema holds
+            old_indicators = pd.read_csv(target / config.INDICATORS_FILE, dtype=str,
+                                         keep_default_na=False)  # rows kept as written
         except LuoshiError:
             old_indicators = None  # a broken table has nothing to keep; it is still backed up
     indicators, review = _carry_reviewed(indicators, old_indicators, text)
