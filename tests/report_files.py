@@ -1,7 +1,8 @@
 """Make report files as units publish them — web page, PDF, Word, Excel, Office containers — for tests.
 
 Every file is made here from text the tests write, with well-kept libraries (Chromium through
-Playwright for PDFs, python-docx, openpyxl, pypdf, msoffcrypto-tool); none is committed.
+Playwright for PDFs, python-docx, openpyxl, pypdf, msoffcrypto-tool) or, for the OLE container
+and legacy .xls records no maintained library writes, by the few lines below; none is committed.
 """
 
 from __future__ import annotations
@@ -148,3 +149,44 @@ def compound_file(streams: dict[str, bytes]) -> bytes:
     body = struct.pack(f"<{sector // 4}I", *fat) + b"".join(entries)
     return header + body + b"".join(data.ljust(len(chain) * sector, b"\0")
                                     for data, chain in zip(datas, chains, strict=True))
+
+
+def _record(kind: int, data: bytes) -> bytes:
+    return struct.pack("<HH", kind, len(data)) + data
+
+
+def _bof(substream: int) -> bytes:
+    return _record(0x0809, struct.pack("<HHHHII", 0x0600, substream, 0x0DBB, 0x07CC, 0, 0x06))
+
+
+def xls_bytes(sheets: dict[str, list[list[object]]], encrypted: bool = False) -> bytes:
+    """Return a minimal legacy .xls (BIFF8 in a compound file): text (LABEL) and number cells.
+
+    No maintained library writes .xls any more, so the few records a reader needs are built
+    here; ``encrypted`` adds the FILEPASS record a password-protected workbook starts with.
+    """
+    eof = _record(0x000A, b"")
+    bodies = []
+    for rows in sheets.values():
+        body = _bof(0x10)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if isinstance(value, str):
+                    body += _record(0x0204, struct.pack("<HHHHB", r, c, 0, len(value), 1)
+                                    + value.encode("utf-16-le"))
+                elif value is not None:
+                    body += _record(0x0203, struct.pack("<HHHd", r, c, 0, float(value)))
+        bodies.append(body + eof)
+
+    def globals_(offsets: list[int]) -> bytes:
+        out = _bof(0x05)
+        if encrypted:
+            out += _record(0x002F, struct.pack("<HHH", 1, 1, 1))
+        for name, offset in zip(sheets, offsets, strict=True):
+            out += _record(0x0085, struct.pack("<IBBBB", offset, 0, 0, len(name), 1)
+                           + name.encode("utf-16-le"))
+        return out + eof
+
+    size = len(globals_([0] * len(bodies)))
+    offsets = [size + sum(len(b) for b in bodies[:i]) for i in range(len(bodies))]
+    return compound_file({"Workbook": globals_(offsets) + b"".join(bodies)})

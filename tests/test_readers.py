@@ -15,6 +15,7 @@ from report_files import (
     encrypt_pdf,
     html_page,
     pdfs_from_html,
+    xls_bytes,
     xlsx_bytes,
 )
 
@@ -120,6 +121,15 @@ def test_xlsx_total_table_rows_as_lines_with_amounts_as_shown(tmp_path):
         "年初结转和结余\t2\t1,334.20", "收入总计\t3\t5,446.35"]
 
 
+def test_legacy_xls_total_table(tmp_path):
+    data = xls_bytes({"决算01表": [["收入支出决算总表"], ["项目", "金额"], ["本年收入合计", 4112.15],
+                                   ["收入总计", 5446.35], ["行数", 3.0]]})
+    read = read_report(_file(tmp_path, "b.xls", data))
+    assert read.format == "xls"
+    assert read.text.splitlines() == ["决算01表", "收入支出决算总表", "项目\t金额", "本年收入合计\t4112.15",
+                                      "收入总计\t5446.35", "行数\t3"]
+
+
 # -- bad files: one clear line each -------------------------------------------------------------
 
 def _bad(tmp_path: Path, name: str, data: bytes, message: str, capsys) -> None:
@@ -149,6 +159,13 @@ def test_password_protected_word_file(tmp_path, capsys):
 def test_legacy_word_doc(tmp_path, capsys):
     data = compound_file({"WordDocument": b"\xec\xa5" + b"\0" * 200, "1Table": b"\0" * 64})
     _bad(tmp_path, "old.doc", data, "a legacy Word .doc file; save it as .docx", capsys)
+
+
+def test_password_protected_or_damaged_xls(tmp_path, capsys):
+    locked = xls_bytes({"Sheet1": [["收入总计", 1.0]]}, encrypted=True)
+    _bad(tmp_path, "locked.xls", locked, "a password-protected .xls workbook", capsys)
+    damaged = compound_file({"Workbook": b"not a workbook" * 8})
+    _bad(tmp_path, "damaged.xls", damaged, "cannot read the .xls workbook", capsys)
 
 
 def test_workbook_without_a_total_table(tmp_path, capsys):
