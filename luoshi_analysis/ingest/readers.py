@@ -139,9 +139,7 @@ def read_report(path: Path | str) -> ReadReport:
 
 
 def _check_text(text: str, path: Path, fmt: str) -> None:
-    if len(text.encode("utf-8")) > MAX_TEXT_BYTES:
-        raise IngestError(f"{path}: the text read from it is larger than {MAX_TEXT_BYTES // MiB} MB; "
-                          "a report's text is at most that")
+    _check_size(len(text.encode("utf-8")), path)
     if fmt != "text" and not _CJK.search(text):
         raise IngestError(f"{path}: read as {fmt} but holds no Chinese text; expected a report")
 
