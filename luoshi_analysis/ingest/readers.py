@@ -18,7 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from luoshi_analysis.errors import IngestError
-from luoshi_analysis.ingest.normalize import clean_extracted, decode_report, normalize
+from luoshi_analysis.ingest.normalize import clean_extracted, decode_report, for_terminal, normalize
 
 MiB = 1024 * 1024
 # A report is tens of kilobytes of text; a PDF of one, with fonts, a few megabytes.
@@ -144,6 +144,12 @@ def _check_text(text: str, path: Path, fmt: str) -> None:
         raise IngestError(f"{path}: read as {fmt} but holds no Chinese text; expected a report")
 
 
+def _why(exc: BaseException) -> str:
+    """Return a library's error as a short line; its text may quote the file's bytes."""
+    text = for_terminal(f"{type(exc).__name__}: {exc}")
+    return text if len(text) <= 160 else text[:159] + "…"
+
+
 def _check_size(size: int, path: Path) -> None:
     if size > MAX_TEXT_BYTES:
         raise IngestError(f"{path}: the text read from it is larger than {MAX_TEXT_BYTES // MiB} MB; "
@@ -230,7 +236,7 @@ def read_pdf(data: bytes, path: Path) -> str:
         if isinstance(cause, PDFEncryptionError):
             raise IngestError(f"{path}: the PDF is password-protected; save an unprotected copy "
                               "(or its text) and ingest that") from None
-        raise IngestError(f"{path}: not a readable PDF ({type(cause).__name__}: {cause})") from None
+        raise IngestError(f"{path}: not a readable PDF ({_why(cause)})") from None
     pages, size, chars = [], 0, 0
     try:
         with pdf:
@@ -244,7 +250,7 @@ def read_pdf(data: bytes, path: Path) -> str:
     except IngestError:
         raise
     except Exception as exc:  # a damaged file can fail in many ways inside the PDF library
-        raise IngestError(f"{path}: cannot read the PDF ({type(exc).__name__}: {exc})") from None
+        raise IngestError(f"{path}: cannot read the PDF ({_why(exc)})") from None
     if not chars:
         raise IngestError(f"{path}: the PDF has no text layer (a scan of {len(pages)} page(s)); "
                           "run OCR on it or ask for the text, web page or Word version")
@@ -300,7 +306,7 @@ def _read_zip(data: bytes, path: Path) -> tuple[str, str]:
         names = set(archive.namelist())
         unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, ValueError) as exc:
-        raise IngestError(f"{path}: a damaged zip archive ({exc}); not a .docx or .xlsx") from None
+        raise IngestError(f"{path}: a damaged zip archive ({_why(exc)}); not a .docx or .xlsx") from None
     if unpacked > MAX_UNPACKED_BYTES:
         raise IngestError(f"{path}: unpacks to {unpacked / MiB:.0f} MB, more than "
                           f"{MAX_UNPACKED_BYTES // MiB} MB; not a report")
@@ -321,7 +327,7 @@ def _read_ole(data: bytes, path: Path) -> tuple[str, str]:
         with olefile.OleFileIO(io.BytesIO(data)) as ole:
             streams = {"/".join(entry) for entry in ole.listdir(streams=True, storages=True)}
     except OSError as exc:
-        raise IngestError(f"{path}: a damaged Office file ({exc})") from None
+        raise IngestError(f"{path}: a damaged Office file ({_why(exc)})") from None
     if "EncryptedPackage" in streams:
         raise IngestError(f"{path}: a password-protected Office file; save an unprotected copy "
                           "and ingest that")
@@ -348,7 +354,7 @@ def read_docx(data: bytes, path: Path) -> str:
             else:
                 lines.append(block.text)
     except Exception as exc:  # python-docx raises KeyError, ValueError, lxml errors on damage
-        raise IngestError(f"{path}: cannot read the Word file ({type(exc).__name__}: {exc})") from None
+        raise IngestError(f"{path}: cannot read the Word file ({_why(exc)})") from None
     return _tidy_lines("\n".join(lines))
 
 
@@ -444,7 +450,7 @@ def read_xlsx(data: bytes, path: Path) -> str:
     except IngestError:
         raise
     except Exception as exc:  # openpyxl raises many types on a damaged workbook
-        raise IngestError(f"{path}: cannot read the workbook ({type(exc).__name__}: {exc})") from None
+        raise IngestError(f"{path}: cannot read the workbook ({_why(exc)})") from None
     return _workbook_text(path, sheets)
 
 
@@ -462,9 +468,9 @@ def read_xls(data: bytes, path: Path) -> str:
         if "encrypted" in str(exc).lower():
             raise IngestError(f"{path}: a password-protected .xls workbook; save an unprotected "
                               "copy and ingest that") from None
-        raise IngestError(f"{path}: cannot read the .xls workbook ({exc})") from None
+        raise IngestError(f"{path}: cannot read the .xls workbook ({_why(exc)})") from None
     except Exception as exc:  # xlrd raises struct/assertion errors on damaged files
-        raise IngestError(f"{path}: cannot read the .xls workbook ({type(exc).__name__}: {exc})") from None
+        raise IngestError(f"{path}: cannot read the .xls workbook ({_why(exc)})") from None
     sheets = []
     for sheet in book.sheets():
         rows = []
