@@ -19,7 +19,7 @@ from report_files import (
     xlsx_bytes,
 )
 
-from luoshi_analysis import IngestError, load_budget, read_source
+from luoshi_analysis import IngestError, load_budget, load_indicators, read_source
 from luoshi_analysis.cli import main
 from luoshi_analysis.ingest import ingest
 from luoshi_analysis.ingest.normalize import clean_extracted, for_terminal, normalize
@@ -264,7 +264,15 @@ def _curated_budget_matches(root: Path) -> None:
     assert not missing
 
 
-@pytest.mark.parametrize("fmt", ["html", "gbk-html", "pdf", "docx"])
+def _layout_page(text: str) -> str:
+    """An older site's page: the report is one cell of a layout table, beside a menu cell."""
+    body = "".join(f"<p>{line}</p>" for line in text.splitlines() if line.strip())
+    return (f'<html><head><meta charset="utf-8"></head><body><table><tr><td>首页</td><td>政务公开</td>'
+            f"</tr><tr><td>信息公开</td><td>{body}<table><tr><td>收入总计</td><td>5,446.35</td></tr>"
+            f"</table></td></tr></table></body></html>")
+
+
+@pytest.mark.parametrize("fmt", ["html", "gbk-html", "layout-html", "pdf", "docx"])
 def test_2020_report_in_each_format_gives_the_curated_budget(fmt, tmp_path, pdfs):
     text = report_text()
     data = {
@@ -272,15 +280,21 @@ def test_2020_report_in_each_format_gives_the_curated_budget(fmt, tmp_path, pdfs
         "gbk-html": lambda: html_page(text, charset="gbk").replace(  # the older way to declare it
             '<meta charset="gbk">', '<meta http-equiv="Content-Type" content="text/html; charset=gbk">'
         ).encode("gbk", "xmlcharrefreplace"),
+        "layout-html": lambda: _layout_page(text).encode("utf-8"),
         "pdf": lambda: pdfs["report"],
         "docx": lambda: docx_bytes([line for line in text.splitlines() if line.strip()]),
     }[fmt]()
-    report = _file(tmp_path, f"report.{fmt.removeprefix('gbk-')}", data)
+    fmt = fmt.rpartition("-")[2]
+    report = _file(tmp_path, f"report.{fmt}", data)
     root = tmp_path / "data"
     ingest(report, 2020, root)
     _curated_budget_matches(root)
+    found = load_indicators(2020, root)  # section headings stay on lines of their own
+    assert set(found["section"]) == set(range(1, 9)) and len(found) >= 101
+    if fmt == "layout-html":
+        assert "收入总计\t5,446.35" in raw_text(2020, root).splitlines()
     source = verify_raw(2020, root)
-    assert source.format == fmt.removeprefix("gbk-")
+    assert source.format == fmt
     stored = root / source.raw_file
     assert stored.read_bytes() == data and stored.suffix == f".{source.format}"
     read_file = root / source.read_text_file

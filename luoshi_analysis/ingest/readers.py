@@ -162,7 +162,8 @@ _DROPPED_TAGS = ("script", "style", "noscript", "template", "head", "iframe", "o
 _BLOCK_TAGS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
                "section", "article", "header", "footer", "nav", "aside", "main", "blockquote",
                "pre", "hr", "form", "fieldset", "address", "figure", "figcaption", "caption",
-               "center", "title")
+               "center", "title", "table", "tr", "td", "th")  # the last: what layout tables hold
+MAX_DATA_CELL = 200  # a longer cell is a page's text laid out in a table, not a figure
 _HTML_SPACE = re.compile(r"[ \t\n\r\f\v]+")  # not the no-break space, which is written on purpose
 
 
@@ -194,15 +195,18 @@ def html_text(markup: str) -> str:
         if string.find_parent(["pre", "textarea"]) is None:
             string.replace_with(_HTML_SPACE.sub(" ", str(string)))
     for table in reversed(soup.find_all("table")):  # inner tables first
-        rows = []
-        for row in table.find_all("tr"):
-            cells = [_HTML_SPACE.sub(" ", cell.get_text(" ")).strip()
-                     for cell in row.find_all(["td", "th"], recursive=False)]
+        rows = [[_HTML_SPACE.sub(" ", cell.get_text(" ")).strip()
+                 for cell in row.find_all(["td", "th"], recursive=False)]
+                for row in table.find_all("tr")]
+        if any(len(cell) > MAX_DATA_CELL for row in rows for cell in row):
+            continue  # a layout table holding the page's text: its cells are blocks, below
+        lines = []
+        for cells in rows:
             while cells and not cells[-1]:
                 cells.pop()
             if cells:
-                rows.append("\t".join(cells))
-        table.replace_with(NavigableString("\n" + "\n".join(rows) + "\n"))
+                lines.append("\t".join(cells))
+        table.replace_with(NavigableString("\n" + "\n".join(lines) + "\n"))
     for br in soup.find_all("br"):
         br.replace_with("\n")
     for block in soup.find_all(_BLOCK_TAGS):
