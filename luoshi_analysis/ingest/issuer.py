@@ -55,15 +55,18 @@ def _title_unit(title: str) -> str:
 
 
 def find_title(text: str) -> str:
-    """Return the report's title: the first short line naming a report, 决算 or 预算.
+    """Return the report's title: the first short line naming a year and a report, 决算 or 预算.
 
-    A title broken over two lines (unit, then 部门整体支出绩效评价报告) is joined.
+    A title broken over two lines (year and unit, then 部门整体支出绩效评价报告) is joined; a
+    site's menu (财政预决算) names no year and is passed over.
     """
     lines = [line.strip() for line in text.splitlines() if line.strip()][:40]
     for i, line in enumerate(lines):
-        if len(line) <= MAX_TITLE and TITLE_WORD.search(line) and not NAVIGATION.search(line):
-            if i and not _title_unit(line) and TITLE_HEAD.fullmatch(lines[i - 1]):
-                return lines[i - 1] + line
+        if len(line) > MAX_TITLE or not TITLE_WORD.search(line) or NAVIGATION.search(line):
+            continue
+        if i and not _title_unit(line) and TITLE_HEAD.fullmatch(lines[i - 1]):
+            line = lines[i - 1] + line
+        if YEAR.search(line):
             return line
     return lines[0][:MAX_TITLE] if lines else ""
 
