@@ -190,3 +190,20 @@ def xls_bytes(sheets: dict[str, list[list[object]]], encrypted: bool = False) ->
     size = len(globals_([0] * len(bodies)))
     offsets = [size + sum(len(b) for b in bodies[:i]) for i in range(len(bodies))]
     return compound_file({"Workbook": globals_(offsets) + b"".join(bodies)})
+
+
+def strip_character_maps(data: bytes) -> bytes:
+    """Return the PDF with its fonts' ToUnicode maps removed, as some typesetting systems write it."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    for page in writer.pages:
+        fonts = page["/Resources"]["/Font"]
+        for name in fonts:
+            font = fonts[name].get_object()
+            if "/ToUnicode" in font:
+                del font[NameObject("/ToUnicode")]
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -15,6 +15,7 @@ from report_files import (
     encrypt_pdf,
     html_page,
     pdfs_from_html,
+    strip_character_maps,
     xls_bytes,
     xlsx_bytes,
 )
@@ -149,6 +150,11 @@ def test_scanned_pdf(tmp_path, pdfs, capsys):
 
 def test_password_protected_pdf(tmp_path, pdfs, capsys):
     _bad(tmp_path, "locked.pdf", encrypt_pdf(pdfs["table"]), "the PDF is password-protected", capsys)
+
+
+def test_pdf_whose_fonts_have_no_character_map(tmp_path, pdfs, capsys):
+    data = strip_character_maps(pdfs["table"])
+    _bad(tmp_path, "cid.pdf", data, "the PDF's fonts have no character map", capsys)
 
 
 def test_password_protected_word_file(tmp_path, capsys):

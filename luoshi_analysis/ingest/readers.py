@@ -39,6 +39,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 TOTAL_LABELS = ("收入总计", "支出总计", "本年收入", "本年支出", "收入合计", "支出合计", "收入总额",
                 "支出总额")
 _AMOUNT_CELL = re.compile(r"^-?[\d,]+(?:\.\d+)?$")
+_UNMAPPED_GLYPH = re.compile(r"\(cid:\d+\)")  # what pdfminer writes for a glyph it cannot map
 _SENTENCE_END = ("。", "！", "？", "；", "：", ":", ";", "!", "?")
 
 
@@ -258,7 +259,13 @@ def read_pdf(data: bytes, path: Path) -> str:
     if not chars:
         raise IngestError(f"{path}: the PDF has no text layer (a scan of {len(pages)} page(s)); "
                           "run OCR on it or ask for the text, web page or Word version")
-    return clean_extracted("\n".join(pages)) + "\n"
+    text = "\n".join(pages)
+    unmapped = len(_UNMAPPED_GLYPH.findall(text))
+    if unmapped and unmapped >= 0.2 * len(_UNMAPPED_GLYPH.sub("x", text)):
+        raise IngestError(f"{path}: the PDF's fonts have no character map ({unmapped} glyphs read "
+                          "as (cid:…)), so its text cannot be read; run OCR on it or ask for the "
+                          "text, web page or Word version")
+    return clean_extracted(text) + "\n"
 
 
 def _pdf_page_text(page) -> str:
