@@ -28,7 +28,11 @@ def html_page(text: str, charset: str = "utf-8", table: list[list[str]] | None =
 
 
 def pdfs_from_html(pages: dict[str, str]) -> dict[str, bytes]:
-    """Print each page to PDF in headless Chromium (one browser for all); return name -> bytes."""
+    """Print each page to PDF in headless Chromium (one browser for all); return name -> bytes.
+
+    Each page is also saved as a web archive, as Chromium's "web page, single file" does,
+    under "<name>.mhtml".
+    """
     from playwright.sync_api import sync_playwright
 
     from luoshi_analysis.browser import launch
@@ -41,6 +45,10 @@ def pdfs_from_html(pages: dict[str, str]) -> dict[str, bytes]:
             for name, markup in pages.items():
                 page.set_content(markup)
                 out[name] = page.pdf(format="A4")
+                session = page.context.new_cdp_session(page)
+                snapshot = session.send("Page.captureSnapshot", {"format": "mhtml"})["data"]
+                out[f"{name}.mhtml"] = snapshot.encode("utf-8")
+                session.detach()
         finally:
             browser.close()
     return out

@@ -278,7 +278,7 @@ def _layout_page(text: str) -> str:
             f"</table></td></tr></table></body></html>")
 
 
-@pytest.mark.parametrize("fmt", ["html", "gbk-html", "layout-html", "pdf", "docx"])
+@pytest.mark.parametrize("fmt", ["html", "gbk-html", "layout-html", "mhtml", "pdf", "docx"])
 def test_2020_report_in_each_format_gives_the_curated_budget(fmt, tmp_path, pdfs):
     text = report_text()
     data = {
@@ -287,6 +287,7 @@ def test_2020_report_in_each_format_gives_the_curated_budget(fmt, tmp_path, pdfs
             '<meta charset="gbk">', '<meta http-equiv="Content-Type" content="text/html; charset=gbk">'
         ).encode("gbk", "xmlcharrefreplace"),
         "layout-html": lambda: _layout_page(text).encode("utf-8"),
+        "mhtml": lambda: pdfs["report.mhtml"],
         "pdf": lambda: pdfs["report"],
         "docx": lambda: docx_bytes([line for line in text.splitlines() if line.strip()]),
     }[fmt]()

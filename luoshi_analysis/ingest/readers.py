@@ -26,8 +26,8 @@ MAX_FILE_BYTES = 20 * MiB
 MAX_TEXT_BYTES = 5 * MiB  # the text read from a file, in UTF-8
 MAX_UNPACKED_BYTES = 100 * MiB  # a .docx/.xlsx is a zip: what it unpacks to
 
-FORMAT_SUFFIX = {"text": ".txt", "html": ".html", "pdf": ".pdf", "docx": ".docx", "xlsx": ".xlsx",
-                 "xls": ".xls"}
+FORMAT_SUFFIX = {"text": ".txt", "html": ".html", "mhtml": ".mhtml", "pdf": ".pdf", "docx": ".docx",
+                 "xlsx": ".xlsx", "xls": ".xls"}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*", b"BM")
 _HTML_START = re.compile(
@@ -103,6 +103,9 @@ def sniff(data: bytes) -> str:
         return "rtf"
     if _HTML_START.match(data.removeprefix(b"\xef\xbb\xbf")[:4096]):
         return "html"
+    head = data[:4096].lower()
+    if b"mime-version:" in head and b"multipart/related" in head:
+        return "mhtml"  # a page saved as one file (.mhtml/.mht, "web page, single file")
     return "text"
 
 
@@ -131,6 +134,8 @@ def read_report(path: Path | str) -> ReadReport:
         raise IngestError(f"{path}: an RTF document; save it as .docx or PDF and ingest that")
     elif kind == "html":
         (text, encoding), fmt = read_html(data, path), "html"
+    elif kind == "mhtml":
+        (text, encoding), fmt = read_mhtml(data, path), "mhtml"
     else:
         (text, encoding), fmt = decode_report(data, path), "text"
         if _HTML_START.match(text[:4096].encode("utf-8")):  # a page saved as UTF-16
@@ -174,14 +179,27 @@ def html_charset(data: bytes) -> str | None:
     return match.group(1).decode("ascii") if match else None
 
 
-def read_html(data: bytes, path: Path) -> tuple[str, str]:
+def read_html(data: bytes, path: Path, declared: str | None = None) -> tuple[str, str]:
     """Return (text, encoding) of a saved web page: its text, and each table row as one line.
 
-    The declared ``<meta charset>`` is honoured (GB2312 and GBK decoded as GB18030, their
-    superset); scripts, styles and the page head are dropped.
+    The declared ``<meta charset>`` (or the charset a web archive gives the page) is honoured,
+    GB2312 and GBK decoded as GB18030, their superset; scripts, styles and the head are dropped.
     """
-    markup, encoding = decode_report(data, path, declared=html_charset(data))
+    markup, encoding = decode_report(data, path, declared=declared or html_charset(data))
     return html_text(markup), encoding
+
+
+def read_mhtml(data: bytes, path: Path) -> tuple[str, str]:
+    """Return (text, encoding) of the web page inside a web archive (.mhtml/.mht)."""
+    import email
+    import email.policy
+
+    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            payload = part.get_payload(decode=True) or b""
+            return read_html(payload, path, declared=part.get_content_charset())
+    raise IngestError(f"{path}: a web archive (.mhtml) with no web page in it")
 
 
 def html_text(markup: str) -> str:
