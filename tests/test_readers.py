@@ -204,11 +204,15 @@ def test_a_zip_that_unpacks_to_over_100_mb_is_refused_unopened(tmp_path, capsys)
     _bad(tmp_path, "bomb.docx", path.read_bytes(), "unpacks to 101 MB, more than 100 MB", capsys)
 
 
-def test_zip_that_is_not_word_or_excel(tmp_path, capsys):
+@pytest.mark.parametrize(("member", "message"), [
+    ("readme.txt", "a zip archive that is not a Word"),
+    ("OFD.xml", "an OFD document (版式文档); export it as PDF"),
+])
+def test_zip_that_is_not_word_or_excel(tmp_path, member, message, capsys):
     path = tmp_path / "files.zip"
     with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("readme.txt", "收入总计5446.35万元")
-    _bad(tmp_path, "files.docx", path.read_bytes(), "a zip archive that is not a Word", capsys)
+        archive.writestr(member, "收入总计5446.35万元")
+    _bad(tmp_path, "files.docx", path.read_bytes(), message, capsys)
 
 
 # -- bounded input ------------------------------------------------------------------------------

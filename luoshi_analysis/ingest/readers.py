@@ -343,6 +343,9 @@ def _read_zip(data: bytes, path: Path) -> tuple[str, str]:
         return read_docx(data, path), "docx"
     if "xl/workbook.xml" in names:
         return read_xlsx(data, path), "xlsx"
+    if "OFD.xml" in names:
+        raise IngestError(f"{path}: an OFD document (版式文档); export it as PDF (with text) and "
+                          "ingest that")
     if "mimetype" in names and archive.read("mimetype").startswith(b"application/vnd.oasis"):
         raise IngestError(f"{path}: an OpenDocument file; save it as .docx, .xlsx or PDF and "
                           "ingest that")
