@@ -239,7 +239,7 @@ def test_devices_and_fifos_are_refused_without_reading(tmp_path, capsys):
     for path in (Path("/dev/zero"), fifo, tmp_path):
         with pytest.raises(IngestError, match="not a regular file|a folder"):
             read_report(path)
-    assert main(["ingest", "/dev/zero", "--year", "2021"]) == 2
+    assert main(["--data-dir", str(tmp_path / "data"), "ingest", "/dev/zero", "--year", "2021"]) == 2
     assert "not a regular file" in capsys.readouterr().err
 
 
