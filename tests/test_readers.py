@@ -226,6 +226,19 @@ def test_a_file_over_20_mb_is_refused_before_reading(tmp_path, capsys):
         read_report(path)
 
 
+def test_a_pdf_of_too_many_pages_is_refused_before_its_pages_are_read(tmp_path, capsys):
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(501):
+        writer.add_blank_page(width=200, height=200)
+    out = io.BytesIO()
+    writer.write(out)
+    _bad(tmp_path, "book.pdf", out.getvalue(), "501 pages; a report is at most 500 pages", capsys)
+
+
 def test_text_over_the_limit_after_reading_is_refused(tmp_path):
     line = "收入总计5446.35万元，支出总计5446.35万元。\n".encode()
     path = _file(tmp_path, "long.txt", line * (MAX_TEXT_BYTES // len(line) + 1))

@@ -25,6 +25,7 @@ MiB = 1024 * 1024
 MAX_FILE_BYTES = 20 * MiB
 MAX_TEXT_BYTES = 5 * MiB  # the text read from a file, in UTF-8
 MAX_UNPACKED_BYTES = 100 * MiB  # a .docx/.xlsx is a zip: what it unpacks to
+MAX_PDF_PAGES = 500  # a report has tens of pages; each page costs the PDF library real time
 
 FORMAT_SUFFIX = {"text": ".txt", "html": ".html", "mhtml": ".mhtml", "pdf": ".pdf", "docx": ".docx",
                  "xlsx": ".xlsx", "xls": ".xls"}
@@ -263,6 +264,9 @@ def read_pdf(data: bytes, path: Path) -> str:
     pages, size, chars = [], 0, 0
     try:
         with pdf:
+            if len(pdf.pages) > MAX_PDF_PAGES:
+                raise IngestError(f"{path}: {len(pdf.pages)} pages; a report is at most "
+                                  f"{MAX_PDF_PAGES} pages — split out the report and ingest that")
             for page in pdf.pages:
                 page = page.dedupe_chars()
                 chars += len(page.chars)
