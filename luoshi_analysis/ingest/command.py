@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import shutil
+import textwrap
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -291,7 +292,8 @@ def ingest(report: Path, year: int, root: Path | None = None, force: bool = Fals
                 (root / name).unlink(missing_ok=True)
     return IngestResult(
         year=year, source=source, budget=budget, indicators=indicators,
-        reused_keys=int(indicators["key"].isin(known).sum()), checks=check(year, root),
+        reused_keys=int(indicators.loc[indicators["reviewed"] != "true", "key"].isin(known).sum()),
+        checks=check(year, root),
         folder=target, review=review if replaced or review.kept else None, backup=backup,
     )
 
@@ -325,14 +327,15 @@ def review_summary(result: IngestResult) -> str:
         f"{source.amount_unit_as_reported} ({source.conversion})",
         f"  indicators {len(indicators)} rows, {len(unreviewed)} unreviewed candidates: {sections}",
         f"             {result.reused_keys} keys reused from earlier years, "
-        f"{len(indicators) - result.reused_keys} new",
+        f"{len(unreviewed) - result.reused_keys} new",
     ]
     if result.review is not None:
         review = result.review
         lines.append(f"  reviewed   kept {len(review.kept)}, dropped {len(review.dropped)}, "
                      f"added {review.added} unreviewed candidates")
         if review.kept:
-            lines.append(f"    kept     {', '.join(review.kept)}")
+            lines += textwrap.wrap(", ".join(review.kept), width=100, initial_indent="    kept     ",
+                                   subsequent_indent="             ", break_on_hyphens=False)
         for key, fragment in review.dropped:
             lines.append(f"    dropped  {key}: its fragment '{safe(fragment)}' is not in the new text")
     if result.backup is not None:
