@@ -305,6 +305,18 @@ def test_a_new_folder_takes_the_unit_of_its_first_report(tmp_path):
     assert read_source(2022, root).issuer == "檀江街道办事处"
 
 
+def test_a_folder_whose_reports_named_no_unit_takes_the_first_that_does(tmp_path):
+    root = tmp_path / "data"
+    unnamed = tmp_path / "2021.txt"
+    unnamed.write_text("2021年度收入总计300.00万元，支出总计300.00万元。\n", "utf-8")
+    ingest(unnamed, 2021, root)
+    assert read_source(2021, root).issuer == ""
+    named = tmp_path / "2022.txt"
+    named.write_text(OTHER_UNIT.replace("2021", "2022"), "utf-8")
+    ingest(named, 2022, root)
+    assert read_source(2022, root).issuer == "檀江街道办事处"
+
+
 # -- re-ingesting keeps review work -------------------------------------------------------------
 
 def test_force_keeps_reviewed_rows_still_in_the_text_and_backs_up(data_copy, tmp_path, capsys):

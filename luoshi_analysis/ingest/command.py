@@ -101,8 +101,9 @@ def _unit(report: Path, read: ReadReport, folder: list[SourceRecord], mismatch_o
         IngestError: the report names a unit other than the folder's, without mismatch_ok.
     """
     found = find_issuer(read.text)
-    known = folder[-1] if folder else None
-    if found.issuer and known and not any(same_unit(found.issuer, s.issuer) for s in folder):
+    named = [source for source in folder if source.issuer]  # a folder's unit may be unknown yet
+    known = named[-1] if named else None
+    if found.issuer and known and not any(same_unit(found.issuer, s.issuer) for s in named):
         if not mismatch_ok:
             raise IngestError(
                 f"{report}: the report is issued by {for_terminal(found.issuer)}, but this data folder "
