@@ -169,10 +169,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--screenshots", help="folder for a full-page screenshot of each page")
     p.set_defaults(func=cmd_check_pages)
 
-    p = sub.add_parser("ingest", help="add a year from its report text")
-    p.add_argument("report", help="the report text (UTF-8, GB18030/GBK or UTF-16)")
+    p = sub.add_parser("ingest", help="add a year from its report (text, web page, PDF, Word, Excel)")
+    p.add_argument("report", help="the report: text (UTF-8, GB18030/GBK, UTF-16), a saved web page, "
+                                  "a PDF with a text layer, a Word .docx, or an .xlsx/.xls workbook")
     p.add_argument("--year", required=True, type=int, help="the report's fiscal year")
-    p.add_argument("--force", action="store_true", help="replace an existing year")
+    p.add_argument("--force", action="store_true",
+                   help="replace an existing year (reviewed indicators still in the text are kept; "
+                        "the old tables go to backups/)")
+    p.add_argument("--issuer-mismatch-ok", action="store_true",
+                   help="add a report whose issuer differs from the data folder's unit")
     p.set_defaults(func=cmd_ingest)
     return parser
 

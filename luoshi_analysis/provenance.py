@@ -36,6 +36,9 @@ class SourceRecord:
     phase: str = "executed"
     encoding_as_received: str = "utf-8"
     notes: str = ""
+    format: str = "text"  # what the raw file is: text, html, pdf, docx, xlsx or xls
+    read_text_file: str = ""  # for non-text formats: the text read from the raw file (UTF-8)
+    read_text_sha256: str = ""
 
 
 def sha256_of(path: Path) -> str:
@@ -98,26 +101,40 @@ def raw_path(source: SourceRecord, root: Path | None = None) -> Path:
     return (root or config.data_dir()) / source.raw_file
 
 
+def _verify_file(path: Path, expected: str, what: str) -> bytes:
+    if not path.is_file():
+        raise ProvenanceError(f"{path}: {what} missing; expected sha256 {expected}")
+    data = path.read_bytes()
+    found = hashlib.sha256(data).hexdigest()
+    if found != expected:
+        raise ProvenanceError(
+            f"{path}: sha256 is {found}, the source record says {expected}; "
+            f"{what}s are never edited — restore the original file"
+        )
+    return data
+
+
 def verify_raw(year: int, root: Path | None = None) -> SourceRecord:
-    """Check that a year's raw report is present and unchanged.
+    """Check that a year's raw report (and the text read from it, if stored) is unchanged.
 
     Raises:
-        ProvenanceError: the raw file is missing or its sha256 differs from the record.
+        ProvenanceError: a file is missing or its sha256 differs from the record.
     """
     source = read_source(year, root)
-    path = raw_path(source, root)
-    if not path.is_file():
-        raise ProvenanceError(f"{path}: raw report missing; expected sha256 {source.sha256}")
-    found = sha256_of(path)
-    if found != source.sha256:
-        raise ProvenanceError(
-            f"{path}: sha256 is {found}, the source record says {source.sha256}; "
-            "raw reports are never edited — restore the original file"
-        )
+    _verify_file(raw_path(source, root), source.sha256, "raw report")
+    if source.read_text_file:
+        _verify_file((root or config.data_dir()) / source.read_text_file, source.read_text_sha256,
+                     "read text")
     return source
 
 
 def raw_text(year: int, root: Path | None = None) -> str:
-    """Return the verified raw report text of a year."""
+    """Return the verified text of a year's report that fragments trace to.
+
+    For a plain-text report that is the raw file decoded; for a web page, PDF, Word file or
+    spreadsheet it is the text read from it, stored beside the raw file.
+    """
     source = verify_raw(year, root)
+    if source.read_text_file:
+        return ((root or config.data_dir()) / source.read_text_file).read_bytes().decode("utf-8")
     return raw_path(source, root).read_bytes().decode(source.encoding_as_received)

@@ -255,3 +255,105 @@ def test_candidates_read_qualifiers_units_and_chinese_numerals():
         (43, "43", "个", "cumulative_total"), (2, "2", "个", "exact"),
         (200, "200", "亩", "at_least"), (3, "3", "名次", "rank"), (178, "178", "人", "exact"),
     ]
+
+
+# -- one data folder is one unit ----------------------------------------------------------------
+
+OTHER_UNIT = ("2021年度邵阳市大祥区檀江街道办事处部门整体支出绩效评价报告\n"
+              "2021年度收入总计300.00万元，支出总计300.00万元。\n")
+
+
+def test_the_issuer_is_read_from_the_report(data_copy, tmp_path):
+    report = tmp_path / "2021.txt"
+    report.write_text(report_2021(), "utf-8")
+    ingest(report, 2021, data_copy)
+    source = read_source(2021, data_copy)
+    assert (source.issuer, source.district, source.city) == ("罗市镇人民政府", "大祥区", "邵阳市")
+    assert source.title == "2021年度邵阳市大祥区罗市镇人民政府部门整体支出绩效评价报告"
+    assert source.issuer_en == read_source(2020, data_copy).issuer_en  # the same unit's English name
+
+
+def test_another_units_report_is_refused_unless_allowed(data_copy, tmp_path, capsys):
+    report = tmp_path / "other.txt"
+    report.write_text(OTHER_UNIT, "utf-8")
+    before = _listing(data_copy)
+    assert main(["ingest", str(report), "--year", "2021"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "issued by 檀江街道办事处" in err and "holds 罗市镇人民政府's reports" in err
+    assert "--issuer-mismatch-ok" in err and len(err.splitlines()) == 1
+    assert _listing(data_copy) == before
+    assert main(["ingest", str(report), "--year", "2021", "--issuer-mismatch-ok"]) == 0
+    assert read_source(2021, data_copy).issuer == "檀江街道办事处"
+
+
+def test_a_new_folder_takes_the_unit_of_its_first_report(tmp_path):
+    report = tmp_path / "other.txt"
+    report.write_text(OTHER_UNIT, "utf-8")
+    root = tmp_path / "data"
+    ingest(report, 2021, root)
+    source = read_source(2021, root)
+    assert (source.issuer, source.district, source.city, source.issuer_en) == (
+        "檀江街道办事处", "大祥区", "邵阳市", "")
+    written = "".join(p.read_text("utf-8") for p in (root / "processed").rglob("*.json"))
+    assert "罗市" not in written  # nothing of the shipped town leaks into another unit's folder
+    later = tmp_path / "2022.txt"
+    later.write_text(OTHER_UNIT.replace("2021", "2022").replace("邵阳市大祥区檀江街道办事处", ""), "utf-8")
+    ingest(later, 2022, root)  # a report that names no unit is taken as the folder's
+    assert read_source(2022, root).issuer == "檀江街道办事处"
+
+
+def test_a_folder_whose_reports_named_no_unit_takes_the_first_that_does(tmp_path):
+    root = tmp_path / "data"
+    unnamed = tmp_path / "2021.txt"
+    unnamed.write_text("2021年度收入总计300.00万元，支出总计300.00万元。\n", "utf-8")
+    ingest(unnamed, 2021, root)
+    assert read_source(2021, root).issuer == ""
+    named = tmp_path / "2022.txt"
+    named.write_text(OTHER_UNIT.replace("2021", "2022"), "utf-8")
+    ingest(named, 2022, root)
+    assert read_source(2022, root).issuer == "檀江街道办事处"
+
+
+# -- re-ingesting keeps review work -------------------------------------------------------------
+
+def test_force_keeps_reviewed_rows_still_in_the_text_and_backs_up(data_copy, tmp_path, capsys):
+    old = load_indicators(2020)
+    old_raw = data_copy / read_source(2020, data_copy).raw_file
+    old_csv = (data_copy / "processed" / "2020" / "indicators.csv").read_bytes()
+    report = tmp_path / "2020.txt"
+    report.write_text(RAW_2020.read_text("utf-8").replace("入园企业18家", "入园企业19家"), "utf-8")
+    assert main(["ingest", str(report), "--year", "2020", "--force"]) == 0
+    out = capsys.readouterr().out
+    new = load_indicators(2020).set_index("key")
+    reviewed = old[old["reviewed"]]
+    assert "park_enterprises" not in new.index or not new.loc["park_enterprises", "reviewed"]
+    kept = reviewed[reviewed["key"] != "park_enterprises"]
+    assert new.loc[kept["key"], "reviewed"].all()
+    assert (new.loc[kept["key"], "name_en"] == kept.set_index("key")["name_en"]).all()
+    assert f"kept {len(kept)}, dropped 1" in out
+    assert "dropped  park_enterprises: its fragment '入园企业18家' is not in the new text" in out
+    assert new.index.is_unique
+    assert ((new["value"] == 19) & ~new["reviewed"]).any()  # the changed figure, as a new candidate
+    new_csv = (data_copy / "processed" / "2020" / "indicators.csv").read_text("utf-8").splitlines()
+    old_rows = [row for row in old_csv.decode().splitlines()[1:] if ",park_enterprises," not in row]
+    assert [row for row in old_rows if row not in new_csv] == []  # kept rows exactly as reviewed
+    assert len(new_csv) - 1 - len(old_rows) <= 3  # no duplicate candidate of a kept figure
+    backups = list((data_copy / "backups").iterdir())
+    assert len(backups) == 1 and backups[0].name.startswith("2020-")
+    assert (backups[0] / "processed" / "2020" / "indicators.csv").read_bytes() == old_csv
+    assert (backups[0] / "raw" / "2020" / old_raw.name).read_bytes() == RAW_2020.read_bytes()
+    assert not old_raw.exists()
+    assert main(["validate"]) == 0  # the backup is no year of its own
+
+
+def test_a_leftover_of_an_interrupted_ingest_is_removed(data_copy, tmp_path):
+    raw = data_copy / "raw" / "2021"
+    raw.mkdir(parents=True)
+    (raw / ".report_2021_0000.txt.partial").write_bytes(b"half")
+    staging = data_copy / "processed" / ".staging-2021-1"
+    staging.mkdir()
+    report = tmp_path / "2021.txt"
+    report.write_text(report_2021(), "utf-8")
+    ingest(report, 2021, data_copy)
+    assert not staging.exists() and not list(raw.glob(".*.partial"))
+    assert [p.name for p in raw.iterdir()] == [Path(read_source(2021, data_copy).raw_file).name]

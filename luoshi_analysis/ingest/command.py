@@ -1,12 +1,14 @@
-"""Add a year from its report text: raw copy, budget table, candidate indicators, checks."""
+"""Add a year from its report: raw copy, read text, budget table, candidate indicators, checks."""
 
 from __future__ import annotations
 
 import argparse
 import hashlib
 import shutil
+import textwrap
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -14,15 +16,28 @@ import pandas as pd
 from luoshi_analysis import config
 from luoshi_analysis.atomic import replace_dir, write_bytes, write_text
 from luoshi_analysis.checks import check
-from luoshi_analysis.errors import IngestError
-from luoshi_analysis.ingest.normalize import decode_report, normalize
+from luoshi_analysis.errors import IngestError, LuoshiError
+from luoshi_analysis.ingest.issuer import find_issuer, same_unit
+from luoshi_analysis.ingest.normalize import for_terminal, normalize
 from luoshi_analysis.ingest.outcomes import candidate_table
 from luoshi_analysis.ingest.overview import Disagreement, parse_overview, stated_year
+from luoshi_analysis.ingest.readers import ReadReport, read_report
 from luoshi_analysis.load import load_indicators, read_table, years
-from luoshi_analysis.provenance import SourceRecord, write_datapackage
+from luoshi_analysis.provenance import SourceRecord, read_source, write_datapackage
 from luoshi_analysis.schema import BUDGET, INDICATORS, SECTIONS, STATEMENTS
 
 STAGING_PREFIX = ".staging-"
+BACKUPS_SUBDIR = "backups"  # outside processed/: years() and validate never see it
+READ_TEXT_SUFFIX = ".read.txt"
+
+
+@dataclass
+class ReviewCarry:
+    """What a forced re-ingest did with the year's reviewed indicator rows."""
+
+    kept: list[str] = field(default_factory=list)  # keys of reviewed rows kept
+    dropped: list[tuple[str, str]] = field(default_factory=list)  # (key, fragment) no longer in the text
+    added: int = 0  # unreviewed candidates new in this ingest
 
 
 @dataclass
@@ -38,12 +53,8 @@ class IngestResult:
     reused_keys: int
     checks: pd.DataFrame
     folder: Path
-
-
-def _title(text: str, year: int) -> str:
-    lines = [line.strip() for line in text.splitlines() if line.strip()][:2]
-    title = "".join(lines) if len(lines) == 2 and "报告" in lines[1] else (lines[0] if lines else "")
-    return title or f"{year}年度{config.TOWN_ZH}部门整体支出绩效评价报告"
+    review: ReviewCarry | None = None
+    backup: Path | None = None
 
 
 def _conversion(units: set[str]) -> tuple[str, str]:
@@ -62,28 +73,156 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     write_text(path, frame.to_csv(index=False, lineterminator="\n"))
 
 
-def ingest(report: Path, year: int, root: Path | None = None, force: bool = False) -> IngestResult:
-    """Read a report text and write year's raw copy and tables into the data folder.
+def _folder_sources(root: Path) -> list[SourceRecord]:
+    """Return the source records of the folder's years (a year without a readable one is skipped)."""
+    sources: list[SourceRecord] = []
+    for y in years(root) if root.is_dir() else []:
+        try:
+            sources.append(read_source(y, root))
+        except LuoshiError:
+            continue
+    return sources
 
-    Nothing is written when the text cannot be used. The year's tables are staged in full and
-    swapped in with one rename, so a crash leaves the old year or the new one.
+
+def _remove_leftovers(root: Path, year: int) -> None:
+    """Remove what an interrupted ingest left: staging folders and half-written files."""
+    processed = root / config.PROCESSED_SUBDIR
+    for stale in processed.glob(f"{STAGING_PREFIX}*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    aside = processed / f".{year}.old"  # replace_dir's fallback moves the old year here first
+    if aside.is_dir():
+        if (processed / str(year)).exists():
+            shutil.rmtree(aside, ignore_errors=True)
+        else:
+            aside.rename(processed / str(year))  # interrupted between its two renames
+    for folder in (config.raw_dir(year, root), processed / str(year)):
+        for partial in folder.glob(".*.partial"):
+            partial.unlink(missing_ok=True)
+
+
+def _unit(report: Path, read: ReadReport, folder: list[SourceRecord], mismatch_ok: bool):
+    """Return (title, issuer, district, city, issuer_en, note) of a report for this folder.
+
+    Raises:
+        IngestError: the report names a unit other than the folder's, without mismatch_ok.
+    """
+    found = find_issuer(read.text)
+    named = [source for source in folder if source.issuer]  # a folder's unit may be unknown yet
+    known = named[-1] if named else None
+    if found.issuer and known and not any(same_unit(found.issuer, s.issuer) for s in named):
+        if not mismatch_ok:
+            raise IngestError(
+                f"{report}: the report is issued by {for_terminal(found.issuer)}, but this data folder "
+                f"holds {known.issuer}'s reports; one data folder is one unit — use another "
+                "--data-dir, or pass --issuer-mismatch-ok to add it here anyway")
+        known = None
+    if not found.issuer and known:
+        return (found.title, known.issuer, known.district, known.city, known.issuer_en,
+                "the report names no issuer; the data folder's unit is assumed")
+    same = known is not None
+    return (found.title, found.issuer, found.district or (known.district if same else ""),
+            found.city or (known.city if same else ""), known.issuer_en if same else "",
+            "" if found.issuer else "the report names no issuer")
+
+
+def _spans(text: str, fragment: str) -> list[tuple[int, int]]:
+    """Return where fragment occurs in text, as (start, end) pairs."""
+    spans, start = [], text.find(fragment) if fragment else -1
+    while start >= 0:
+        spans.append((start, start + len(fragment)))
+        start = text.find(fragment, start + 1)
+    return spans
+
+
+def _overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> bool:
+    return any(s1 < e2 and s2 < e1 for s1, e1 in a for s2, e2 in b)
+
+
+def _carry_reviewed(new: pd.DataFrame, old: pd.DataFrame | None,
+                    text: str) -> tuple[pd.DataFrame, ReviewCarry]:
+    """Keep the old year's reviewed rows whose fragment is still in the new text.
+
+    A kept row takes the place of the new candidate of the same value and unit whose fragment
+    overlaps its own in the text (reviewers often trim a fragment); a candidate whose key a kept
+    row holds gets the next free key of its section.
+    """
+    carry = ReviewCarry()
+    if old is None or old.empty:
+        carry.added = len(new)
+        return new, carry
+    reviewed = old[old["reviewed"].str.lower() == "true"]
+    still = reviewed["source_fragment"].map(lambda fragment: bool(fragment) and fragment in text)
+    kept = reviewed[still]
+    carry.kept = kept["key"].tolist()
+    carry.dropped = list(zip(reviewed.loc[~still, "key"], reviewed.loc[~still, "source_fragment"],
+                             strict=True))
+    taken = [(_spans(text, row["source_fragment"]), row["value_as_written"], row["unit"])
+             for _, row in kept.iterrows()]
+
+    def already_kept(row: pd.Series) -> bool:
+        spans = _spans(text, row["source_fragment"])
+        return any(value == row["value_as_written"] and unit == row["unit"] and _overlap(spans, other)
+                   for other, value, unit in taken)
+
+    fresh = new[[not already_kept(row) for _, row in new.iterrows()]].copy()
+    used = set(kept["key"])
+    for index, row in fresh.iterrows():
+        if row["key"] in used:
+            number = 1
+            while f"{row['section_key']}_{number:02d}" in used:
+                number += 1
+            fresh.at[index, "key"] = f"{row['section_key']}_{number:02d}"
+        used.add(fresh.at[index, "key"])
+    carry.added = len(fresh)
+    merged = pd.concat([kept, fresh], ignore_index=True)
+    order = merged["source_fragment"].map(lambda fragment: text.find(fragment))
+    merged = merged.assign(_s=merged["section"].astype(int), _o=order).sort_values(
+        ["_s", "_o"], kind="stable").drop(columns=["_s", "_o"])
+    return merged[INDICATORS.columns].reset_index(drop=True), carry
+
+
+def _backup(root: Path, year: int, old: SourceRecord | None) -> Path:
+    """Copy the year's current tables and raw files into backups/<year>-<UTC time>/; return it."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    folder = root / BACKUPS_SUBDIR / f"{year}-{stamp}"
+    n = 1
+    while folder.exists():
+        n += 1
+        folder = root / BACKUPS_SUBDIR / f"{year}-{stamp}-{n}"
+    shutil.copytree(config.processed_dir(year, root),
+                    folder / config.PROCESSED_SUBDIR / str(year))
+    for name in (old.raw_file, old.read_text_file) if old else ():
+        if name and (root / name).is_file():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(root / name, folder / name)
+    return folder
+
+
+def ingest(report: Path, year: int, root: Path | None = None, force: bool = False,
+           issuer_mismatch_ok: bool = False) -> IngestResult:
+    """Read a report and write the year's raw copy, read text and tables into the data folder.
+
+    Nothing is written when the report cannot be used. The year's tables are staged in full and
+    swapped in with one rename, so a crash leaves the old year or the new one. Replacing a year
+    (force) keeps its reviewed indicator rows whose fragment is still in the text, and keeps the
+    replaced tables and raw file in backups/<year>-<UTC time>/ inside the data folder.
 
     Args:
-        report: The report text (UTF-8, GB18030/GBK or UTF-16).
+        report: The report: text (UTF-8, GB18030/GBK or UTF-16), a saved web page, a PDF with a
+            text layer, a Word .docx, or a workbook (.xlsx/.xls) with the 收入支出决算总表.
         year: The fiscal year it reports on.
         root: The data folder (default: the configured one).
         force: Replace the year if it already has data.
+        issuer_mismatch_ok: Add the report even when it names a unit other than the folder's.
 
     Raises:
-        IngestError: unreadable or empty file, no overview, year mismatch, disagreeing figures,
-            or an existing year without force.
+        IngestError: unreadable, too large or unsupported file, no overview, year mismatch,
+            another unit's report, or an existing year without force.
     """
     root = Path(root) if root is not None else config.data_dir()
-    try:
-        data = Path(report).read_bytes()
-    except OSError as exc:
-        raise IngestError(f"{report}: cannot read the file ({exc.strerror})") from None
-    text, encoding = decode_report(data, report)
+    report = Path(report)
+    read = read_report(report)
+    text = read.text
     normalized = normalize(text)
     stated = stated_year(normalized)
     if stated and stated[0] != year:
@@ -96,27 +235,49 @@ def ingest(report: Path, year: int, root: Path | None = None, force: bool = Fals
             f"year {year} already has data in {target}; use --force to replace it")
     overview = parse_overview(normalized, year)
     budget, units = overview.budget, overview.units
+    folder_sources = _folder_sources(root)
+    title, issuer, district, city, issuer_en, issuer_note = _unit(
+        report, read, folder_sources, issuer_mismatch_ok)
     root.mkdir(parents=True, exist_ok=True)  # ingest may start a new data folder
+    _remove_leftovers(root, year)
     earlier = [load_indicators(y, root) for y in years(root) if y != year]
     indicators = candidate_table(text, year, earlier)
     known = {key for frame in earlier for key in frame["key"]}
-    sha256 = hashlib.sha256(data).hexdigest()
-    raw_name = f"luoshi_{year}_performance_report_{sha256[:8]}.txt"
+    replaced = next((s for s in folder_sources if s.year == year), None) if target.exists() else None
+    old_indicators = None
+    if target.exists():
+        try:
+            read_table(target / config.INDICATORS_FILE, INDICATORS)  # the schema holds
+            old_indicators = pd.read_csv(target / config.INDICATORS_FILE, dtype=str,
+                                         keep_default_na=False)  # rows kept as written
+        except LuoshiError:
+            old_indicators = None  # a broken table has nothing to keep; it is still backed up
+    indicators, review = _carry_reviewed(indicators, old_indicators, text)
+    sha256 = hashlib.sha256(read.data).hexdigest()
+    if replaced and replaced.sha256 == sha256 and (root / replaced.raw_file).is_file():
+        raw_file = replaced.raw_file  # the same file: keep its name
+    else:
+        raw_file = f"{config.RAW_SUBDIR}/{year}/report_{year}_{sha256[:8]}{read.suffix}"
+    read_bytes = text.encode("utf-8")
+    read_text_file = f"{raw_file}{READ_TEXT_SUFFIX}" if read.format != "text" else ""
     unit_as_reported, conversion = _conversion(units)
+    notes = f"ingested by luoshi ingest from {report.name} ({read.format}); indicators unreviewed"
+    if review.kept:
+        notes = notes.replace("indicators unreviewed", f"{len(review.kept)} reviewed indicators kept")
     source = SourceRecord(
-        year=year, title=_title(text, year), issuer=config.ISSUER_ZH,
-        district=config.DISTRICT_ZH, city=config.CITY_ZH,
-        raw_file=f"{config.RAW_SUBDIR}/{year}/{raw_name}", sha256=sha256,
+        year=year, title=title, issuer=issuer, district=district, city=city, issuer_en=issuer_en,
+        raw_file=raw_file, sha256=sha256,
         amount_unit_as_reported=unit_as_reported, conversion=conversion,
-        encoding_as_received=encoding,
-        notes=f"ingested by luoshi ingest from {Path(report).name}; indicators unreviewed",
+        encoding_as_received=read.encoding if read.format in ("text", "html") else "",
+        notes=notes + (f"; {issuer_note}" if issuer_note else ""),
+        format=read.format, read_text_file=read_text_file,
+        read_text_sha256=hashlib.sha256(read_bytes).hexdigest() if read_text_file else "",
     )
     processed = root / config.PROCESSED_SUBDIR
     processed.mkdir(parents=True, exist_ok=True)
-    for stale in processed.glob(f"{STAGING_PREFIX}*"):
-        shutil.rmtree(stale, ignore_errors=True)
     staging = processed / f"{STAGING_PREFIX}{year}-{time.time_ns()}"
     staging.mkdir()
+    backup = None
     try:
         _write_csv(budget, staging / config.BUDGET_FILE)
         _write_csv(indicators, staging / config.INDICATORS_FILE)
@@ -125,41 +286,75 @@ def ingest(report: Path, year: int, root: Path | None = None, force: bool = Fals
         read_table(staging / config.BUDGET_FILE, BUDGET)  # the schema holds before anything moves
         read_table(staging / config.INDICATORS_FILE, INDICATORS)
         read_table(staging / config.STATEMENTS_FILE, STATEMENTS)
-        raw_path = root / source.raw_file
-        if not (raw_path.is_file() and raw_path.read_bytes() == data):
-            write_bytes(raw_path, data)  # byte for byte, as received
+        for name, content in ((raw_file, read.data), (read_text_file, read_bytes)):
+            path = root / name if name else None
+            if path and not (path.is_file() and path.read_bytes() == content):
+                write_bytes(path, content)  # the raw file byte for byte, as received
+        if target.exists():
+            backup = _backup(root, year, replaced)
         replace_dir(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if replaced:  # the old raw file now lives in the backup only
+        for name in (replaced.raw_file, replaced.read_text_file):
+            if name and name not in (raw_file, read_text_file):
+                (root / name).unlink(missing_ok=True)
     return IngestResult(
         year=year, source=source, budget=budget, statements=overview.statements,
         disagreements=overview.disagreements, indicators=indicators,
-        reused_keys=int(indicators["key"].isin(known).sum()), checks=check(year, root),
-        folder=target,
+        reused_keys=int(indicators.loc[indicators["reviewed"] != "true", "key"].isin(known).sum()),
+        checks=check(year, root),
+        folder=target, review=review if replaced or review.kept else None, backup=backup,
     )
 
 
 def review_summary(result: IngestResult) -> str:
-    """Return the summary printed after an ingest: what was found and what to review."""
+    """Return the summary printed after an ingest: what was found and what to review.
+
+    Everything taken from the report passes through ``for_terminal``: a report's control
+    characters and escape sequences are shown, never sent to the terminal.
+    """
+    safe = for_terminal
+    source = result.source
     indicators = result.indicators
-    by_section = indicators.groupby("section").size()
-    sections = ", ".join(f"({s}) {SECTIONS[s][1]} {n}" for s, n in by_section.items())
+    unreviewed = indicators[indicators["reviewed"].astype(str).str.lower() != "true"]
+    by_section = unreviewed.groupby("section").size()
+    sections = ", ".join(f"({s}) {SECTIONS[int(s)][1]} {n}" for s, n in by_section.items())
     failed = result.checks[~result.checks["ok"]]
+    where = ", ".join(part for part in (source.city, source.district) if part)
+    read = (f"{source.format}, {source.encoding_as_received}" if source.encoding_as_received
+            else source.format)
     lines = [
-        f"ingested {result.year}: {result.source.title}",
-        f"  raw text   {result.source.raw_file} ({result.source.encoding_as_received}, "
-        f"sha256 {result.source.sha256[:12]}…)",
+        f"ingested {result.year}: {safe(source.title)}",
+        f"  issuer     {safe(source.issuer) or '(not named)'}" + (f" ({safe(where)})" if where else ""),
+        f"  raw file   {source.raw_file} ({read}, sha256 {source.sha256[:12]}…)",
+    ]
+    if source.read_text_file:
+        lines.append(f"  read text  {source.read_text_file} (UTF-8, sha256 "
+                     f"{source.read_text_sha256[:12]}…): the text every fragment traces to")
+    lines += [
         f"  budget     {len(result.budget)} lines; amounts as reported in "
-        f"{result.source.amount_unit_as_reported} ({result.source.conversion})",
+        f"{source.amount_unit_as_reported} ({source.conversion})",
         f"  statements {len(result.statements)} stated amounts (every scope and phase); "
         + (f"{len(result.disagreements)} disagree:" if result.disagreements else "none disagree"),
-        *(f"    DISAGREEMENT {d.message()}" for d in result.disagreements),
-        f"  indicators {len(indicators)} candidates, unreviewed: {sections}",
+        *(f"    DISAGREEMENT {safe(d.message())}" for d in result.disagreements),
+        f"  indicators {len(indicators)} rows, {len(unreviewed)} unreviewed candidates: {sections}",
         f"             {result.reused_keys} keys reused from earlier years, "
-        f"{len(indicators) - result.reused_keys} new",
-        "  checks     " + ("all hold" if failed.empty else f"{len(failed)} violated:"),
+        f"{len(unreviewed) - result.reused_keys} new",
     ]
+    if result.review is not None:
+        review = result.review
+        lines.append(f"  reviewed   kept {len(review.kept)}, dropped {len(review.dropped)}, "
+                     f"added {review.added} unreviewed candidates")
+        if review.kept:
+            lines += textwrap.wrap(", ".join(review.kept), width=100, initial_indent="    kept     ",
+                                   subsequent_indent="             ", break_on_hyphens=False)
+        for key, fragment in review.dropped:
+            lines.append(f"    dropped  {key}: its fragment '{safe(fragment)}' is not in the new text")
+    if result.backup is not None:
+        lines.append(f"  backup     the replaced tables and raw file are in {result.backup}")
+    lines.append("  checks     " + ("all hold" if failed.empty else f"{len(failed)} violated:"))
     for _, row in failed.iterrows():
         lines.append(f"    VIOLATION {row['check']}: expected {row['expected']:.4f}, found "
                      f"{row['found']:.4f}, difference {row['difference']:+.4f}")
@@ -171,6 +366,7 @@ def review_summary(result: IngestResult) -> str:
 def ingest_from_args(args: argparse.Namespace) -> int:
     """Carry out `luoshi ingest`; 1 when the written year fails a check."""
     root = Path(args.data_dir) if args.data_dir else None
-    result = ingest(Path(args.report), args.year, root, force=args.force)
+    result = ingest(Path(args.report), args.year, root, force=args.force,
+                    issuer_mismatch_ok=args.issuer_mismatch_ok)
     print(review_summary(result))
     return 0 if result.checks["ok"].all() else 1

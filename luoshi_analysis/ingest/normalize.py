@@ -1,8 +1,9 @@
-"""Read report text in the encodings governments publish, and normalise it for parsing.
+"""Character-level work on report text: decoding, cleaning PDF artefacts, normalising, escaping.
 
 Normalisation maps each kept character one to one (full-width to ASCII, traditional to
-simplified for the words the parsers look for) and drops whitespace, keeping for every
-character its offset in the original text, so a match always maps back to a verbatim fragment.
+simplified for the words the parsers look for, radical code points to ideographs) and drops
+whitespace, keeping for every character its offset in the original text, so a match always maps
+back to a verbatim fragment.
 """
 
 from __future__ import annotations
@@ -26,13 +27,38 @@ TRADITIONAL.update(zip("預決門費務國資購級專戶計劃總說明類際�
                        "预决门费务国资购级专户计划总说明类际余额较减增长车运维护况体释机关采绩评价报执调变动",
                        strict=True))
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# CJK Radicals Supplement code points some PDF fonts emit for the ideograph of the same shape;
+# NFKC does not fold these (it does fold the Kangxi radicals, U+2F00–U+2FDF).
+RADICALS = dict(zip(
+    "⺠⻅⻆⻉⻋⻓⻔⻘⻙⻚⻛⻜⻝⻢⻥⻦⻧⻨⻩⻪⻬⻮⻰⻄⻣⻤⺁⺝⻗",
+    "民见角贝车长门青韦页风飞食马鱼鸟卤麦黄黾齐齿龙西骨鬼厂月雨",
+    strict=True,
+))
+# Spaces a PDF text layer puts inside a number: "5446 .35", "5446. 35", "1, 334.20".
+_SPACE_IN_NUMBER = re.compile(r"(?<=\d)[ \t]+(?=\.\d)|(?<=\d\.)[ \t]+(?=\d)|(?<=\d,)[ \t]+(?=\d{3}(?!\d))")
+# Shown escaped on a terminal: controls (ESC starts escape sequences), line and paragraph
+# separators, and the bidirectional overrides that reorder what a reader sees.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+GB_FAMILY = ("gb2312", "gbk", "gb_2312-80", "x-gbk", "cp936", "gb18030", "euc-cn", "x-euc-cn")
 
 
-def decode_report(data: bytes, path: Path | str) -> tuple[str, str]:
+def codec_name(declared: str) -> str | None:
+    """Return the Python codec for a declared charset (GB2312/GBK as GB18030), or None."""
+    name = declared.strip().lower()
+    if name in GB_FAMILY:
+        return "gb18030"  # the superset: pages labelled GB2312 often hold GBK characters
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode_report(data: bytes, path: Path | str, declared: str | None = None) -> tuple[str, str]:
     """Decode a report's bytes; return (text, encoding).
 
     Accepts UTF-8 (with or without BOM), UTF-16 (with BOM, or without where the NUL pattern
-    shows it) and GB18030 (which includes GBK and GB2312).
+    shows it) and GB18030 (which includes GBK and GB2312). A charset the file declares (a web
+    page's ``<meta charset>``) is tried first, after a byte-order mark.
 
     Raises:
         IngestError: empty, binary, or in no encoding it can read.
@@ -40,7 +66,11 @@ def decode_report(data: bytes, path: Path | str) -> tuple[str, str]:
     if not data.strip():
         raise IngestError(f"{path}: the file is empty; expected the text of a report")
     candidates: list[str]
-    if data.startswith(codecs.BOM_UTF8):
+    declared_codec = codec_name(declared) if declared else None
+    if declared_codec and not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE,
+                                               codecs.BOM_UTF16_BE)):
+        candidates = [declared_codec, *(e for e in ("utf-8", "gb18030") if e != declared_codec)]
+    elif data.startswith(codecs.BOM_UTF8):
         candidates = ["utf-8-sig"]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         candidates = ["utf-16"]
@@ -91,7 +121,27 @@ class Normalized:
         return self.original.count("\n", 0, self.offsets[start]) + 1
 
 
+def clean_char(ch: str) -> str:
+    """Return the ideograph a radical code point stands for (PDF font artefact), else ch."""
+    if "\u2f00" <= ch <= "\u2fdf":  # Kangxi radicals
+        return unicodedata.normalize("NFKC", ch)
+    return RADICALS.get(ch, ch)
+
+
+def clean_extracted(text: str) -> str:
+    """Clean text taken from a PDF's text layer: radicals to ideographs, spaces inside numbers."""
+    text = "".join(clean_char(ch) for ch in text)
+    return _SPACE_IN_NUMBER.sub("", text)
+
+
+def for_terminal(text: str) -> str:
+    """Return text safe to print: control characters and escape sequences shown escaped."""
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                            else f"\\u{ord(m.group()):04x}", text)
+
+
 def _normal_char(ch: str) -> str:
+    ch = clean_char(ch)
     if "\uff01" <= ch <= "\uff5e":  # full-width ASCII
         ch = unicodedata.normalize("NFKC", ch)
     return TRADITIONAL.get(ch, ch)
