@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import codecs
+import dataclasses
 import hashlib
 import json
+import re
+import types
+import typing
 from dataclasses import asdict, dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from luoshi_analysis import config
@@ -74,23 +79,123 @@ def write_datapackage(source: SourceRecord, folder: Path) -> Path:
     return path
 
 
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_TYPE_NAMES = {int: "a whole number", str: "a string", float: "a number", bool: "true or false",
+               type(None): "null"}
+
+
+def _shown(value: object) -> str:
+    """Return a short repr of a value for an error line."""
+    text = json.dumps(value, ensure_ascii=True) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _matches(value: object, hint: Any) -> bool:
+    """Return whether a JSON value has the type a SourceRecord field is annotated with."""
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        return any(_matches(value, arg) for arg in typing.get_args(hint))
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if hint in (str, bool, type(None)):
+        return isinstance(value, hint)
+    origin = typing.get_origin(hint) or hint
+    return not isinstance(origin, type) or isinstance(value, origin)
+
+
+def _type_name(hint: Any) -> str:
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        return " or ".join(_type_name(arg) for arg in typing.get_args(hint))
+    return _TYPE_NAMES.get(hint, getattr(hint, "__name__", str(hint)))
+
+
+def _is_text_encoding(name: str) -> bool:
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        return False
+    return getattr(info, "_is_text_encoding", True)  # rot13, base64 … are not
+
+
+def source_record(source: object, path: Path, year: int) -> SourceRecord:
+    """Return the SourceRecord of a datapackage's first source, checking every field.
+
+    Args:
+        source: The JSON value of ``sources[0]``.
+        path: The datapackage.json it comes from, named in errors.
+        year: The year of the folder the datapackage is in.
+
+    Raises:
+        ProvenanceError: naming the file and the field that is missing, mistyped or not allowed.
+    """
+    if not isinstance(source, dict):
+        raise ProvenanceError(
+            f"{path}: sources[0] is {_shown(source)}; expected an object with the fields of "
+            "the source record")
+    hints = typing.get_type_hints(SourceRecord)
+    values = {}
+    for fld in dataclasses.fields(SourceRecord):
+        if fld.name not in source:
+            if fld.default is dataclasses.MISSING and fld.default_factory is dataclasses.MISSING:
+                raise ProvenanceError(
+                    f"{path}: field {fld.name!r} of sources[0] is missing; the source record "
+                    "needs it")
+            continue
+        value = source[fld.name]
+        if not _matches(value, hints[fld.name]):
+            raise ProvenanceError(
+                f"{path}: field {fld.name!r} of sources[0] is {_shown(value)}; expected "
+                f"{_type_name(hints[fld.name])}")
+        values[fld.name] = value
+    record = SourceRecord(**values)
+    raw = PurePosixPath(record.raw_file)
+    problem = None
+    if record.year != year:
+        problem = ("year", f"is {record.year} in the folder of {year}; they must agree")
+    elif not _SHA256.match(record.sha256):
+        problem = ("sha256", f"is {_shown(record.sha256)}; expected 64 hex digits 0-9a-f")
+    elif raw.is_absolute() or "\\" in record.raw_file or ".." in raw.parts or not raw.parts:
+        problem = ("raw_file", f"is {_shown(record.raw_file)}; expected a path inside the data "
+                   f"folder, like {config.RAW_SUBDIR}/{year}/report.txt")
+    elif not _is_text_encoding(record.encoding_as_received):
+        problem = ("encoding_as_received", f"is {_shown(record.encoding_as_received)}; expected "
+                   "a text encoding Python knows, e.g. utf-8, gb18030, utf-16")
+    elif record.amount_factor <= 0:
+        problem = ("amount_factor", f"is {record.amount_factor}; expected a positive number")
+    if problem:
+        raise ProvenanceError(f"{path}: field {problem[0]!r} of sources[0] {problem[1]}")
+    return record
+
+
 def read_source(year: int, root: Path | None = None) -> SourceRecord:
     """Read the source record of a year from its datapackage.json.
 
     Raises:
         DataFolderError: the datapackage is missing.
-        ProvenanceError: it has no usable source record.
+        ProvenanceError: it has no usable source record (names the field).
     """
     path = config.processed_dir(year, root) / config.DATAPACKAGE_FILE
     if not path.is_file():
         raise DataFolderError(f"{path}: missing; every year needs a datapackage.json")
+    data = path.read_bytes()
     try:
-        descriptor = json.loads(path.read_text(encoding="utf-8"))
-        source = descriptor["sources"][0]
-        fields = SourceRecord.__dataclass_fields__
-        return SourceRecord(**{k: v for k, v in source.items() if k in fields})
-    except (ValueError, KeyError, IndexError, TypeError) as exc:
-        raise ProvenanceError(f"{path}: no readable source record ({exc})") from exc
+        descriptor = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ProvenanceError(
+            f"{path}: byte 0x{data[exc.start]:02x} on line {line} is not UTF-8; a "
+            "datapackage.json is UTF-8 JSON") from None
+    except json.JSONDecodeError as exc:
+        raise ProvenanceError(
+            f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+        ) from None
+    sources = descriptor.get("sources") if isinstance(descriptor, dict) else None
+    if not isinstance(sources, list) or not sources:
+        raise ProvenanceError(
+            f"{path}: no 'sources' list; expected a JSON object whose 'sources' holds the "
+            "source record")
+    return source_record(sources[0], path, year)
 
 
 def raw_path(source: SourceRecord, root: Path | None = None) -> Path:
@@ -120,4 +225,10 @@ def verify_raw(year: int, root: Path | None = None) -> SourceRecord:
 def raw_text(year: int, root: Path | None = None) -> str:
     """Return the verified raw report text of a year."""
     source = verify_raw(year, root)
-    return raw_path(source, root).read_bytes().decode(source.encoding_as_received)
+    path = raw_path(source, root)
+    try:
+        return path.read_bytes().decode(source.encoding_as_received)
+    except UnicodeDecodeError as exc:
+        raise ProvenanceError(
+            f"{path}: not {source.encoding_as_received} text ({exc.reason} at byte {exc.start}); "
+            "the source record's encoding_as_received names the wrong encoding") from None
