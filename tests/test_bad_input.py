@@ -372,3 +372,55 @@ def test_an_error_message_carrying_data_stays_one_safe_line(data_copy):
     run = _luoshi("--data-dir", str(data_copy), "validate")
     assert run.returncode == 2
     assert "\x1b" not in run.stderr and len(run.stderr.splitlines()) == 1
+
+
+# --- a $ in a name is a dollar sign, not mathtext ------------------------------------------
+
+# a pair of $ around good and malformed TeX, and a lone $ (which mathtext leaves alone)
+DOLLAR_NAMES = ["$x$", "成本 $ 元", "$\\frac{", "两 $\\frac{$ 个"]
+
+
+def _with_dollar_names(indicators):
+    rows = indicators[indicators["section"] == 1].copy()
+    for lang in ("zh", "en"):
+        rows.loc[rows.index[:len(DOLLAR_NAMES)], f"name_{lang}"] = DOLLAR_NAMES
+    return rows
+
+
+def test_charts_draw_dollar_signs_literally():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    from luoshi_analysis import plots
+
+    rows = _with_dollar_names(load_indicators(2020))
+    for fig in (plots.section_chart(rows, "zh"), plots.headline_chart(rows, "en")):
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()  # mathtext raises ValueError on "$\frac{$"
+        renderer = canvas.get_renderer()
+        texts = {t.get_text(): t for t in fig.findobj(Text) if t.get_visible()}
+        assert set(DOLLAR_NAMES) <= set(texts), sorted(texts)
+        drawn = texts["$x$"]
+        as_math = Text(0, 0, "$x$", parse_math=True, fontsize=drawn.get_fontsize(),
+                       figure=fig)
+        # literally "$x$" is three glyphs wide; mathtext would draw one italic x
+        assert (drawn.get_window_extent(renderer).width
+                > 2 * as_math.get_window_extent(renderer).width)
+
+
+def test_a_notebook_with_dollar_signs_in_names_runs(data_copy, tmp_path):
+    path = data_copy / INDICATORS
+    indicators = load_indicators(2020)
+    rows = _with_dollar_names(indicators)
+    text = path.read_text("utf-8")
+    for key, name in zip(rows["key"].iloc[:len(DOLLAR_NAMES)], DOLLAR_NAMES, strict=True):
+        old = indicators.set_index("key").at[key, "name_zh"]
+        text = text.replace(f",{key},{old},", f",{key},{name},", 1)
+    path.write_text(text, "utf-8")
+    assert set(DOLLAR_NAMES) <= set(load_indicators(2020)["name_zh"])
+    outputs = tmp_path / "out"
+    run = _luoshi("run", "--year", "2020", "--notebooks", "outcome_indicators", "--lang", "zh",
+                  "--outputs", str(outputs), "--quiet")
+    assert run.returncode == 0, run.stdout + run.stderr
+    page = (outputs / "2020" / "outcome_indicators_zh.html").read_text("utf-8")
+    assert "两 $\\frac{$ 个" in page  # the table beside the chart shows the name as written
