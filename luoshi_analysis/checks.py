@@ -91,7 +91,8 @@ def carryover_check(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFra
     closing_rows = previous.loc[previous["key"] == "expenditure_carryforward", "amount"]
     opening_rows = current.loc[current["key"] == "revenue_carryover", "amount"]
     if closing_rows.empty or opening_rows.empty:  # a table without these lines: nothing to check
-        return pd.DataFrame([], columns=CHECK_COLUMNS)
+        return pd.DataFrame({c: pd.Series(dtype=bool if c == "ok" else object)
+                             for c in CHECK_COLUMNS})
     closing, opening = closing_rows.iloc[0], opening_rows.iloc[0]
     row = _row(
         year, f"carryover:{prev_year}->{year}", "carryover",

@@ -36,7 +36,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from luoshi_analysis.provenance import verify_raw
 
     root = _data_root(args)
-    chosen = [as_year(y, root) for y in args.year] if args.year else years(root)
+    chosen = list(dict.fromkeys(as_year(y, root) for y in args.year)) if args.year else years(root)
     if not chosen:
         raise ParameterError(f"no years with data in {root or config.data_dir()}")
     failed = 0

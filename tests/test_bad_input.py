@@ -1,6 +1,7 @@
 """Each bad input gives one clear line: a typed exception, and exit 2 from the CLI."""
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -424,3 +425,47 @@ def test_a_notebook_with_dollar_signs_in_names_runs(data_copy, tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
     page = (outputs / "2020" / "outcome_indicators_zh.html").read_text("utf-8")
     assert "两 $\\frac{$ 个" in page  # the table beside the chart shows the name as written
+
+
+# --- found by sweeping: checks that met a table they did not expect --------------------------
+
+def _second_year(root, year=2021):
+    """Add `year` as a copy of 2020 (same report text, its own raw copy and source record)."""
+    folder = root / "processed" / str(year)
+    shutil.copytree(root / "processed" / "2020", folder)
+    (root / "raw" / str(year)).mkdir()
+    shutil.copy(root / "raw/2020/luoshi_2020_performance_report.txt", root / f"raw/{year}/r.txt")
+    for name in ("budget.csv", "indicators.csv"):
+        path = folder / name
+        path.write_text(path.read_text("utf-8").replace("\n2020,", f"\n{year},"), "utf-8")
+    (folder / "statements.csv").unlink(missing_ok=True)
+    descriptor = json.loads((folder / "datapackage.json").read_text("utf-8"))
+    descriptor["sources"][0].update(year=year, raw_file=f"raw/{year}/r.txt")
+    (folder / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), "utf-8")
+    return folder
+
+
+def test_a_year_without_the_carry_over_lines_is_checked_without_them(data_copy):
+    folder = _second_year(data_copy)
+    run = _luoshi("--data-dir", str(data_copy), "validate")
+    # the copy's opening balance is not 2020's closing one: the carry-over check says so
+    assert run.returncode == 1 and "VIOLATION 2021 carryover:2020->2021" in run.stderr
+    budget = folder / "budget.csv"
+    budget.write_text(budget.read_text("utf-8").replace("revenue_carryover", "revenue_opening"),
+                      "utf-8")
+    run = _luoshi("--data-dir", str(data_copy), "validate")
+    assert run.returncode == 0, run.stderr
+    assert "2 year(s) checked: all checks hold" in run.stdout
+
+
+def test_a_share_of_a_zero_line_is_a_violation_not_a_warning(data_copy):
+    _edit(data_copy, BUDGET, ",4112.15,4112.15,", ",0,无,")
+    run = _luoshi("--data-dir", str(data_copy), "validate")
+    assert run.returncode == 1
+    assert "Warning" not in run.stderr
+    assert "VIOLATION 2020 share:revenue_fiscal_appropriation: expected nan" in run.stderr
+
+
+def test_a_year_asked_for_twice_is_validated_once(data_copy):
+    run = _luoshi("--data-dir", str(data_copy), "validate", "--year", "2020", "--year", "2020")
+    assert run.returncode == 0 and "1 year(s) checked" in run.stdout
