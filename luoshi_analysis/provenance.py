@@ -178,7 +178,10 @@ def read_source(year: int, root: Path | None = None) -> SourceRecord:
     path = config.processed_dir(year, root) / config.DATAPACKAGE_FILE
     if not path.is_file():
         raise DataFolderError(f"{path}: missing; every year needs a datapackage.json")
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataFolderError(f"{path}: cannot be read ({exc.strerror})") from None
     try:
         descriptor = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -213,7 +216,10 @@ def verify_raw(year: int, root: Path | None = None) -> SourceRecord:
     path = raw_path(source, root)
     if not path.is_file():
         raise ProvenanceError(f"{path}: raw report missing; expected sha256 {source.sha256}")
-    found = sha256_of(path)
+    try:
+        found = sha256_of(path)
+    except OSError as exc:
+        raise ProvenanceError(f"{path}: raw report cannot be read ({exc.strerror})") from None
     if found != source.sha256:
         raise ProvenanceError(
             f"{path}: sha256 is {found}, the source record says {source.sha256}; "
