@@ -40,6 +40,8 @@ def budget_checks(budget: pd.DataFrame) -> pd.DataFrame:
     Returns:
         One row per check with expected, found, difference, tolerance and ok.
     """
+    if budget.empty:  # a 部门预算 states no executed overview: nothing to check
+        return pd.DataFrame(columns=CHECK_COLUMNS)
     year = int(budget["year"].iloc[0])
     by_key = budget.set_index("key")
     rows = []

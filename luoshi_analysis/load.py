@@ -114,14 +114,25 @@ def read_table(path: Path, table: TableSchema) -> pd.DataFrame:
     return enforce(frame, table, path)
 
 
+def _states_executed_amounts(year: int, root: Path | None) -> bool:
+    """Whether a year's report states executed amounts: unknown (True) without statements."""
+    path = config.processed_dir(year, root) / "statements.csv"
+    try:
+        rows = list(csv.DictReader(io.StringIO(path.read_text("utf-8-sig"), newline="")))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return True  # no statements (or unreadable ones, which their own loader reports)
+    return not rows or any(row.get("phase") == "executed" for row in rows)
+
+
 def _load(year: object, table: TableSchema, root: Path | None) -> pd.DataFrame:
     year = as_year(year, root)
     verify_raw(year, root)
     path = config.processed_dir(year, root) / f"{table.name}.csv"
     frame = read_table(path, table)
-    if frame.empty:
+    if frame.empty and table is BUDGET and _states_executed_amounts(year, root):
         raise DataValidationError(
-            path, f"has a header but no rows; the {table.name} table needs at least one row")
+            path, "has a header but no rows; the budget table needs the lines of the overview "
+            "(only a budget document, which states no executed amount, leaves it empty)")
     wrong = frame.index[frame["year"] != year]
     if len(wrong):
         raise DataValidationError(

@@ -149,23 +149,42 @@ def source_record(source: object, path: Path, year: int) -> SourceRecord:
                 f"{_type_name(hints[fld.name])}")
         values[fld.name] = value
     record = SourceRecord(**values)
-    raw = PurePosixPath(record.raw_file)
-    problem = None
-    if record.year != year:
-        problem = ("year", f"is {record.year} in the folder of {year}; they must agree")
-    elif not _SHA256.match(record.sha256):
-        problem = ("sha256", f"is {_shown(record.sha256)}; expected 64 hex digits 0-9a-f")
-    elif raw.is_absolute() or "\\" in record.raw_file or ".." in raw.parts or not raw.parts:
-        problem = ("raw_file", f"is {_shown(record.raw_file)}; expected a path inside the data "
-                   f"folder, like {config.RAW_SUBDIR}/{year}/report.txt")
-    elif not _is_text_encoding(record.encoding_as_received):
-        problem = ("encoding_as_received", f"is {_shown(record.encoding_as_received)}; expected "
-                   "a text encoding Python knows, e.g. utf-8, gb18030, utf-16")
-    elif record.amount_factor <= 0:
-        problem = ("amount_factor", f"is {record.amount_factor}; expected a positive number")
+    problem = _record_problem(record, year)
     if problem:
         raise ProvenanceError(f"{path}: field {problem[0]!r} of sources[0] {problem[1]}")
     return record
+
+
+def _inside_data_folder(relative: str) -> bool:
+    """Whether a path written in a source record stays inside the data folder."""
+    parts = PurePosixPath(relative)
+    return bool(parts.parts) and not parts.is_absolute() and "\\" not in relative \
+        and ".." not in parts.parts
+
+
+def _record_problem(record: SourceRecord, year: int) -> tuple[str, str] | None:
+    """Return (field, what is wrong) for the first value of a record that is not allowed."""
+    if record.year != year:
+        return "year", f"is {record.year} in the folder of {year}; they must agree"
+    # the text read from a PDF, web page … is stored beside the raw file, with its own hash
+    read_text = getattr(record, "read_text_file", "")
+    for name, needed in (("raw_file", True), ("read_text_file", bool(read_text))):
+        value = getattr(record, name, "")
+        if needed and not _inside_data_folder(value):
+            return name, (f"is {_shown(value)}; expected a path inside the data folder, like "
+                          f"{config.RAW_SUBDIR}/{year}/report.txt")
+    for name, needed in (("sha256", True), ("read_text_sha256", bool(read_text))):
+        value = getattr(record, name, "")
+        if needed and not _SHA256.match(value):
+            return name, f"is {_shown(value)}; expected 64 hex digits 0-9a-f"
+    # a PDF or Word file is not decoded (its read text is UTF-8): it may name no encoding
+    encoding_needed = bool(record.encoding_as_received) or not read_text
+    if encoding_needed and not _is_text_encoding(record.encoding_as_received):
+        return "encoding_as_received", (f"is {_shown(record.encoding_as_received)}; expected a "
+                                        "text encoding Python knows, e.g. utf-8, gb18030, utf-16")
+    if record.amount_factor <= 0:
+        return "amount_factor", f"is {record.amount_factor}; expected a positive number"
+    return None
 
 
 def read_source(year: int, root: Path | None = None) -> SourceRecord:
@@ -183,7 +202,7 @@ def read_source(year: int, root: Path | None = None) -> SourceRecord:
     except OSError as exc:
         raise DataFolderError(f"{path}: cannot be read ({exc.strerror})") from None
     try:
-        descriptor = json.loads(data.decode("utf-8"))
+        descriptor = json.loads(data.decode("utf-8-sig"))  # an editor may add a BOM
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ProvenanceError(
@@ -216,10 +235,7 @@ def verify_raw(year: int, root: Path | None = None) -> SourceRecord:
     path = raw_path(source, root)
     if not path.is_file():
         raise ProvenanceError(f"{path}: raw report missing; expected sha256 {source.sha256}")
-    try:
-        found = sha256_of(path)
-    except OSError as exc:
-        raise ProvenanceError(f"{path}: raw report cannot be read ({exc.strerror})") from None
+    found = sha256_of(path)
     if found != source.sha256:
         raise ProvenanceError(
             f"{path}: sha256 is {found}, the source record says {source.sha256}; "
@@ -231,10 +247,4 @@ def verify_raw(year: int, root: Path | None = None) -> SourceRecord:
 def raw_text(year: int, root: Path | None = None) -> str:
     """Return the verified raw report text of a year."""
     source = verify_raw(year, root)
-    path = raw_path(source, root)
-    try:
-        return path.read_bytes().decode(source.encoding_as_received)
-    except UnicodeDecodeError as exc:
-        raise ProvenanceError(
-            f"{path}: not {source.encoding_as_received} text ({exc.reason} at byte {exc.start}); "
-            "the source record's encoding_as_received names the wrong encoding") from None
+    return raw_path(source, root).read_bytes().decode(source.encoding_as_received)

@@ -162,8 +162,6 @@ def _write(root, relative, data):
 CLI_CASES = {
     "budget with only a header": (
         lambda r: _header_only(r, BUDGET), ["budget.csv", "header but no rows"]),
-    "indicators with only a header": (
-        lambda r: _header_only(r, INDICATORS), ["indicators.csv", "header but no rows"]),
     "empty budget file": (lambda r: _write(r, BUDGET, ""), ["budget.csv", "is empty", "year,line"]),
     "parent_key naming no line": (
         lambda r: _edit(r, BUDGET, ",revenue_current_year,财政拨款收入", ",revenue_nowhere,财政拨款收入"),
@@ -279,9 +277,27 @@ def test_each_bad_input_is_one_line_naming_file_and_field(case, data_copy):
     assert "np." not in lines[0]
 
 
+def test_empty_tables_where_a_report_states_no_such_figures(data_copy):
+    # a report without 效益性分析 has no indicators: validate says so, and does not fail
+    _header_only(data_copy, INDICATORS)
+    run = _luoshi("--data-dir", str(data_copy), "validate")
+    assert run.returncode == 0, run.stderr
+    assert "indicators: 0 figures" in run.stdout
+    # a budget document states budgeted amounts only: its executed overview stays empty
+    _header_only(data_copy, BUDGET)
+    _write(data_copy, "processed/2020/statements.csv", "year,phase,key\n2020,budgeted,x\n")
+    run = _luoshi("--data-dir", str(data_copy), "validate")
+    assert run.returncode == 0, run.stderr
+    assert "budget: 0 lines" in run.stdout
+    _write(data_copy, "processed/2020/statements.csv", "year,phase,key\n2020,executed,x\n")
+    run = _luoshi("--data-dir", str(data_copy), "validate")
+    assert run.returncode == 2 and "budget.csv: has a header but no rows" in run.stderr
+
+
 def test_a_bom_and_crlf_line_ends_are_accepted(data_copy):
-    path = data_copy / BUDGET
-    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    for relative in (BUDGET, DATAPACKAGE):
+        path = data_copy / relative
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
     run = _luoshi("--data-dir", str(data_copy), "validate")
     assert run.returncode == 0, run.stderr
     assert "all checks hold" in run.stdout
