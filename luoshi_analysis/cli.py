@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         echo(f"luoshi: error: {exc}", file=sys.stderr, one_line=True)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        echo("luoshi: interrupted", file=sys.stderr)
+        print("luoshi: interrupted", file=sys.stderr)
         return 130
 
 
