@@ -6,8 +6,9 @@ import os
 import re
 import shutil
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote, urljoin, urlparse
 
 from luoshi_analysis.errors import ParameterError
 
@@ -28,24 +29,155 @@ CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 TOWN_NAMES = ("罗市镇", "Luoshi")
 REPORT_WORDS = ("报告", "report")
 USUAL_CHINESE_FACES = ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC")
+PAGE_SUFFIXES = (".html", ".htm")
+# Attributes whose value is a URL the browser may fetch, follow or send to.
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "poster", "background",
+                  "manifest", "xlink:href", "lowsrc", "dynsrc", "profile"}
+LIST_ATTRIBUTES = {"srcset", "imagesrcset"}  # "url 2x, url 640w"
+SCHEMES_WITHOUT_REQUEST = ("data", "blob", "about", "javascript", "mailto", "tel")
+CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s+(['"])(.*?)\3""", re.IGNORECASE)
+REFRESH_URL = re.compile(r"""url\s*=\s*['"]?([^'"]*)""", re.IGNORECASE)
+# Simulated time run on a page's clock so that delayed requests happen during the audit.
+TIMER_RUN_MS = 10_000
+TIMER_JUMP_MS = 24 * 3600 * 1000
+TIMER_JUMPS = 3
+SETTLE_MS = 300  # real time for requests the timers started to reach the router
 
 
 def chromium_path() -> str:
     """Return the Chromium to drive: $LUOSHI_CHROMIUM, or chromium on the PATH."""
-    found = os.environ.get(CHROMIUM_ENV) or shutil.which("chromium") or shutil.which(
-        "chromium-browser")
+    chosen = os.environ.get(CHROMIUM_ENV)
+    if chosen:
+        if not (Path(chosen).is_file() and os.access(chosen, os.X_OK)):
+            raise ParameterError(
+                f"{CHROMIUM_ENV}={chosen} is not an executable file; point it at Chromium or "
+                "unset it to use chromium on the PATH")
+        return chosen
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
     if not found:
         raise ParameterError(
             "Chromium not found: install Debian's chromium (apt-get install chromium "
-            f"fonts-noto-cjk) or set {CHROMIUM_ENV}")
+            f"fonts-noto-cjk, or make browser-deps) or set {CHROMIUM_ENV}")
     return found
 
 
 def launch(playwright, env: dict[str, str] | None = None):
-    """Launch headless Chromium with the flags this workplace needs; return the Browser."""
-    return playwright.chromium.launch(
-        executable_path=chromium_path(), args=list(CHROMIUM_ARGS), env=env, headless=True
-    )
+    """Launch headless Chromium with the flags this workplace needs; return the Browser.
+
+    Raises:
+        ParameterError: Chromium is missing or does not start (one line naming it).
+    """
+    from playwright.sync_api import Error as PlaywrightError
+
+    path = chromium_path()
+    try:
+        return playwright.chromium.launch(
+            executable_path=path, args=list(CHROMIUM_ARGS), env=env, headless=True
+        )
+    except PlaywrightError as exc:
+        first = next((line for line in str(exc).splitlines() if line.strip()), "no message")
+        raise ParameterError(
+            f"Chromium {path} did not start ({first.strip()[:160]}); reinstall it "
+            "(apt-get install chromium, or make browser-deps)") from None
+
+
+class _References(HTMLParser):
+    """Collect every URL a page's markup refers to: (where, url) pairs."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str]] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name.lower(): value for name, value in attrs if value is not None}
+        for name, value in values.items():
+            where = f"<{tag} {name}>"
+            if name in URL_ATTRIBUTES:
+                self.found.append((where, value))
+            elif name in LIST_ATTRIBUTES:
+                self.found += [(where, part.split()[0]) for part in value.split(",")
+                               if part.split()]
+            elif name == "ping":
+                self.found += [(where, url) for url in value.split()]
+            elif name == "style":
+                self._css(where, value)
+            elif (name == "content" and tag == "meta"
+                  and values.get("http-equiv", "").lower() == "refresh"):
+                self.found += [(where, m.group(1)) for m in REFRESH_URL.finditer(value)]
+        self._in_style = tag == "style"
+
+    handle_startendtag = handle_starttag
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self._css("<style>", data)
+
+    def _css(self, where: str, text: str) -> None:
+        for match in CSS_URL.finditer(text):
+            self.found.append((where, match.group(2) or match.group(4) or ""))
+
+
+def references(html: str) -> list[tuple[str, str]]:
+    """Return (where, url) for every URL in a page's attributes, meta refresh and CSS."""
+    collector = _References()
+    collector.feed(html)
+    collector.close()
+    return collector.found
+
+
+def outside_reference(url: str, page: Path, root: Path) -> str | None:
+    """Say why a URL in a page reaches outside the outputs folder, or return None if it does not.
+
+    Args:
+        url: The URL as written (relative ones are resolved against the page).
+        page: The page's file.
+        root: The outputs folder, the only place a page may refer to.
+    """
+    url = url.strip()
+    if not url or url.startswith("#"):
+        return None
+    if urlparse(url).scheme.lower() in SCHEMES_WITHOUT_REQUEST:
+        return None
+    target = urlparse(urljoin(Path(page).resolve().as_uri(), url))
+    if target.scheme != "file":
+        return "an outside host"
+    if target.netloc not in ("", "localhost"):
+        return f"an outside host ({target.netloc})"
+    path = Path(unquote(target.path)).resolve()
+    if not path.is_relative_to(Path(root).resolve()):
+        return "a file outside the outputs folder"
+    return None
+
+
+def _outputs_root(page: Path) -> Path:
+    """Return the outputs folder of a page: the nearest folder above it with an index.html."""
+    folder = Path(page).resolve().parent
+    return next((f for f in (folder, *folder.parents) if (f / "index.html").is_file()), folder)
+
+
+def reference_problems(html: str, page: Path, root: Path, source: str,
+                       known: set[tuple[str, str]] | None = None) -> list[str]:
+    """Return one problem per URL of a page's markup that reaches outside the outputs folder.
+
+    Args:
+        html: The markup.
+        page: The page's file (relative URLs are resolved against it).
+        root: The outputs folder.
+        source: What the markup is, named in each problem.
+        known: References already reported, skipped; those found are added to it.
+    """
+    known = set() if known is None else known
+    problems = []
+    for where, url in references(html):
+        reason = outside_reference(url, page, root)
+        if reason and (where, url) not in known:
+            known.add((where, url))
+            problems.append(f"{source} refers to {reason}: {where} {url[:200]}")
+    return problems
 
 
 @dataclass
@@ -78,46 +210,62 @@ def _heading_fonts(context, page) -> tuple[str, list[dict]]:
     return heading, fonts
 
 
-def audit_page(context, path: Path, screenshot: Path | None = None) -> PageAudit:
+def audit_page(context, path: Path, screenshot: Path | None = None,
+               root: Path | None = None) -> PageAudit:
     """Load a page with the network cut off and list every way it fails a reader.
 
-    Checks: the page loads; no request leaves the file; no console error; every image has
-    loaded; every local link resolves to a file; the title names the town, a year and the
-    report; the font stack names the usual Chinese faces; a Chinese heading is drawn by a
-    CJK face.
+    Checks: the page loads; no request leaves the file, during loading or from a timer run
+    on a simulated clock (beacons, fetches, images, navigation); no URL of its markup, as
+    written or as the scripts left the DOM, reaches an outside host or a file outside the
+    outputs folder (links, forms, preconnect/prefetch, meta refresh, srcset, CSS url());
+    no console error; every image has loaded; every local link resolves to a file; the
+    title names the town, a year and the report; the font stack names the usual Chinese
+    faces; a Chinese heading is drawn by a CJK face.
+
+    Args:
+        context: A Playwright browser context (offline).
+        path: The page.
+        screenshot: Where to save a full-page screenshot, if anywhere.
+        root: The outputs folder (default: the nearest folder above the page with an index).
     """
     audit = PageAudit(Path(path))
+    root = Path(root) if root is not None else _outputs_root(path)
     outside: list[str] = []
     errors: list[str] = []
+    uri = Path(path).resolve().as_uri()
+    known: set[tuple[str, str]] = set()
+    audit.problems += reference_problems(
+        Path(path).read_text("utf-8", errors="replace"), path, root, "page", known)
 
     def route(request_route):
-        url = request_route.request.url
-        if _is_local(url):
+        request = request_route.request
+        if _is_local(request.url) and not outside_reference(request.url, path, root):
             request_route.continue_()
+            return
+        outside.append(request.url)
+        if request.is_navigation_request():
+            request_route.fulfill(status=204)  # "no content": the page stays where it is
         else:
-            outside.append(url)
             request_route.abort()
 
     page = context.new_page()
+    page.clock.install()  # timers then run on a clock the audit can move forward
     page.route("**/*", route)
+    page.on("websocket", lambda socket: outside.append(socket.url))
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
-        page.goto(Path(path).resolve().as_uri(), wait_until="load", timeout=30_000)
+        page.goto(uri, wait_until="load", timeout=30_000)
         page.wait_for_load_state("networkidle", timeout=10_000)
     except Exception as exc:  # noqa: BLE001 - a page that does not load is the finding
         audit.problems.append(f"page did not finish loading: {exc}")
         page.close()
         return audit
     audit.title = page.title()
+    audit.problems += reference_problems(
+        page.content(), path, root, "page after its scripts ran", known)
     if page.evaluate("document.readyState") != "complete":
         audit.problems.append("page did not finish loading")
-    outside += [u for u in page.evaluate(
-        "performance.getEntriesByType('resource').map(e => e.name)") if not _is_local(u)]
-    for url in sorted(set(outside)):
-        audit.problems.append(f"request to an outside host: {url}")
-    for message in errors:
-        audit.problems.append(f"console error: {message}")
     images = page.evaluate(
         "Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.src.slice(0, 40)])")
     audit.images = len(images)
@@ -125,7 +273,7 @@ def audit_page(context, path: Path, screenshot: Path | None = None) -> PageAudit
         if not complete or width == 0:
             audit.problems.append(f"image did not load: {src}…")
     for href in page.evaluate("Array.from(document.links).map(a => a.href)"):
-        if href.startswith("file:"):
+        if href.startswith("file:") and not outside_reference(href, path, root):
             target = Path(unquote(urlparse(href).path))
             if not target.is_file():
                 audit.problems.append(f"link does not resolve to a file: {target}")
@@ -149,16 +297,37 @@ def audit_page(context, path: Path, screenshot: Path | None = None) -> PageAudit
     if screenshot is not None:
         screenshot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(screenshot), full_page=True)
+    # what timers do later (a delayed beacon, fetch, image or redirect) happens now
+    page.clock.run_for(TIMER_RUN_MS)
+    for _ in range(TIMER_JUMPS):
+        page.clock.fast_forward(TIMER_JUMP_MS)
+    page.wait_for_timeout(SETTLE_MS)
+    if page.url != uri:
+        audit.problems.append(f"page navigated away to {page.url}")
+    else:
+        outside += page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+    for url in sorted({u for u in outside if outside_reference(u, path, root)}):
+        audit.problems.append(f"request to {outside_reference(url, path, root)}: {url[:200]}")
+    for message in errors:
+        audit.problems.append(f"console error: {message}")
     page.close()
     return audit
 
 
+def pages_under(outputs: Path) -> list[Path]:
+    """Return every page under an outputs folder, at any depth: index.html first."""
+    pages = sorted(p for p in Path(outputs).rglob("*")
+                   if p.suffix.lower() in PAGE_SUFFIXES and p.is_file())
+    return sorted(pages, key=lambda p: p != Path(outputs) / "index.html")
+
+
 def audit_outputs(outputs: Path, screenshots: Path | None = None) -> list[PageAudit]:
-    """Audit every exported page under an outputs folder (index and each year's pages)."""
+    """Audit every page under an outputs folder (the index, each year's pages, any other)."""
     from playwright.sync_api import sync_playwright
 
-    pages = [outputs / "index.html", *sorted(outputs.glob("[0-9][0-9][0-9][0-9]/*.html"))]
-    pages = [p for p in pages if p.is_file()]
+    if not Path(outputs).is_dir():
+        raise ParameterError(f"{outputs}: no such folder; give the outputs folder of `luoshi run`")
+    pages = pages_under(outputs)
     if not pages:
         raise ParameterError(f"no exported pages in {outputs}; run `luoshi run` first")
     audits = []
@@ -169,6 +338,6 @@ def audit_outputs(outputs: Path, screenshots: Path | None = None) -> list[PageAu
             shot = None
             if screenshots is not None:
                 shot = screenshots / page.relative_to(outputs).with_suffix(".png")
-            audits.append(audit_page(context, page, shot))
+            audits.append(audit_page(context, page, shot, root=outputs))
         browser.close()
     return audits

@@ -72,9 +72,13 @@ def budget_checks(budget: pd.DataFrame) -> pd.DataFrame:
     stated = by_key[by_key["stated_share_pct"].notna()]
     for key, line in stated.iterrows():
         parent_amount = by_key.at[line["parent_key"], "amount"]
-        computed = line["amount"] / parent_amount * 100
-        # half a unit of the share's last digit, plus what amount rounding can move it
-        propagated = 100 * AMOUNT_ROUNDING * (1 / parent_amount + line["amount"] / parent_amount**2)
+        if parent_amount == 0:  # a share of nothing: the check fails, with no division warning
+            computed = propagated = float("nan")
+        else:
+            computed = line["amount"] / parent_amount * 100
+            # half a unit of the share's last digit, plus what amount rounding can move it
+            propagated = 100 * AMOUNT_ROUNDING * (
+                1 / parent_amount + line["amount"] / parent_amount**2)
         parent_label = by_key.at[line["parent_key"], "label_zh"]
         rows.append(_row(
             year, f"share:{key}", "stated_share",
@@ -92,8 +96,12 @@ def carryover_check(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFra
         return pd.DataFrame(columns=CHECK_COLUMNS)  # one of the years does not state it
     prev_year = int(previous["year"].iloc[0])
     year = int(current["year"].iloc[0])
-    closing = previous.set_index("key").at["expenditure_carryforward", "amount"]
-    opening = current.set_index("key").at["revenue_carryover", "amount"]
+    closing_rows = previous.loc[previous["key"] == "expenditure_carryforward", "amount"]
+    opening_rows = current.loc[current["key"] == "revenue_carryover", "amount"]
+    if closing_rows.empty or opening_rows.empty:  # a table without these lines: nothing to check
+        return pd.DataFrame({c: pd.Series(dtype=bool if c == "ok" else object)
+                             for c in CHECK_COLUMNS})
+    closing, opening = closing_rows.iloc[0], opening_rows.iloc[0]
     row = _row(
         year, f"carryover:{prev_year}->{year}", "carryover",
         f"{year}年初结转和结余 = {prev_year}年末结转和结余",

@@ -10,14 +10,17 @@ import pandas as pd
 
 from luoshi_analysis import config
 from luoshi_analysis.errors import LuoshiError, ParameterError
+from luoshi_analysis.terminal import clean, echo
 
 EXIT_ERROR = 2
 EXIT_VIOLATIONS = 1
 
 
 def _markdown(frame: pd.DataFrame) -> str:
-    """Return a markdown table with empty cells where values are missing."""
+    """Return a markdown table with empty cells where values are missing, each cell one line."""
     shown = frame.astype(object).where(frame.notna(), "")
+    shown = shown.map(lambda v: clean(v, one_line=True) if isinstance(v, str) else v)
+    shown.columns = [clean(c, one_line=True) for c in shown.columns]
     return shown.to_markdown(index=False, floatfmt="")
 
 
@@ -26,13 +29,14 @@ def _data_root(args: argparse.Namespace) -> Path | None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Validate tables, hashes and identities of one year or all; 1 if a check fails."""
+    """Validate tables, hashes, identities and source fragments of one year or all; 1 if one fails."""
     from luoshi_analysis.checks import check, statement_violations
+    from luoshi_analysis.fragments import fragment_violations
     from luoshi_analysis.load import as_year, load_budget, load_indicators, years
     from luoshi_analysis.provenance import verify_raw
 
     root = _data_root(args)
-    chosen = [as_year(y, root) for y in args.year] if args.year else years(root)
+    chosen = list(dict.fromkeys(as_year(y, root) for y in args.year)) if args.year else years(root)
     if not chosen:
         raise ParameterError(f"no years with data in {root or config.data_dir()}")
     failed = 0
@@ -42,30 +46,37 @@ def cmd_validate(args: argparse.Namespace) -> int:
         indicators = load_indicators(year, root)
         checks = check(year, root)
         bad = checks[~checks["ok"]]
-        failed += len(bad)
-        print(f"\n## {year} — {source.title}")
-        print(f"raw report {source.raw_file}: sha256 {source.sha256[:12]}… matches")
-        print(f"budget: {len(budget)} lines; indicators: {len(indicators)} figures in "
-              f"{indicators['section'].nunique()} sections "
-              f"({int((~indicators['reviewed']).sum())} not yet reviewed)\n")
+        fragments = fragment_violations(year, root)
+        failed += len(bad) + len(fragments)
+        echo(f"\n## {year} — {source.title}")
+        echo(f"raw report {source.raw_file}: sha256 {source.sha256[:12]}… matches")
+        echo(f"budget: {len(budget)} lines; indicators: {len(indicators)} figures in "
+             f"{indicators['section'].nunique()} sections "
+             f"({int((~indicators['reviewed']).sum())} not yet reviewed)\n")
         shown = budget[["label_zh", "label_en", "amount", "stated_share_pct"]].rename(
             columns={"amount": "amount (万元)", "stated_share_pct": "stated share %"})
-        print(_markdown(shown))
-        print()
+        echo(_markdown(shown))
+        echo()
         table = checks[["check", "expected", "found", "difference", "tolerance", "ok"]].copy()
         for column in ("expected", "found", "difference", "tolerance"):
             table[column] = table[column].map(lambda v: f"{v:.4f}")
-        print(_markdown(table))
+        echo(_markdown(table))
+        echo(f"\nsource fragments: {len(budget) + len(indicators)} figures, "
+             + ("each stands in its fragment, each fragment once in the raw report"
+                if not fragments else f"{len(fragments)} disagreement(s)"))
         for _, row in bad.iterrows():
-            print(f"VIOLATION {year} {row['check']}: expected {row['expected']:.4f}, "
-                  f"found {row['found']:.4f}, difference {row['difference']:+.4f} "
-                  f"(tolerance {row['tolerance']:.4f} {row['unit']})", file=sys.stderr)
+            echo(f"VIOLATION {year} {row['check']}: expected {row['expected']:.4f}, "
+                 f"found {row['found']:.4f}, difference {row['difference']:+.4f} "
+                 f"(tolerance {row['tolerance']:.4f} {row['unit']})", file=sys.stderr,
+                 one_line=True)
+        for violation in fragments:
+            echo(f"VIOLATION {year} {violation}", file=sys.stderr, one_line=True)
         disagreeing = statement_violations(year, root)  # reported, never corrected
         failed += len(disagreeing)
         for message in disagreeing["message"]:
-            print(f"VIOLATION {year} statements: {message}", file=sys.stderr)
-    print(f"\n{len(chosen)} year(s) checked: "
-          + ("all checks hold" if not failed else f"{failed} check(s) violated"))
+            echo(f"VIOLATION {year} statements: {message}", file=sys.stderr, one_line=True)
+    echo(f"\n{len(chosen)} year(s) checked: "
+         + ("all checks hold" if not failed else f"{failed} check(s) violated"))
     return EXIT_VIOLATIONS if failed else 0
 
 
@@ -81,11 +92,11 @@ def cmd_tables(args: argparse.Namespace) -> int:
     for i, name in enumerate(names):
         frame = loaders[name](args.year, root)
         if args.format == "csv":
-            sys.stdout.write(frame.to_csv(index=False))
+            sys.stdout.write(clean(frame.to_csv(index=False)))
         else:
             if len(names) > 1:
-                print(("\n" if i else "") + f"## {name}\n")
-            print(_markdown(frame))
+                echo(("\n" if i else "") + f"## {name}\n")
+            echo(_markdown(frame))
     return 0
 
 
@@ -94,9 +105,9 @@ def cmd_trace(args: argparse.Namespace) -> int:
     from luoshi_analysis.trace import trace
 
     found = trace(args.year, args.key, _data_root(args))
-    print(f"{found['table']}.{found['key']} — raw report line {found['line']}")
-    print(f"fragment: {found['fragment']}")
-    print(f"sentence: {found['sentence']}")
+    echo(f"{found['table']}.{found['key']} — raw report line {found['line']}", one_line=True)
+    echo(f"fragment: {found['fragment']}", one_line=True)
+    echo(f"sentence: {found['sentence']}", one_line=True)
     return 0
 
 
@@ -117,11 +128,11 @@ def cmd_check_pages(args: argparse.Namespace) -> int:
     broken = 0
     for audit in audits:
         status = "ok" if not audit.problems else f"{len(audit.problems)} problem(s)"
-        print(f"{audit.path.relative_to(outputs)}: {status} — {audit.title}")
+        echo(f"{audit.path.relative_to(outputs)}: {status} — {audit.title}", one_line=True)
         for problem in audit.problems:
-            print(f"  - {problem}")
+            echo(f"  - {problem}", one_line=True)
         broken += bool(audit.problems)
-    print(f"\n{len(audits) - broken} of {len(audits)} pages work offline")
+    echo(f"\n{len(audits) - broken} of {len(audits)} pages work offline")
     return EXIT_VIOLATIONS if broken else 0
 
 
@@ -191,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     except LuoshiError as exc:
         if args.debug:
             raise
-        print(f"luoshi: error: {exc}", file=sys.stderr)
+        echo(f"luoshi: error: {exc}", file=sys.stderr, one_line=True)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("luoshi: interrupted", file=sys.stderr)

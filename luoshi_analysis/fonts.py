@@ -37,4 +37,6 @@ def use_cjk_font() -> str:
     mpl.rcParams["axes.unicode_minus"] = True  # Noto Sans CJK SC has U+2212
     mpl.rcParams["svg.fonttype"] = "path"  # SVGs render without the reader's fonts
     mpl.rcParams["pdf.fonttype"] = 42
+    # Labels are data: a $ in a name is a dollar sign, never mathtext (which fails on "$\frac{").
+    mpl.rcParams["text.parse_math"] = False
     return CJK_FAMILY

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
 from pathlib import Path
 
@@ -18,7 +19,8 @@ from luoshi_analysis.errors import (
 from luoshi_analysis.provenance import verify_raw
 from luoshi_analysis.schema import BUDGET, INDICATORS, STATEMENTS, TableSchema, enforce
 
-_YEAR_DIR = re.compile(r"^\d{4}$")
+# ASCII digits only: `\d` and int() also accept full-width and other Unicode digits.
+_YEAR_DIR = re.compile(r"^[0-9]{4}$")
 
 
 def _root(root: Path | None) -> Path:
@@ -45,16 +47,27 @@ def years(root: Path | None = None) -> list[int]:
 def as_year(year: object, root: Path | None = None) -> int:
     """Return year as an int that has data, or raise a clear error."""
     available = years(root)
-    try:
-        value = int(str(year).strip())
-    except ValueError:
+    if not _YEAR_DIR.match(str(year).strip()):
         raise ParameterError(
-            f"year {year!r} is not a year; years with data are "
+            f"year {year!r} is not a year (four digits 0-9); years with data are "
             f"{', '.join(map(str, available)) or 'none'}"
-        ) from None
+        )
+    value = int(str(year).strip())
     if value not in available:
         raise UnknownYearError(year, available)
     return value
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """Return a CSV file's text: UTF-8, with or without the BOM spreadsheets write."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DataValidationError(
+            path, f"byte 0x{data[exc.start]:02x} is not UTF-8; save the table as UTF-8 CSV",
+            line=line,
+        ) from None
 
 
 def read_table(path: Path, table: TableSchema) -> pd.DataFrame:
@@ -62,12 +75,53 @@ def read_table(path: Path, table: TableSchema) -> pd.DataFrame:
     if not path.is_file():
         raise DataFolderError(f"{path}: missing; expected the {table.name} table here")
     try:
-        frame = pd.read_csv(
-            path, dtype=str, keep_default_na=False, encoding="utf-8", quoting=csv.QUOTE_MINIMAL
-        )
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataValidationError(path, f"not a readable UTF-8 CSV ({exc})") from None
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataFolderError(f"{path}: cannot be read ({exc.strerror})") from None
+    text = _decode(path, data)
+    if "\0" in text:
+        line = text[: text.index("\0")].count("\n") + 1
+        raise DataValidationError(path, "holds a NUL character; a CSV holds text", line=line)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header = next(reader, None)
+    if header is None:
+        raise DataValidationError(
+            path, f"is empty; the {table.name} table needs the header "
+            f"{','.join(table.columns)} and one row per line")
+    if (twice := next((c for c in header if header.count(c) > 1), None)) is not None:
+        raise DataValidationError(path, f"column {twice!r} appears twice in the header", line=1)
+    rows, starts = [], []
+    while True:
+        start = reader.line_num + 1  # a quoted value may span lines: name where the row starts
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise DataValidationError(
+                path, f"not a readable CSV ({exc}); a quote opened here may never be closed",
+                line=start) from None
+        if not row:
+            continue  # a blank line
+        if len(row) != len(header):
+            raise DataValidationError(
+                path, f"{len(row)} fields, the header has {len(header)}; "
+                "quote a value that holds a comma", line=start)
+        rows.append(row)
+        starts.append(start)
+    # index = line - 2, so that errors raised by enforce name the file's own lines
+    frame = pd.DataFrame(rows, columns=header, index=[s - 2 for s in starts], dtype=str)
     return enforce(frame, table, path)
+
+
+def _states_executed_amounts(year: int, root: Path | None) -> bool:
+    """Whether a year's report states executed amounts: unknown (True) without statements."""
+    path = config.processed_dir(year, root) / "statements.csv"
+    try:
+        rows = list(csv.DictReader(io.StringIO(path.read_text("utf-8-sig"), newline="")))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return True  # no statements (or unreadable ones, which their own loader reports)
+    return not rows or any(row.get("phase") == "executed" for row in rows)
 
 
 def _load(year: object, table: TableSchema, root: Path | None) -> pd.DataFrame:
@@ -75,6 +129,10 @@ def _load(year: object, table: TableSchema, root: Path | None) -> pd.DataFrame:
     verify_raw(year, root)
     path = config.processed_dir(year, root) / f"{table.name}.csv"
     frame = read_table(path, table)
+    if frame.empty and table is BUDGET and _states_executed_amounts(year, root):
+        raise DataValidationError(
+            path, "has a header but no rows; the budget table needs the lines of the overview "
+            "(only a budget document, which states no executed amount, leaves it empty)")
     wrong = frame.index[frame["year"] != year]
     if len(wrong):
         raise DataValidationError(

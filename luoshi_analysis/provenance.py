@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import codecs
+import dataclasses
 import hashlib
 import json
+import re
+import types
+import typing
 from dataclasses import asdict, dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from luoshi_analysis import config
@@ -77,23 +82,145 @@ def write_datapackage(source: SourceRecord, folder: Path) -> Path:
     return path
 
 
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_TYPE_NAMES = {int: "a whole number", str: "a string", float: "a number", bool: "true or false",
+               type(None): "null"}
+
+
+def _shown(value: object) -> str:
+    """Return a short repr of a value for an error line."""
+    text = json.dumps(value, ensure_ascii=True) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _matches(value: object, hint: Any) -> bool:
+    """Return whether a JSON value has the type a SourceRecord field is annotated with."""
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        return any(_matches(value, arg) for arg in typing.get_args(hint))
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if hint in (str, bool, type(None)):
+        return isinstance(value, hint)
+    origin = typing.get_origin(hint) or hint
+    return not isinstance(origin, type) or isinstance(value, origin)
+
+
+def _type_name(hint: Any) -> str:
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        return " or ".join(_type_name(arg) for arg in typing.get_args(hint))
+    return _TYPE_NAMES.get(hint, getattr(hint, "__name__", str(hint)))
+
+
+def _is_text_encoding(name: str) -> bool:
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        return False
+    return getattr(info, "_is_text_encoding", True)  # rot13, base64 … are not
+
+
+def source_record(source: object, path: Path, year: int) -> SourceRecord:
+    """Return the SourceRecord of a datapackage's first source, checking every field.
+
+    Args:
+        source: The JSON value of ``sources[0]``.
+        path: The datapackage.json it comes from, named in errors.
+        year: The year of the folder the datapackage is in.
+
+    Raises:
+        ProvenanceError: naming the file and the field that is missing, mistyped or not allowed.
+    """
+    if not isinstance(source, dict):
+        raise ProvenanceError(
+            f"{path}: sources[0] is {_shown(source)}; expected an object with the fields of "
+            "the source record")
+    hints = typing.get_type_hints(SourceRecord)
+    values = {}
+    for fld in dataclasses.fields(SourceRecord):
+        if fld.name not in source:
+            if fld.default is dataclasses.MISSING and fld.default_factory is dataclasses.MISSING:
+                raise ProvenanceError(
+                    f"{path}: field {fld.name!r} of sources[0] is missing; the source record "
+                    "needs it")
+            continue
+        value = source[fld.name]
+        if not _matches(value, hints[fld.name]):
+            raise ProvenanceError(
+                f"{path}: field {fld.name!r} of sources[0] is {_shown(value)}; expected "
+                f"{_type_name(hints[fld.name])}")
+        values[fld.name] = value
+    record = SourceRecord(**values)
+    problem = _record_problem(record, year)
+    if problem:
+        raise ProvenanceError(f"{path}: field {problem[0]!r} of sources[0] {problem[1]}")
+    return record
+
+
+def _inside_data_folder(relative: str) -> bool:
+    """Whether a path written in a source record stays inside the data folder."""
+    parts = PurePosixPath(relative)
+    return bool(parts.parts) and not parts.is_absolute() and "\\" not in relative \
+        and ".." not in parts.parts
+
+
+def _record_problem(record: SourceRecord, year: int) -> tuple[str, str] | None:
+    """Return (field, what is wrong) for the first value of a record that is not allowed."""
+    if record.year != year:
+        return "year", f"is {record.year} in the folder of {year}; they must agree"
+    # the text read from a PDF, web page … is stored beside the raw file, with its own hash
+    read_text = getattr(record, "read_text_file", "")
+    for name, needed in (("raw_file", True), ("read_text_file", bool(read_text))):
+        value = getattr(record, name, "")
+        if needed and not _inside_data_folder(value):
+            return name, (f"is {_shown(value)}; expected a path inside the data folder, like "
+                          f"{config.RAW_SUBDIR}/{year}/report.txt")
+    for name, needed in (("sha256", True), ("read_text_sha256", bool(read_text))):
+        value = getattr(record, name, "")
+        if needed and not _SHA256.match(value):
+            return name, f"is {_shown(value)}; expected 64 hex digits 0-9a-f"
+    # a PDF or Word file is not decoded (its read text is UTF-8): it may name no encoding
+    encoding_needed = bool(record.encoding_as_received) or not read_text
+    if encoding_needed and not _is_text_encoding(record.encoding_as_received):
+        return "encoding_as_received", (f"is {_shown(record.encoding_as_received)}; expected a "
+                                        "text encoding Python knows, e.g. utf-8, gb18030, utf-16")
+    if record.amount_factor <= 0:
+        return "amount_factor", f"is {record.amount_factor}; expected a positive number"
+    return None
+
+
 def read_source(year: int, root: Path | None = None) -> SourceRecord:
     """Read the source record of a year from its datapackage.json.
 
     Raises:
         DataFolderError: the datapackage is missing.
-        ProvenanceError: it has no usable source record.
+        ProvenanceError: it has no usable source record (names the field).
     """
     path = config.processed_dir(year, root) / config.DATAPACKAGE_FILE
     if not path.is_file():
         raise DataFolderError(f"{path}: missing; every year needs a datapackage.json")
     try:
-        descriptor = json.loads(path.read_text(encoding="utf-8"))
-        source = descriptor["sources"][0]
-        fields = SourceRecord.__dataclass_fields__
-        return SourceRecord(**{k: v for k, v in source.items() if k in fields})
-    except (ValueError, KeyError, IndexError, TypeError) as exc:
-        raise ProvenanceError(f"{path}: no readable source record ({exc})") from exc
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataFolderError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        descriptor = json.loads(data.decode("utf-8-sig"))  # an editor may add a BOM
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ProvenanceError(
+            f"{path}: byte 0x{data[exc.start]:02x} on line {line} is not UTF-8; a "
+            "datapackage.json is UTF-8 JSON") from None
+    except json.JSONDecodeError as exc:
+        raise ProvenanceError(
+            f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+        ) from None
+    sources = descriptor.get("sources") if isinstance(descriptor, dict) else None
+    if not isinstance(sources, list) or not sources:
+        raise ProvenanceError(
+            f"{path}: no 'sources' list; expected a JSON object whose 'sources' holds the "
+            "source record")
+    return source_record(sources[0], path, year)
 
 
 def raw_path(source: SourceRecord, root: Path | None = None) -> Path:

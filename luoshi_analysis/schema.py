@@ -52,6 +52,7 @@ class Field:
     minimum: float | None = None
     pattern: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    references: str | None = None  # another field of the same table whose values this one names
 
     def descriptor(self) -> dict[str, Any]:
         """Return the Frictionless field descriptor."""
@@ -78,6 +79,8 @@ class TableSchema:
     title: str
     fields: tuple[Field, ...]
     primary_key: tuple[str, ...]
+    # field -> field that must have a value wherever the first one has one
+    requires: dict[str, str] = field(default_factory=dict)
 
     @property
     def columns(self) -> list[str]:
@@ -99,6 +102,7 @@ BUDGET = TableSchema(
     name="budget",
     title="Budget overview (部门整体支出概况): revenue and expenditure lines",
     primary_key=("year", "key"),
+    requires={"stated_share_pct": "parent_key"},  # a stated share is a share of the parent line
     fields=(
         YEAR,
         Field("line", "integer", "Order of the line in the overview, from 1.", minimum=1),
@@ -110,7 +114,8 @@ BUDGET = TableSchema(
             "total (收入/支出总计), subtotal (本年合计), category, or balance (结转和结余).",
             enum=LEVELS,
         ),
-        Field("parent_key", "string", "Key of the line this one is part of.", required=False),
+        Field("parent_key", "string", "Key of the line this one is part of.", required=False,
+              references="key"),
         Field("label_zh", "string", "Chinese label as written in the report."),
         Field("label_en", "string", "English label."),
         Field(
@@ -224,8 +229,12 @@ TABLES = {t.name: t for t in (BUDGET, INDICATORS, STATEMENTS)}
 
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-_INTEGER = re.compile(r"^-?\d+$")
+# ASCII digits only: `\d` also matches full-width and Arabic-Indic digits, which pandas rejects.
+_NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
+_INTEGER = re.compile(r"^-?[0-9]+$")
+# No figure of a town's report comes near 10^12 (of 万元, or of anything else): more digits than
+# this before the point is a typing or extraction error, not a figure (and would overflow).
+MAX_WHOLE_DIGITS = 12
 
 
 def _line(index: int) -> int:
@@ -276,14 +285,60 @@ def enforce(frame: pd.DataFrame, table: TableSchema, path: Path | str) -> pd.Dat
     key_columns = list(table.primary_key)
     if (row := _first_bad(out.duplicated(key_columns, keep="first"))) is not None:
         same = (out[key_columns] == out.loc[row, key_columns]).all(axis=1)
-        key = ", ".join(f"{k}={out.at[row, k]!r}" for k in key_columns)
+        key = ", ".join(f"{k}={_plain(out.at[row, k])!r}" for k in key_columns)
         raise DataValidationError(
             path,
             f"duplicate key ({key}), first on line {_line(same.idxmax())}; keys must be unique",
             line=_line(row),
             field=key_columns[-1],
         )
+    _check_references(out, table, path)
     return out.reset_index(drop=True)
+
+
+def _plain(value: Any) -> Any:
+    """Return a numpy scalar as the Python value it holds (2020, not np.int64(2020))."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def _check_references(frame: pd.DataFrame, table: TableSchema, path: Path | str) -> None:
+    """Check that each field referring to another field of the table names a value it holds."""
+    for fld in table.fields:
+        target = fld.references
+        if target is None:
+            continue
+        known = set(frame[target])
+        named = frame[fld.name]
+        if (row := _first_bad(named.notna() & ~named.isin(known))) is not None:
+            raise DataValidationError(
+                path,
+                f"{named[row]!r} is not a {target} of this table; it must name the {target} "
+                f"of another line",
+                line=_line(row),
+                field=fld.name,
+            )
+        parent = dict(zip(frame[target], named, strict=True))
+        for row, start in frame[target].items():
+            seen, at = [start], parent.get(start)
+            while at is not None and at not in seen:
+                seen.append(at)
+                at = parent.get(at)
+            if at is not None:
+                raise DataValidationError(
+                    path,
+                    f"{' → '.join(map(str, [*seen, at]))} is a cycle; a line cannot be part "
+                    "of itself",
+                    line=_line(row),
+                    field=fld.name,
+                )
+    for fld, needs in table.requires.items():
+        if (row := _first_bad(frame[fld].notna() & frame[needs].isna())) is not None:
+            raise DataValidationError(
+                path,
+                f"has a value but {needs!r} is empty; {fld!r} needs {needs!r}",
+                line=_line(row),
+                field=fld,
+            )
 
 
 def _convert(text: pd.Series, empty: pd.Series, fld: Field, path: Path | str) -> pd.Series:
@@ -292,9 +347,19 @@ def _convert(text: pd.Series, empty: pd.Series, fld: Field, path: Path | str) ->
         pattern = _INTEGER if fld.type == "integer" else _NUMBER
         bad = ~empty & ~text.str.match(pattern)
         if (row := _first_bad(bad)) is not None:
-            kind = "a whole number" if fld.type == "integer" else "a number like 1334.20"
+            kind = ("a whole number (ASCII digits 0-9)" if fld.type == "integer"
+                    else "a number like 1334.20 (ASCII digits 0-9 and a point)")
             raise DataValidationError(
                 path, f"{text[row]!r} is not {kind}", line=_line(row), field=fld.name
+            )
+        whole_digits = text.str.lstrip("-").str.split(".").str[0].str.lstrip("0").str.len()
+        if (row := _first_bad(~empty & (whole_digits > MAX_WHOLE_DIGITS))) is not None:
+            shown = text[row] if len(text[row]) <= 24 else f"{text[row][:20]}… ({len(text[row])} characters)"
+            raise DataValidationError(
+                path,
+                f"{shown} is too large; at most {MAX_WHOLE_DIGITS} digits before the point",
+                line=_line(row),
+                field=fld.name,
             )
         values = pd.to_numeric(text.where(~empty), errors="raise")
         if fld.type == "integer" and not empty.any():

@@ -12,9 +12,18 @@ from luoshi_analysis.provenance import raw_text
 _SENTENCE_END = re.compile(r"[。；;！？\n]")
 
 
+def occurrences(text: str, fragment: str) -> list[int]:
+    """Return every offset of text at which fragment starts (overlapping ones too)."""
+    found, start = [], text.find(fragment) if fragment else -1
+    while start >= 0:
+        found.append(start)
+        start = text.find(fragment, start + 1)
+    return found
+
+
 def sentence_of(text: str, fragment: str) -> str:
     """Return the sentence (up to 。；！？ or a line break) of text that holds fragment."""
-    start = text.find(fragment)
+    start = next(iter(occurrences(text, fragment)), -1)
     if start < 0:
         raise ParameterError(f"fragment {fragment!r} does not occur in the raw report")
     before = [m.end() for m in _SENTENCE_END.finditer(text, 0, start)]

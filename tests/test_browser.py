@@ -1,5 +1,6 @@
 """Every exported page, opened offline in headless Chromium as a reader would."""
 
+import os
 import re
 import shutil
 import subprocess
@@ -141,3 +142,131 @@ def test_check_pages_command_reports_each_page(report_run, tmp_path):
                           "--outputs", str(broken)], capture_output=True, text=True, check=False)
     assert run.returncode == 1
     assert "request to an outside host: https://fonts.googleapis.com/css" in run.stdout
+
+
+# --- pages made here: each way a page may reach out, and one that does not ----------------
+
+GOOD_PAGE = """<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>罗市镇2020年部门整体支出绩效评价报告</title>
+<style>body {{ font-family: "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC",
+"Source Han Sans SC", sans-serif; }}</style>{head}</head>
+<body><h1>罗市镇2020年报告</h1><p><a href="{index}">全部报告</a> <a href="#top">顶部</a></p>
+{body}</body></html>"""
+
+BAD_PAGES = {
+    "meta refresh to an outside host": (
+        '<meta http-equiv="refresh" content="5; url=https://refresh.example.org/">', "",
+        "https://refresh.example.org/"),
+    "preconnect": ('<link rel="preconnect" href="https://fonts.gstatic.com">', "",
+                   "fonts.gstatic.com"),
+    "dns-prefetch": ('<link rel="dns-prefetch" href="//dns.example.net">', "", "dns.example.net"),
+    "prefetch": ('<link rel="prefetch" href="https://prefetch.example.org/next.html">', "",
+                 "prefetch.example.org"),
+    "preload": ('<link rel="preload" as="font" href="https://font.example.org/f.woff2">', "",
+                "font.example.org"),
+    "form action": ("", '<form action="https://collect.example.org/f"><input name="q"></form>',
+                    "collect.example.org"),
+    "beacon after 30 s": (
+        "", '<script>setTimeout(() => navigator.sendBeacon("https://beacon.example.org/b", "x"),'
+        " 30000)</script>", "request to an outside host: https://beacon.example.org/b"),
+    "fetch after an hour": (
+        "", '<script>setTimeout(() => fetch("https://late.example.org/f").catch(() => 0),'
+        " 3600000)</script>", "request to an outside host: https://late.example.org/f"),
+    "image after 5 s": (
+        "", '<script>setTimeout(() => { new Image().src = "https://px.example.org/p.gif"; },'
+        " 5000)</script>", "request to an outside host: https://px.example.org/p.gif"),
+    "redirect by a script later": (
+        "", '<script>setTimeout(() => { location.href = "https://away.example.org/"; }, 8000)'
+        "</script>", "request to an outside host: https://away.example.org/"),
+    "link inserted by a script": (
+        "", "<script>const l = document.createElement('link'); l.rel = 'preconnect';"
+        " l.href = 'https://inserted.example.org'; document.head.appendChild(l);</script>",
+        "page after its scripts ran refers to an outside host: <link href> "
+        "https://inserted.example.org"),
+    "srcset": ("", '<img alt="" srcset="https://srcset.example.org/a.png 2x">',
+               "srcset.example.org"),
+    "CSS url()": ("<style>h1 { background: url('https://css.example.org/bg.png'); }</style>", "",
+                  "css.example.org"),
+    "CSS @import": ('<style>@import "https://import.example.org/s.css";</style>', "",
+                    "import.example.org"),
+    "protocol-relative script": ('<script src="//cdn.example.org/x.js"></script>', "",
+                                 "cdn.example.org"),
+    "link to a file above the outputs": (
+        "", '<a href="../../../../../../etc/passwd">x</a>',
+        "a file outside the outputs folder: <a href> ../../../../../../etc/passwd"),
+    "link to the file system root": (
+        "", '<a href="file:///">x</a>', "a file outside the outputs folder: <a href> file:///"),
+    "absolute path": ("", '<a href="/etc/passwd">x</a>',
+                      "a file outside the outputs folder: <a href> /etc/passwd"),
+    "image from an absolute path": (
+        "", '<img alt="" src="/usr/share/pixmaps/debian-logo.png">',
+        "a file outside the outputs folder: <img src>"),
+}
+
+
+def _page(folder, name, head="", body="", index="index.html"):
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(GOOD_PAGE.format(head=head, body=body, index=index), "utf-8")
+    return path
+
+
+def test_a_plain_local_page_passes(context, tmp_path):
+    _page(tmp_path, "index.html")
+    page = _page(tmp_path / "2020", "report.html", index="../index.html")
+    audit = audit_page(context, page)
+    assert audit.problems == []
+    assert "罗市镇" in audit.title
+
+
+@pytest.mark.parametrize("case", list(BAD_PAGES))
+def test_a_page_that_reaches_out_fails(context, tmp_path, case):
+    head, body, expected = BAD_PAGES[case]
+    _page(tmp_path, "index.html")
+    page = _page(tmp_path / "2020", "report.html", head, body, index="../index.html")
+    problems = audit_page(context, page, root=tmp_path).problems
+    assert any(expected in p for p in problems), problems
+
+
+def _luoshi(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "luoshi_analysis.cli", *args],
+                          capture_output=True, text=True, check=False, env=env)
+
+
+def test_check_pages_audits_every_page_under_the_folder(tmp_path):
+    outputs = tmp_path / "outputs"
+    _page(outputs, "index.html")
+    _page(outputs / "2020", "report.html", index="../index.html")
+    head, body, _ = BAD_PAGES["beacon after 30 s"]
+    _page(outputs / "extra" / "deeper", "notes.html", head, body, index="../../index.html")
+    _page(outputs / "extra", "escape.html",
+          '<script>console.error("\\x1b]0;owned\\x07\\x1b[2J");</script>',
+          '<a href="/etc/passwd">x</a>', index="../index.html")
+    run = _luoshi("check-pages", "--outputs", str(outputs))
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "extra/deeper/notes.html: " in run.stdout
+    assert "request to an outside host: https://beacon.example.org/b" in run.stdout
+    assert "extra/escape.html: " in run.stdout and "\x1b" not in run.stdout
+    assert "console error: \\x1b]0;owned\\x07\\x1b[2J" in run.stdout  # shown, not obeyed
+    assert "2 of 4 pages work offline" in run.stdout
+
+
+def test_check_pages_without_chromium_names_what_to_install(tmp_path):
+    _page(tmp_path, "index.html")
+    env = {**os.environ, "PATH": str(tmp_path / "no-bin")}
+    env.pop("LUOSHI_CHROMIUM", None)
+    run = _luoshi("check-pages", "--outputs", str(tmp_path), env=env)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert len(run.stderr.splitlines()) == 1 and "Traceback" not in run.stderr
+    assert "apt-get install chromium" in run.stderr and "make browser-deps" in run.stderr
+    env["LUOSHI_CHROMIUM"] = str(tmp_path / "missing-chromium")
+    run = _luoshi("check-pages", "--outputs", str(tmp_path), env=env)
+    assert run.returncode == 2 and len(run.stderr.splitlines()) == 1
+    assert "LUOSHI_CHROMIUM" in run.stderr and "missing-chromium" in run.stderr
+
+
+def test_check_pages_of_a_folder_that_is_not_there(tmp_path):
+    run = _luoshi("check-pages", "--outputs", str(tmp_path / "nowhere"))
+    assert run.returncode == 2 and len(run.stderr.splitlines()) == 1
+    assert "nowhere" in run.stderr

@@ -3,8 +3,7 @@
 import re
 
 from luoshi_analysis import load_indicators
-
-NUMBER = re.compile(r"\d+(?:\.\d+)?")
+from luoshi_analysis.fragments import NUMBER
 
 # Numbers that are deliberately not figures: (verbatim context, number, why).
 EXCLUSIONS = [

@@ -18,13 +18,14 @@ from luoshi_analysis.atomic import replace_dir, write_bytes, write_text
 from luoshi_analysis.checks import check
 from luoshi_analysis.errors import IngestError, LuoshiError
 from luoshi_analysis.ingest.issuer import find_issuer, same_unit
-from luoshi_analysis.ingest.normalize import for_terminal, normalize
+from luoshi_analysis.ingest.normalize import normalize
 from luoshi_analysis.ingest.outcomes import candidate_table
 from luoshi_analysis.ingest.overview import Disagreement, parse_overview, stated_year
 from luoshi_analysis.ingest.readers import ReadReport, read_report
 from luoshi_analysis.load import load_indicators, read_table, years
 from luoshi_analysis.provenance import SourceRecord, read_source, write_datapackage
 from luoshi_analysis.schema import BUDGET, INDICATORS, SECTIONS, STATEMENTS
+from luoshi_analysis.terminal import for_terminal
 
 STAGING_PREFIX = ".staging-"
 BACKUPS_SUBDIR = "backups"  # outside processed/: years() and validate never see it

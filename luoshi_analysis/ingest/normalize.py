@@ -36,9 +36,6 @@ RADICALS = dict(zip(
 ))
 # Spaces a PDF text layer puts inside a number: "5446 .35", "5446. 35", "1, 334.20".
 _SPACE_IN_NUMBER = re.compile(r"(?<=\d)[ \t]+(?=\.\d)|(?<=\d\.)[ \t]+(?=\d)|(?<=\d,)[ \t]+(?=\d{3}(?!\d))")
-# Shown escaped on a terminal: controls (ESC starts escape sequences), line and paragraph
-# separators, and the bidirectional overrides that reorder what a reader sees.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 GB_FAMILY = ("gb2312", "gbk", "gb_2312-80", "x-gbk", "cp936", "gb18030", "euc-cn", "x-euc-cn")
 
 
@@ -132,12 +129,6 @@ def clean_extracted(text: str) -> str:
     """Clean text taken from a PDF's text layer: radicals to ideographs, spaces inside numbers."""
     text = "".join(clean_char(ch) for ch in text)
     return _SPACE_IN_NUMBER.sub("", text)
-
-
-def for_terminal(text: str) -> str:
-    """Return text safe to print: control characters and escape sequences shown escaped."""
-    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                            else f"\\u{ord(m.group()):04x}", text)
 
 
 def _normal_char(ch: str) -> str:

@@ -9,6 +9,7 @@ import pandas as pd
 
 from luoshi_analysis.ingest.normalize import normalize
 from luoshi_analysis.schema import INDICATORS, SECTIONS, UNITS
+from luoshi_analysis.trace import occurrences
 
 SECTION_HEADING = re.compile(r"(?m)^[ \t\u3000]*[（(]([1-8])[)）]")
 SECTIONS_END = re.compile(r"(?m)^[ \t\u3000]*[四五六七八九十]、")
@@ -84,6 +85,29 @@ def clause_start(text: str, position: int) -> int:
     return position
 
 
+def clause_end(text: str, position: int) -> int:
+    """Return where the clause holding `position` ends (at the next ，；。、 etc.)."""
+    while position < len(text) and not CLAUSE_BREAK.match(text[position]):
+        position += 1
+    return position
+
+
+def unique_span(original: str, part, start: int, end: int) -> str:
+    """Return the verbatim text of part.text[start:end], widened until it occurs once in original.
+
+    A short fragment (7个) may occur elsewhere in the report; it takes in the rest of its
+    clause, then clause after clause before it, so that it traces to one place only.
+    """
+    fragment = part.span(start, end)
+    if len(occurrences(original, fragment)) > 1:
+        end = max(end, clause_end(part.text, end))
+        fragment = part.span(start, end)
+    while len(occurrences(original, fragment)) > 1 and start > 0:
+        start = clause_start(part.text, start - 1)
+        fragment = part.span(start, end)
+    return fragment
+
+
 def context_before(text: str, end: int, width: int = 4) -> str:
     """Return up to `width` characters before `end` in the same clause, digits dropped."""
     start = clause_start(text, end)
@@ -131,7 +155,7 @@ def find_candidates(original: str) -> list[Candidate]:
             found.append(Candidate(
                 section=section, value=value, value_as_written=written, unit=unit,
                 qualifier=_qualifier(m["pre"], more, at_least),
-                fragment=part.span(clause_start(text, m.start()), end_at),
+                fragment=unique_span(original, part, clause_start(text, m.start()), end_at),
                 context=context_before(text, m.start("num")),
             ))
     return found

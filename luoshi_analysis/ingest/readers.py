@@ -18,7 +18,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from luoshi_analysis.errors import IngestError
-from luoshi_analysis.ingest.normalize import clean_extracted, decode_report, for_terminal, normalize
+from luoshi_analysis.ingest.normalize import clean_extracted, decode_report, normalize
+from luoshi_analysis.terminal import for_terminal
 
 MiB = 1024 * 1024
 # A report is tens of kilobytes of text; a PDF of one, with fonts, a few megabytes.
