@@ -88,9 +88,9 @@ def cmd_trace(args: argparse.Namespace) -> int:
     from luoshi_analysis.trace import trace
 
     found = trace(args.year, args.key, _data_root(args))
-    print(f"{found['table']}.{found['key']} — raw report line {found['line']}")
-    print(f"fragment: {found['fragment']}")
-    print(f"sentence: {found['sentence']}")
+    print(f"{found.table}.{found.key} — raw report line {found.line}")
+    print(f"fragment: {found.fragment}")
+    print(f"sentence: {found.sentence}")
     return 0
 
 

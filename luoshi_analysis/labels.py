@@ -1,8 +1,9 @@
-"""Bilingual text for charts and notebooks: titles, axis labels and formatted figures."""
+"""Bilingual text for charts, tables and notebooks: titles, labels, prose and formatted numbers."""
 
 from __future__ import annotations
 
 import math
+import re
 
 from luoshi_analysis.errors import ParameterError
 
@@ -35,6 +36,140 @@ TEXT = {
                     "has all."),
     "no_previous": ("数据中没有{year}年之前的年度，无法比较。",
                     "The data holds no year before {year}; there is nothing to compare."),
+    "report_title": ("{unit}{year}年部门整体支出绩效评价报告 · {name}",
+                     "{unit}: {year} performance evaluation report · {name}"),
+    "figures_scratch": (
+        "本次交互运行的图表保存在 `{folder}`（发布的图表不受影响；要覆盖发布的图表，请把参数 "
+        "`output_dir` 设为 `{published}`）。",
+        "Figures of this interactive run are saved in `{folder}` (the published figures are "
+        "left alone; to replace them, set the parameter `output_dir` to `{published}`)."),
+}
+
+NOTEBOOK_TITLES = {
+    "revenue_structure": ("收入结构", "Revenue structure"),
+    "spending_mix": ("支出结构", "Spending mix"),
+    "outcome_indicators": ("绩效成效指标", "Outcome indicators"),
+}
+
+# Notebook prose, one entry per markdown block: a code cell calls ctx.prose(key) and the
+# chosen language alone is shown. {unit} is the issuer named by the year's source record.
+PROSE = {
+    "revenue_structure": {
+        "intro": (
+            "本笔记本展示{unit}一个年度的**收入结构**：资金从哪里来。数字全部取自该年度"
+            "《部门整体支出绩效评价报告》的“部门整体支出概况”一段，单位为万元（人民币），"
+            "属决算（已执行）数。",
+            "This notebook shows the **revenue structure** of the {unit} for one year: where "
+            "the money came from. Every figure comes from the overview paragraph "
+            "(部门整体支出概况) of that year's performance-evaluation report, in 10,000 yuan "
+            "(万元), as executed (final accounts)."),
+        "sources": (
+            "## 资金来源\n\n上图比较**年初结转和结余**（以前年度留下的资金）与**本年收入合计**，"
+            "二者之和为收入总计；下图按类别列出本年收入。报告注明为“无”的类别记为 0，列在图下注释中。"
+            "“计算占比”由金额算出，“报告所述”是报告原文写明的占比，二者并列，不互相覆盖。\n\n"
+            "**此图不能说明**：各类收入的具体来源单位、预算数与决算数的差异、年内到账时间。",
+            "## Sources of funds\n\nThe top panel compares the **carry-over** from earlier years "
+            "with **this year's revenue**; together they make total revenue. The lower panel "
+            "splits this year's revenue by category. Categories the report states as none (无) "
+            "are zero and listed in the note below the chart. Computed shares stand beside the "
+            "shares the report states; neither replaces the other.\n\n**What it cannot show**: "
+            "which bodies paid each category, the budget versus the outturn, or when in the "
+            "year money arrived."),
+        "shares": ("### 计算占比与报告所述占比", "### Computed and stated shares"),
+        "previous": (
+            "## 与上年比较\n\n数据中有上一年度时，逐项比较两年的金额与占比（占比以各自的总计为分母）。"
+            "只比较两年都列出的项目；口径变化（如科目合并）不会自动识别。",
+            "## Compared with the year before\n\nWhen the data holds the previous year, each "
+            "line's amount and share (of that year's total) side by side. Only lines both years "
+            "state are compared; a change of definition (merged categories, say) is not "
+            "detected."),
+        "checks": (
+            "### 核对\n\n会计恒等式与报告所述占比逐项核对；容差只允许报告 0.01 的舍入误差。"
+            "不符之处如实列出，不作“更正”。",
+            "### Checks\n\nThe accounting identities and every stated share, each with the "
+            "tolerance of the report's 0.01 rounding and no more. A violation is shown as it "
+            "is, never corrected."),
+    },
+    "spending_mix": {
+        "intro": (
+            "本笔记本展示{unit}一个年度的**支出结构**：资金如何使用，以及资金来源与运用是否平衡。"
+            "数字取自报告“部门整体支出概况”，单位万元。",
+            "This notebook shows the **spending mix** of the {unit} for one year: how the "
+            "money was used, and whether sources and uses balance. Figures come from the "
+            "report's overview, in 10,000 yuan."),
+        "mix": (
+            "## 支出构成\n\n**基本支出**（人员经费和日常公用经费）、**项目支出**与**年末结转和结余**，"
+            "基本支出和项目支出的占比以本年支出合计为分母，年末结转和结余的占比以支出总计为分母；"
+            "括号内为报告所述占比。\n\n**此图不能说明**：各项目的名称和金额、功能分类（如农林水、"
+            "社会保障）、支出是否达到预期效果。",
+            "## What the money was spent on\n\n**Basic expenditure** (staff and running costs), "
+            "**project expenditure** and the **balance carried forward**, basic and project "
+            "spending as shares of this year's expenditure, the balance carried forward as a "
+            "share of total expenditure; in brackets the share the report states.\n\n"
+            "**What it cannot show**: individual projects and their amounts, the functional "
+            "classification (agriculture, social security …), or whether spending achieved "
+            "its aims."),
+        "sources_uses": (
+            "## 资金来源与运用\n\n左柱为来源（年初结转和结余 + 本年各类收入），右柱为运用"
+            "（本年各类支出 + 年末结转和结余）。两柱等高说明当年收支平衡。\n\n"
+            "**此图不能说明**：哪一笔收入用于哪一项支出——报告只给出两边的总数。",
+            "## Sources and uses\n\nThe left column stacks the sources (carry-over plus this "
+            "year's revenue by category), the right the uses (this year's spending plus the "
+            "balance carried forward). Equal heights mean the year balances.\n\n**What it "
+            "cannot show**: which revenue paid for which spending; the report gives only the "
+            "totals of each side."),
+        "ratios": (
+            "## 共性指标\n\n按部门整体支出绩效评价共性指标框架，报告数字能够支持的比率如下（口径见表）。"
+            "\n\n**这些比率不能说明**：预算是否按计划执行、钱花得好不好；它们只描述结构。",
+            "## Common indicators\n\nThe ratios of the common-indicator framework for overall "
+            "departmental spending that the report's figures allow (definitions in the table)."
+            "\n\n**What they cannot show**: whether the budget was executed as planned, or "
+            "whether the money was well spent; they describe structure only."),
+        "not_available": (
+            "### 报告数字无法支持的指标\n\n以下指标需要报告未公布的数据，因此不予计算，而不是估算。",
+            "### Indicators the report does not allow\n\nThese need figures the report does "
+            "not publish, so they are not computed rather than guessed."),
+        "previous": (
+            "## 与上年比较\n\n数据中有上一年度时，逐项比较两年的金额与占比（占比以各自的总计为分母）。"
+            "只比较两年都列出的项目；口径变化（如科目合并）不会自动识别。",
+            "## Compared with the year before\n\nWhen the data holds the previous year, each "
+            "line's amount and share (of that year's total) side by side. Only lines both years "
+            "state are compared; a change of definition (merged categories, say) is not "
+            "detected."),
+    },
+    "outcome_indicators": {
+        "intro": (
+            "本笔记本展示{unit}一个年度“效益性分析”八个部分中的**成效指标**。每个数字都能追溯到"
+            "报告原文的一句话（表中“报告原文”一列）。",
+            "This notebook shows the **outcome indicators** of the {unit} in the eight "
+            "sections of the report's effectiveness analysis (效益性分析). Every figure traces "
+            "back to a sentence of the report (column *Report text*)."),
+        "headline": (
+            "## 主要成效\n\n“余”“近”“共达”“以上”等限定词照报告原样保留。",
+            "## Headline figures\n\nQualifiers such as *over*, *nearly*, *in total* and "
+            "*at least* are kept as the report words them."),
+        "sections": (
+            "## 分部分指标\n\n每个部分一张图；单位不同的数字分属不同坐标轴，绝不放在同一轴上比较。"
+            "斜线柱表示报告带限定词的数字。\n\n**这些图不能说明**：目标值与完成率（报告未给出）、"
+            "与往年或其他单位的比较、投入与成效之间的因果关系。",
+            "## Indicators by section\n\nOne chart per section; figures in different units sit "
+            "on different axes and are never compared on one. Hatched bars are figures the "
+            "report qualifies.\n\n**What they cannot show**: targets or completion rates (the "
+            "report gives none), comparison with other years or units, or what spending caused "
+            "which outcome."),
+        "table": ("## 指标明细与原文", "## All indicators with their source text"),
+        "previous": (
+            "## 与上年比较\n\n两年都出现的指标（同一键、同一单位）的变化百分比。百分比不带单位，"
+            "因此可以放在同一轴上；带“余”“近”的数字本身不精确，其变化只是近似。",
+            "## Compared with the year before\n\nThe percentage change of the indicators that "
+            "appear in both years (same key, same unit). A percentage has no unit, so they can "
+            "share an axis; figures the report qualifies (over, nearly) are themselves "
+            "approximate, and so is their change."),
+        "checks": (
+            "## 核对结果\n\n会计恒等式与报告所述占比的核对（容差为报告 0.01 的舍入误差）。",
+            "## Checks\n\nThe accounting identities and stated shares (tolerance: the report's "
+            "0.01 rounding)."),
+    },
 }
 
 COLUMN_TEXT = {
@@ -48,6 +183,8 @@ COLUMN_TEXT = {
     "value_pct": ("数值（%）", "Value (%)"),
     "formula": ("口径", "Definition"),
     "why_not": ("无法计算的原因", "Why it cannot be computed"),
+    "check": ("检查项", "Check key"),
+    "kind": ("类别", "Kind"),
     "figure": ("数值", "Figure"),
     "source_fragment": ("报告原文", "Report text"),
     "description": ("检查", "Check"),
@@ -104,6 +241,43 @@ def localized_columns(frame, lang: str):
     kept = kept.rename(columns=lambda c: c.removesuffix(f"_{lang}"))
     index = 0 if lang == "zh" else 1
     return kept.rename(columns={k: v[index] for k, v in COLUMN_TEXT.items()})
+
+
+def prose(notebook: str, key: str, lang: str, **values: object) -> str:
+    """Return a block of a notebook's prose (markdown) in a language, filled with values."""
+    zh, en = PROSE[notebook][key]
+    return (zh if lang == "zh" else en).format(**values)
+
+
+def notebook_title(notebook: str, lang: str) -> str:
+    """Return a template's name in a language (the template's file name if unknown)."""
+    zh, en = NOTEBOOK_TITLES.get(notebook, (notebook, notebook))
+    return zh if lang == "zh" else en
+
+
+def unit_name(source, lang: str) -> str:
+    """Return the reporting unit's name from a source record: issuer, or issuer_en in English.
+
+    An English page falls back to the Chinese name where the record has no English one.
+    """
+    if lang == "en" and getattr(source, "issuer_en", ""):
+        return source.issuer_en
+    return source.issuer
+
+
+_NEGATIVE_ZERO = re.compile(r"^-(?=[0.,]*$)")
+
+
+def format_number(value: float, places: int = 2, sign: bool = False) -> str:
+    """Return value with thousands separators at a fixed precision, never "-0.00".
+
+    Missing values give "". With sign, positive values get a "+".
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    shown = f"{value:{'+' if sign else ''},.{places}f}"
+    shown = _NEGATIVE_ZERO.sub("", shown)
+    return shown.replace("+0", "0", 1) if sign and shown.strip("+0.,") == "" else shown
 
 
 def unit_label(unit: str, lang: str) -> str:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import pandas as pd
 from matplotlib.figure import Figure
 
 from luoshi_analysis.fonts import use_cjk_font
-from luoshi_analysis.labels import format_figure, text, unit_label
+from luoshi_analysis.labels import format_figure, format_number, text, unit_label
+from luoshi_analysis.money import exact_sum
 from luoshi_analysis.schema import SECTIONS
 
 use_cjk_font()
@@ -27,6 +29,30 @@ MAX_CHANGE_BARS = 30  # more bars than this stop being readable; the table besid
 
 def _figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
+
+
+def _footnote(fig: Figure, note: str) -> None:
+    """Put a note under the whole figure, in the space the layout keeps for it.
+
+    A plain fig.text is not seen by the constrained layout, which then draws the lowest
+    axis label over it; supxlabel is laid out below every axis.
+    """
+    fig.supxlabel(note, x=0.01, ha="left", fontsize=8.5, color=COLORS["neutral"])
+
+
+def _wrap(label: str, width_in: float, fontsize: float) -> str:
+    """Break a label into lines no wider than width_in (CJK glyphs one em, Latin ~0.56)."""
+    limit = width_in * 72 / fontsize
+    lines, line, used = [], "", 0.0
+    for word in re.findall(r"[\u2e80-\uffff]|[^\s\u2e80-\uffff]+\s*", label):
+        size = sum(1.0 if ord(ch) > 0x2E80 else 0.56 for ch in word.rstrip())
+        if line and used + size > limit:
+            lines.append(line.rstrip())
+            line, used = "", 0.0
+        line += word
+        used += sum(1.0 if ord(ch) > 0x2E80 else 0.56 for ch in word)
+    lines.append(line.rstrip())
+    return "\n".join(lines)
 
 
 def _plain(ax) -> None:
@@ -50,13 +76,18 @@ def _hbar(ax, names: Sequence[str], values: Sequence[float], notes: Sequence[str
     _plain(ax)
 
 
+def _bracket(inner: str, lang: str) -> str:
+    """Return inner in the brackets of the language: （…） in Chinese, (…) in English."""
+    return f"（{inner}）" if lang == "zh" else f" ({inner})"
+
+
 def _share_note(row: pd.Series, lang: str) -> str:
     """Return '2,018.84 · 49.09% (stated 49.09%)'."""
-    note = f"{row['amount']:,.2f}"
+    note = format_number(row["amount"])
     if pd.notna(row.get("share_of_parent_pct")):
-        note += f" · {row['share_of_parent_pct']:.2f}%"
+        note += f" · {format_number(row['share_of_parent_pct'])}%"
     if pd.notna(row.get("stated_share_pct")):
-        note += f"（{text('stated', lang)} {row['stated_share_pct']:.2f}%）"
+        note += _bracket(f"{text('stated', lang)} {format_number(row['stated_share_pct'])}%", lang)
     return note
 
 
@@ -85,8 +116,7 @@ def revenue_chart(structure: pd.DataFrame, lang: str = "zh") -> Figure:
     zero = categories[categories["amount"] == 0]
     if len(zero):
         sep = "、" if lang == "zh" else ", "
-        fig.text(0.01, 0.005, text("zero_note", lang, labels=sep.join(zero[name])),
-                 fontsize=8.5, color=COLORS["neutral"], ha="left", va="bottom")
+        _footnote(fig, text("zero_note", lang, labels=sep.join(zero[name])))
     total = structure[structure["level"] == "total"].iloc[0]
     fig.suptitle(f"{text('revenue_title', lang, year=year)} — {total[name]} {total['amount']:,.2f}",
                  fontsize=13)
@@ -140,8 +170,8 @@ def sources_uses_chart(flows: pd.DataFrame, lang: str = "zh") -> Figure:
             ax.text(column, bottom + row["amount"] / 2,
                     f"{row[f'label_{lang}']}\n{row['amount']:,.2f}",
                     ha="center", va="center", fontsize=9, color="white")
-            bottom += row["amount"]
-        ax.text(column, bottom, f"{bottom:,.2f}", ha="center", va="bottom", fontsize=10)
+            bottom = exact_sum([bottom, row["amount"]])
+        ax.text(column, bottom, format_number(bottom), ha="center", va="bottom", fontsize=10)
     ax.set_xticks([0, 1], [text("sources", lang), text("uses", lang)])
     ax.set_ylabel(text("amount_axis", lang))
     _plain(ax)
@@ -230,8 +260,8 @@ def headline_chart(headline: pd.DataFrame, lang: str = "zh") -> Figure:
                                row["value_as_written"], row["source_fragment"])
         fig.text(x, y_top - 0.45 / height_in, figure, ha="center", va="center", fontsize=17,
                  color=COLORS["revenue"])
-        fig.text(x, y_top - 1.05 / height_in, row[f"name_{lang}"], ha="center", va="center",
-                 fontsize=9)
+        fig.text(x, y_top - 1.05 / height_in, _wrap(row[f"name_{lang}"], 12 / columns - 0.3, 9),
+                 ha="center", va="center", fontsize=9)
     return fig
 
 
@@ -254,7 +284,8 @@ def budget_change_chart(change: pd.DataFrame, lang: str = "zh") -> Figure:
                   color=COLORS["revenue"], label=str(last))
     ax.bar_label(old, labels=[f"{v:,.2f}" for v in rows["amount_previous"]], padding=3, fontsize=8)
     ax.bar_label(new, labels=[
-        f"{v:,.2f}" + (f"（{p:+.1f}%）" if pd.notna(p) else "")
+        format_number(v) + (_bracket(f"{format_number(p, 1, sign=True)}%", lang)
+                            if pd.notna(p) else "")
         for v, p in zip(rows["amount_current"], rows["change_pct"], strict=True)],
         padding=3, fontsize=8)
     ax.set_yticks(positions, rows[f"label_{lang}"])
@@ -282,7 +313,9 @@ def indicator_change_chart(change: pd.DataFrame, lang: str = "zh") -> Figure:
     fig = _figure(10, 0.3 * max(len(rows), 1) + 1.6)
     ax = fig.subplots()
     colors = [COLORS["project"] if v >= 0 else COLORS["basic"] for v in rows["change_pct"]]
-    notes = [f"{p:+.1f}%（{a:g}→{b:g}{u}）" for p, a, b, u in zip(
+    notes = [f"{format_number(p, 1, sign=True)}%"
+             + _bracket(f"{a:g}→{b:g}{'' if lang == 'zh' else ' '}{unit_label(u, lang)}", lang)
+             for p, a, b, u in zip(
         rows["change_pct"], rows["value_previous"], rows["value_current"], rows["unit"],
         strict=True)]
     positions = list(range(len(rows)))
@@ -292,8 +325,7 @@ def indicator_change_chart(change: pd.DataFrame, lang: str = "zh") -> Figure:
     ax.axvline(0, color=COLORS["neutral"], linewidth=0.8)
     ax.set_xlabel(text("change_axis", lang))
     ax.margins(x=0.35)
-    fig.text(0.01, 0.005, text("change_note", lang, shown=len(rows), moved=len(moved),
-                               same=len(comparable) - len(moved)),
-             fontsize=8.5, color=COLORS["neutral"], ha="left", va="bottom")
+    _footnote(fig, text("change_note", lang, shown=len(rows), moved=len(moved),
+                        same=len(comparable) - len(moved)))
     fig.suptitle(text("yoy_title", lang, a=first, b=last), fontsize=13)
     return fig
