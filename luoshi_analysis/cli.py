@@ -66,10 +66,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_tables(args: argparse.Namespace) -> int:
-    """Print a year's budget and/or indicator table as CSV or markdown."""
+    """Print a year's budget and/or indicator table as CSV or markdown, or write a workbook."""
     from luoshi_analysis.load import load_budget, load_indicators
 
     root = _data_root(args)
+    if args.xlsx:
+        from luoshi_analysis.excel import to_excel
+
+        path = to_excel(args.xlsx, [args.year] if args.year else None, root)
+        print(f"wrote {path}")
+        return 0
+    if not args.year:
+        raise ParameterError("tables needs --year YEAR (or --xlsx FILE, for every year)")
     loaders = {"budget": load_budget, "indicators": load_indicators}
     names = [args.table] if args.table else list(loaders)
     for i, name in enumerate(names):
@@ -140,8 +148,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", action="append", help="a year to check (repeatable; default: all)")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("tables", help="print a year's tables")
-    p.add_argument("--year", required=True, help="report year, e.g. 2020")
+    p = sub.add_parser("tables", help="print a year's tables, or write them as an Excel workbook")
+    p.add_argument("--year", help="report year, e.g. 2020 (with --xlsx: default every year)")
+    p.add_argument("--xlsx", metavar="FILE",
+                   help="write budget, indicators, checks and source record to this .xlsx")
     p.add_argument("--table", choices=["budget", "indicators"], help="one table (default: both)")
     p.add_argument("--format", choices=["csv", "markdown"], default="markdown")
     p.set_defaults(func=cmd_tables)

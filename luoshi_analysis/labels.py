@@ -280,6 +280,80 @@ def format_number(value: float, places: int = 2, sign: bool = False) -> str:
     return shown.replace("+0", "0", 1) if sign and shown.strip("+0.,") == "" else shown
 
 
+# Workbook headers: Chinese and English in one cell, the unit (from the schema) after them.
+WORKBOOK_HEADERS = {
+    "year": ("年度", "Year"),
+    "line": ("行号", "Line no."),
+    "key": ("键", "Key"),
+    "direction": ("收支", "Direction"),
+    "level": ("层级", "Level"),
+    "parent_key": ("上级键", "Parent key"),
+    "label_zh": ("项目（中文）", "Line (Chinese)"),
+    "label_en": ("项目（英文）", "Line (English)"),
+    "amount": ("金额", "Amount"),
+    "amount_as_written": ("原文金额", "Amount as written"),
+    "stated_share_pct": ("报告所述占比", "Stated share"),
+    "source_fragment": ("报告原文", "Source text"),
+    "section": ("部分", "Section"),
+    "section_key": ("部分键", "Section key"),
+    "name_zh": ("指标（中文）", "Indicator (Chinese)"),
+    "name_en": ("指标（英文）", "Indicator (English)"),
+    "value": ("数值", "Value"),
+    "value_as_written": ("原文数值", "Value as written"),
+    "unit": ("单位", "Unit"),
+    "qualifier": ("限定词", "Qualifier"),
+    "reviewed": ("已复核", "Reviewed"),
+    "check": ("检查项", "Check"),
+    "kind": ("类别", "Kind"),
+    "description_zh": ("检查（中文）", "Check (Chinese)"),
+    "description_en": ("检查（英文）", "Check (English)"),
+    "expected": ("应为", "Expected"),
+    "found": ("报告数", "Found"),
+    "difference": ("差异", "Difference"),
+    "tolerance": ("容差", "Tolerance"),
+    "ok": ("通过", "OK"),
+    "title": ("报告标题", "Report title"),
+    "issuer": ("单位", "Issuer"),
+    "issuer_en": ("单位英文名", "Issuer (English)"),
+    "district": ("区县", "District"),
+    "city": ("市", "City"),
+    "raw_file": ("原始文件", "Raw file"),
+    "sha256": ("SHA-256", "SHA-256"),
+    "currency": ("币种", "Currency"),
+    "amount_unit": ("金额单位", "Amount unit"),
+    "amount_factor": ("每单位元数", "Yuan per unit"),
+    "amount_unit_as_reported": ("报告所用单位", "Unit as reported"),
+    "conversion": ("换算说明", "Conversion"),
+    "phase": ("阶段", "Phase"),
+    "scope": ("口径", "Scope"),
+    "encoding_as_received": ("原始编码", "Encoding as received"),
+    "notes": ("备注", "Notes"),
+}
+WORKBOOK_SHEETS = {
+    "budget": ("预算", "Budget"),
+    "indicators": ("指标", "Indicators"),
+    "checks": ("核对", "Checks"),
+    "source": ("来源", "Source"),
+    "statements": ("报表", "Statements"),
+}
+
+
+def workbook_header(column: str, unit: str | None = None) -> str:
+    """Return a workbook column header: "金额 Amount (万元)"; unknown columns keep their name."""
+    zh, en = WORKBOOK_HEADERS.get(column, ("", column))
+    head = en if zh == en or not zh else f"{zh} {en}"
+    return f"{head} ({unit})" if unit else head
+
+
+AMOUNT_UNITS = {"万元": ("万元", "10k yuan"), "元": ("元", "yuan"), "%": ("%", "%")}
+
+
+def amount_unit(unit: str, lang: str) -> str:
+    """Return the name of a money or share unit in a language (万元 is "10k yuan")."""
+    zh, en = AMOUNT_UNITS.get(unit, (unit, unit))
+    return zh if lang == "zh" else en
+
+
 def unit_label(unit: str, lang: str) -> str:
     """Return an axis label for a unit: as written in zh, in words in en (×10,000 mu)."""
     if lang == "zh":

@@ -15,6 +15,7 @@ from luoshi_analysis.errors import ParameterError
 from luoshi_analysis.labels import (
     LANGS,
     NOTEBOOK_TITLES,
+    amount_unit,
     check_lang,
     format_figure,
     format_number,
@@ -120,7 +121,7 @@ class NotebookContext:
 
         shown = formatted(checks)[["description_zh", "description_en", "expected", "found",
                                    "difference", "tolerance", "unit", "ok"]]
-        self.table(shown)
+        self.table(shown.assign(unit=shown["unit"].map(lambda u: amount_unit(u, self.lang))))
 
     def previous_year(self) -> int | None:
         """Return the year before this one in the data, or say there is none and return None."""
