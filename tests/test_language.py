@@ -4,7 +4,7 @@ import re
 
 import pytest
 from matplotlib.figure import Figure
-from textcheck import mixed_language, overlapping_texts, page_text
+from textcheck import mixed_language, overlapping_texts, page_text, texts_outside
 
 import luoshi_analysis as la
 from luoshi_analysis import notebook, plots
@@ -72,10 +72,11 @@ def test_every_chart_is_in_one_language(lang):
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_no_chart_draws_text_over_text(lang):
+def test_no_chart_draws_text_over_text_or_off_the_edge(lang):
     for fig in _charts(lang):
         overlaps = overlapping_texts(fig)
         assert not overlaps, (fig.get_suptitle(), overlaps)
+        assert not texts_outside(fig), (fig.get_suptitle(), texts_outside(fig))
 
 
 # --- texts, tables and pages ----------------------------------------------------------------

@@ -88,3 +88,12 @@ def overlapping_texts(fig: Figure, slack: float = 1.0) -> list[tuple[str, str]]:
             if width > slack and height > slack:
                 pairs.append((a, b))
     return pairs
+
+
+def texts_outside(fig: Figure, slack: float = 1.0) -> list[str]:
+    """Return the drawn texts that reach beyond the figure's edges (cut off in the image)."""
+    texts = drawn_texts(fig)
+    width, height = fig.canvas.get_width_height()
+    return [t for t, box in texts
+            if box.x0 < -slack or box.y0 < -slack or box.x1 > width + slack
+            or box.y1 > height + slack]
