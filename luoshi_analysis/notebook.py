@@ -23,6 +23,7 @@ from luoshi_analysis.labels import (
     notebook_title,
     prose,
     text,
+    unit_label,
     unit_name,
 )
 from luoshi_analysis.load import as_year
@@ -141,12 +142,14 @@ class NotebookContext:
 
 
 def table_html(frame: pd.DataFrame, lang: str, places: int = 2) -> str:
-    """Return a table as escaped HTML in lang: localized headings, fixed decimals, ✓/✗.
+    """Return a table as escaped HTML in lang: localized headings, units, fixed decimals, ✓/✗.
 
     Cells of QUOTED_COLUMNS (verbatim report text) carry lang="zh" so that an English page
     marks its Chinese quotations as such.
     """
     quoted = [c for c in QUOTED_COLUMNS if c in frame.columns]
+    if "unit" in frame.columns:  # units as written (户, 万元) read as words in English
+        frame = frame.assign(unit=frame["unit"].map(lambda u: unit_label(str(u), lang)))
     shown = localized_columns(frame, lang)
     quoted_shown = list(localized_columns(frame[quoted], lang).columns) if quoted else []
     for column in shown.columns:

@@ -2,6 +2,7 @@
 
 import re
 
+import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 from textcheck import mixed_language, overlapping_texts, page_text, texts_outside
@@ -126,3 +127,45 @@ def test_english_page_marks_its_chinese_quotations(report_run):
     page = (outputs / "2020" / "outcome_indicators_en.html").read_text("utf-8")
     fragment = la.load_indicators(2020)["source_fragment"].iloc[0]
     assert f'<span lang="zh">{fragment}</span>' in page
+
+
+@pytest.fixture(scope="module")
+def two_year_outputs(tmp_path_factory):
+    """Pages of 2020 from a data folder that also holds 2019, so every comparison is drawn."""
+    import json
+    import shutil
+
+    from conftest import DATA
+
+    from luoshi_analysis.cli import main
+
+    root = tmp_path_factory.mktemp("two_years")
+    data = root / "data"
+    shutil.copytree(DATA, data)
+    earlier = data / "processed" / "2019"
+    shutil.copytree(data / "processed" / "2020", earlier)
+    for name, column, scale in (("budget.csv", "amount", 1.0), ("indicators.csv", "value", 0.8)):
+        frame = pd.read_csv(earlier / name, dtype=str, keep_default_na=False)
+        frame["year"] = "2019"
+        frame[column] = [f"{float(v) * scale:.2f}" for v in frame[column]]
+        frame.to_csv(earlier / name, index=False)
+    package = earlier / "datapackage.json"
+    descriptor = json.loads(package.read_text("utf-8"))
+    descriptor["sources"][0]["year"] = 2019
+    package.write_text(json.dumps(descriptor, ensure_ascii=False), "utf-8")
+    outputs = root / "outputs"
+    assert main(["--data-dir", str(data), "run", "--year", "2020", "--outputs", str(outputs),
+                 "--quiet"]) == 0
+    return outputs
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pages_comparing_two_years_are_in_one_language(two_year_outputs, lang):
+    figures = two_year_outputs / "2020" / "figures"
+    for name in ("revenue_structure_revenue_change", "spending_mix_spending_change",
+                 "outcome_indicators_indicator_change"):
+        assert (figures / f"{name}_{lang}.png").is_file(), name
+    for page in sorted((two_year_outputs / "2020").glob(f"*_{lang}.html")):
+        text = page_text(page.read_text("utf-8"), lang)
+        assert not mixed_language(text, lang, NAMES), (page.name, mixed_language(text, lang,
+                                                                                   NAMES)[:5])
