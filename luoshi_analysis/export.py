@@ -56,17 +56,17 @@ def warm_exporter() -> None:
 
 
 INDEX_TEXT = {
-    "zh": ("{unit}部门整体支出绩效评价报告", "年度", "报告", "中文", "English"),
-    "en": ("{unit}: performance evaluation reports", "Year", "Reports", "中文", "English"),
+    "zh": ("{issuer}部门整体支出绩效评价报告", "年度", "报告", "中文", "English"),
+    "en": ("{issuer}: performance evaluation reports", "Year", "Reports", "中文", "English"),
 }
 
 
-def unit_names(data_root: Path | None = None) -> tuple[str, str]:
+def issuer_names(data_root: Path | None = None) -> tuple[str, str]:
     """Return the unit's Chinese and English names from the newest year's source record.
 
     The data folder is one unit; an empty folder gives empty names.
     """
-    from luoshi_analysis.labels import unit_name
+    from luoshi_analysis.labels import issuer_name
     from luoshi_analysis.load import years
     from luoshi_analysis.provenance import read_source
 
@@ -74,7 +74,7 @@ def unit_names(data_root: Path | None = None) -> tuple[str, str]:
     if not available:
         return "", ""
     source = read_source(available[-1], data_root)
-    return unit_name(source, "zh"), unit_name(source, "en")
+    return issuer_name(source, "zh"), issuer_name(source, "en")
 
 
 def build_index(outputs: Path, titles: dict[str, tuple[str, str]],
@@ -86,10 +86,10 @@ def build_index(outputs: Path, titles: dict[str, tuple[str, str]],
         titles: notebook name -> (Chinese title, English title).
         data_root: The data folder the pages were made from (names the unit).
     """
-    unit_zh, unit_en = unit_names(data_root)
+    issuer_zh, issuer_en = issuer_names(data_root)
     heading_format, year_label, reports_label, zh_label, en_label = INDEX_TEXT["zh"]
-    heading = heading_format.format(unit=unit_zh)
-    heading_en = INDEX_TEXT["en"][0].format(unit=unit_en)
+    heading = heading_format.format(issuer=issuer_zh)
+    heading_en = INDEX_TEXT["en"][0].format(issuer=issuer_en)
     rows = []
     year_dirs = sorted((p for p in outputs.iterdir() if p.is_dir() and p.name.isdigit()),
                        reverse=True)
@@ -125,7 +125,7 @@ def build_index(outputs: Path, titles: dict[str, tuple[str, str]],
 </head>
 <body class="luoshi-index">
 <h1>{html.escape(heading)}（{span}）</h1>
-<p>{html.escape(unit_zh)} · {html.escape(unit_en)}</p>
+<p>{html.escape(issuer_zh)} · {html.escape(issuer_en)}</p>
 <table>
 <thead><tr><th>{year_label} · Year</th><th>{reports_label} · Reports</th></tr></thead>
 <tbody>

@@ -36,8 +36,8 @@ TEXT = {
                     "has all."),
     "no_previous": ("数据中没有{year}年之前的年度，无法比较。",
                     "The data holds no year before {year}; there is nothing to compare."),
-    "report_title": ("{unit}{year}年部门整体支出绩效评价报告 · {name}",
-                     "{unit}: {year} performance evaluation report · {name}"),
+    "report_title": ("{issuer}{year}年部门整体支出绩效评价报告 · {name}",
+                     "{issuer}: {year} performance evaluation report · {name}"),
     "figures_scratch": (
         "本次交互运行的图表保存在 `{folder}`（发布的图表不受影响；要覆盖发布的图表，请把参数 "
         "`output_dir` 设为 `{published}`）。",
@@ -52,14 +52,14 @@ NOTEBOOK_TITLES = {
 }
 
 # Notebook prose, one entry per markdown block: a code cell calls ctx.prose(key) and the
-# chosen language alone is shown. {unit} is the issuer named by the year's source record.
+# chosen language alone is shown. {issuer} is the unit named by the year's source record.
 PROSE = {
     "revenue_structure": {
         "intro": (
-            "本笔记本展示{unit}一个年度的**收入结构**：资金从哪里来。数字全部取自该年度"
+            "本笔记本展示{issuer}一个年度的**收入结构**：资金从哪里来。数字全部取自该年度"
             "《部门整体支出绩效评价报告》的“部门整体支出概况”一段，单位为万元（人民币），"
             "属决算（已执行）数。",
-            "This notebook shows the **revenue structure** of the {unit} for one year: where "
+            "This notebook shows the **revenue structure** of the {issuer} for one year: where "
             "the money came from. Every figure comes from the overview paragraph "
             "(部门整体支出概况) of that year's performance-evaluation report, in 10,000 yuan "
             "(万元), as executed (final accounts)."),
@@ -92,9 +92,9 @@ PROSE = {
     },
     "spending_mix": {
         "intro": (
-            "本笔记本展示{unit}一个年度的**支出结构**：资金如何使用，以及资金来源与运用是否平衡。"
+            "本笔记本展示{issuer}一个年度的**支出结构**：资金如何使用，以及资金来源与运用是否平衡。"
             "数字取自报告“部门整体支出概况”，单位万元。",
-            "This notebook shows the **spending mix** of the {unit} for one year: how the "
+            "This notebook shows the **spending mix** of the {issuer} for one year: how the "
             "money was used, and whether sources and uses balance. Figures come from the "
             "report's overview, in 10,000 yuan."),
         "mix": (
@@ -139,9 +139,9 @@ PROSE = {
     },
     "outcome_indicators": {
         "intro": (
-            "本笔记本展示{unit}一个年度“效益性分析”八个部分中的**成效指标**。每个数字都能追溯到"
+            "本笔记本展示{issuer}一个年度“效益性分析”八个部分中的**成效指标**。每个数字都能追溯到"
             "报告原文的一句话（表中“报告原文”一列）。",
-            "This notebook shows the **outcome indicators** of the {unit} in the eight "
+            "This notebook shows the **outcome indicators** of the {issuer} in the eight "
             "sections of the report's effectiveness analysis (效益性分析). Every figure traces "
             "back to a sentence of the report (column *Report text*)."),
         "headline": (
@@ -255,7 +255,7 @@ def notebook_title(notebook: str, lang: str) -> str:
     return zh if lang == "zh" else en
 
 
-def unit_name(source, lang: str) -> str:
+def issuer_name(source, lang: str) -> str:
     """Return the reporting unit's name from a source record: issuer, or issuer_en in English.
 
     An English page falls back to the Chinese name where the record has no English one.

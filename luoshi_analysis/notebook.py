@@ -19,12 +19,12 @@ from luoshi_analysis.labels import (
     check_lang,
     format_figure,
     format_number,
+    issuer_name,
     localized_columns,
     notebook_title,
     prose,
     text,
     unit_label,
-    unit_name,
 )
 from luoshi_analysis.load import as_year
 from luoshi_analysis.provenance import read_source
@@ -40,8 +40,9 @@ TITLES = NOTEBOOK_TITLES  # kept for callers of the earlier name
 
 def report_title(year: int, notebook: str, lang: str, root: Path | None = None) -> str:
     """Return the page title: the unit named by the year's source record, year, notebook."""
-    unit = unit_name(read_source(year, root), lang)
-    return text("report_title", lang, unit=unit, year=year, name=notebook_title(notebook, lang))
+    issuer = issuer_name(read_source(year, root), lang)
+    return text("report_title", lang, issuer=issuer, year=year,
+                name=notebook_title(notebook, lang))
 
 
 def published_figures_dir(year: int) -> Path:
@@ -69,11 +70,11 @@ class NotebookContext:
     notebook: str
     figures_dir: Path
     data_root: Path | None
-    unit: str = ""  # the reporting unit's name in lang, from the year's source record
+    issuer: str = ""  # the reporting unit's name in lang, from the year's source record
     interactive: bool = False  # figures go to the interactive folder, not the published one
 
     def title(self) -> None:
-        """Show the notebook's heading (unit, year, report) in its language."""
+        """Show the notebook's heading (issuer, year, report) in its language."""
         from IPython.display import Markdown
 
         title = report_title(self.year, self.notebook, self.lang, self.data_root)
@@ -86,7 +87,7 @@ class NotebookContext:
         """Show a block of the notebook's prose in its language only (see labels.PROSE)."""
         from IPython.display import Markdown
 
-        _display(Markdown(prose(self.notebook, key, self.lang, unit=html.escape(self.unit))))
+        _display(Markdown(prose(self.notebook, key, self.lang, issuer=html.escape(self.issuer))))
 
     def show(self, fig: Figure, name: str) -> None:
         """Write a figure as SVG and PNG under the figures folder and display the PNG.
@@ -193,8 +194,8 @@ def start(
         os.environ[config.DATA_ENV] = str(data_root.resolve())
     year = as_year(year, data_root)
     figures = Path(output_dir) if output_dir else interactive_figures_dir(year)
-    unit = unit_name(read_source(year, data_root), lang)
-    return NotebookContext(year, lang, notebook, figures, data_root, unit, not output_dir)
+    issuer = issuer_name(read_source(year, data_root), lang)
+    return NotebookContext(year, lang, notebook, figures, data_root, issuer, not output_dir)
 
 
 def indicator_table(indicators: pd.DataFrame, lang: str) -> pd.DataFrame:

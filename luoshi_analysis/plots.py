@@ -24,11 +24,17 @@ COLORS = {
     "neutral": "#4a4a4a",
 }
 QUALIFIED_HATCH = "///"
+ISSUER_LINE_IN = 0.25  # room for the issuer's name above a title, in inches
 MAX_CHANGE_BARS = 30  # more bars than this stop being readable; the table beside has all
 
 
 def _figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
+
+
+def _titled(title: str, issuer: str) -> str:
+    """Return a chart title with the reporting unit's name on a line above it, if given."""
+    return f"{issuer}\n{title}" if issuer else title
 
 
 def _footnote(fig: Figure, note: str) -> None:
@@ -91,12 +97,13 @@ def _share_note(row: pd.Series, lang: str) -> str:
     return note
 
 
-def revenue_chart(structure: pd.DataFrame, lang: str = "zh") -> Figure:
+def revenue_chart(structure: pd.DataFrame, lang: str = "zh", issuer: str = "") -> Figure:
     """Chart where the money came from: carry-over vs this year's revenue, then by category.
 
     Args:
         structure: Rows of ``revenue_structure`` (one side of the budget, with shares).
         lang: "zh" or "en".
+        issuer: The reporting unit's name (from the source record), drawn above the title.
     """
     year = int(structure["year"].iloc[0])
     name = f"label_{lang}"
@@ -118,17 +125,19 @@ def revenue_chart(structure: pd.DataFrame, lang: str = "zh") -> Figure:
         sep = "、" if lang == "zh" else ", "
         _footnote(fig, text("zero_note", lang, labels=sep.join(zero[name])))
     total = structure[structure["level"] == "total"].iloc[0]
-    fig.suptitle(f"{text('revenue_title', lang, year=year)} — {total[name]} {total['amount']:,.2f}",
+    fig.suptitle(_titled(f"{text('revenue_title', lang, year=year)} — {total[name]} "
+                         f"{format_number(total['amount'])}", issuer),
                  fontsize=13)
     return fig
 
 
-def spending_chart(structure: pd.DataFrame, lang: str = "zh") -> Figure:
+def spending_chart(structure: pd.DataFrame, lang: str = "zh", issuer: str = "") -> Figure:
     """Chart how the money was used: basic and project spending, and what was carried forward.
 
     Args:
         structure: Rows of ``spending_mix`` (the expenditure side, with shares).
         lang: "zh" or "en".
+        issuer: The reporting unit's name (from the source record), drawn above the title.
     """
     year = int(structure["year"].iloc[0])
     name = f"label_{lang}"
@@ -142,17 +151,19 @@ def spending_chart(structure: pd.DataFrame, lang: str = "zh") -> Figure:
     _hbar(ax, used[name], used["amount"], notes, colors)
     ax.set_xlabel(text("amount_axis", lang))
     total = structure[structure["level"] == "total"].iloc[0]
-    fig.suptitle(f"{text('spending_title', lang, year=year)} — {total[name]} {total['amount']:,.2f}",
+    fig.suptitle(_titled(f"{text('spending_title', lang, year=year)} — {total[name]} "
+                         f"{format_number(total['amount'])}", issuer),
                  fontsize=13)
     return fig
 
 
-def sources_uses_chart(flows: pd.DataFrame, lang: str = "zh") -> Figure:
+def sources_uses_chart(flows: pd.DataFrame, lang: str = "zh", issuer: str = "") -> Figure:
     """Chart sources beside uses as two stacked columns of equal height when the year balances.
 
     Args:
         flows: Rows of ``sources_and_uses`` (non-zero leaf lines of both sides).
         lang: "zh" or "en".
+        issuer: The reporting unit's name (from the source record), drawn above the title.
     """
     year = int(flows["year"].iloc[0])
     palette = [COLORS["carry"], COLORS["revenue"], COLORS["revenue_alt"], COLORS["basic"],
@@ -175,16 +186,17 @@ def sources_uses_chart(flows: pd.DataFrame, lang: str = "zh") -> Figure:
     ax.set_xticks([0, 1], [text("sources", lang), text("uses", lang)])
     ax.set_ylabel(text("amount_axis", lang))
     _plain(ax)
-    fig.suptitle(text("sources_uses_title", lang, year=year), fontsize=13)
+    fig.suptitle(_titled(text("sources_uses_title", lang, year=year), issuer), fontsize=13)
     return fig
 
 
-def ratios_chart(ratios: pd.DataFrame, lang: str = "zh") -> Figure:
+def ratios_chart(ratios: pd.DataFrame, lang: str = "zh", issuer: str = "") -> Figure:
     """Chart the spending ratios the report allows, in %.
 
     Args:
         ratios: Rows of ``spending_ratios``.
         lang: "zh" or "en".
+        issuer: The reporting unit's name (from the source record), drawn above the title.
     """
     year = int(ratios["year"].iloc[0])
     fig = _figure(10, 0.5 * len(ratios) + 1.4)
@@ -192,7 +204,7 @@ def ratios_chart(ratios: pd.DataFrame, lang: str = "zh") -> Figure:
     _hbar(ax, ratios[f"name_{lang}"], ratios["value_pct"],
           [f"{v:.2f}%" for v in ratios["value_pct"]], COLORS["revenue"])
     ax.set_xlabel(text("share_axis", lang))
-    fig.suptitle(text("ratios_title", lang, year=year), fontsize=13)
+    fig.suptitle(_titled(text("ratios_title", lang, year=year), issuer), fontsize=13)
     return fig
 
 
@@ -203,7 +215,7 @@ def _label_width_in(labels: Sequence[str], fontsize: float) -> float:
     return widest * fontsize / 72
 
 
-def section_chart(indicators: pd.DataFrame, lang: str = "zh") -> Figure:
+def section_chart(indicators: pd.DataFrame, lang: str = "zh", issuer: str = "") -> Figure:
     """Chart one section's figures: one axis per unit, so only like units share an axis.
 
     Qualified figures (余, 近, 共达, 以上) are hatched and their labels say so. Axes are placed
@@ -212,11 +224,13 @@ def section_chart(indicators: pd.DataFrame, lang: str = "zh") -> Figure:
     Args:
         indicators: The indicator rows of one section.
         lang: "zh" or "en".
+        issuer: The reporting unit's name (from the source record), drawn above the title.
     """
     section = int(indicators["section"].iloc[0])
     _key, name_zh, name_en = SECTIONS[section]
     groups = list(indicators.groupby("unit", sort=False))
-    bar_in, axis_in, title_in, width_in, fontsize = 0.3, 0.62, 0.55, 10.0, 9
+    bar_in, axis_in, width_in, fontsize = 0.3, 0.62, 10.0, 9
+    title_in = 0.55 + (ISSUER_LINE_IN if issuer else 0)
     heights = [len(rows) * bar_in + 0.12 for _, rows in groups]
     height_in = title_in + sum(heights) + axis_in * len(groups)
     left_in = _label_width_in(indicators[f"name_{lang}"], fontsize) + 0.25
@@ -235,27 +249,29 @@ def section_chart(indicators: pd.DataFrame, lang: str = "zh") -> Figure:
                       color=COLORS["neutral"], labelpad=1)
         ax.tick_params(axis="both", labelsize=fontsize)
     title = text("section_title", lang, section=section, name=name_zh if lang == "zh" else name_en)
-    fig.suptitle(title, fontsize=13, y=1 - 0.18 / height_in, va="top")
+    fig.suptitle(_titled(title, issuer), fontsize=13, y=1 - 0.18 / height_in, va="top")
     return fig
 
 
-def headline_chart(headline: pd.DataFrame, lang: str = "zh") -> Figure:
+def headline_chart(headline: pd.DataFrame, lang: str = "zh", issuer: str = "") -> Figure:
     """Draw the headline figures as tiles: big number with qualifier, name beneath.
 
     Args:
         headline: Rows of ``headline_indicators``.
         lang: "zh" or "en".
+        issuer: The reporting unit's name (from the source record), drawn above the title.
     """
     year = int(headline["year"].iloc[0])
     columns = 5
     rows = max(1, -(-len(headline) // columns))
-    height_in = 1.5 * rows + 0.7
+    title_in = 0.7 + (ISSUER_LINE_IN if issuer else 0)
+    height_in = 1.5 * rows + title_in
     fig = Figure(figsize=(12, height_in))
-    fig.suptitle(text("headline_title", lang, year=year), fontsize=14,
+    fig.suptitle(_titled(text("headline_title", lang, year=year), issuer), fontsize=14,
                  y=1 - 0.15 / height_in, va="top")
     for i, (_, row) in enumerate(headline.iterrows()):
         x = (i % columns + 0.5) / columns
-        y_top = 1 - (0.7 + 1.5 * (i // columns)) / height_in
+        y_top = 1 - (title_in + 1.5 * (i // columns)) / height_in
         figure = format_figure(row["value"], row["unit"], row["qualifier"], lang,
                                row["value_as_written"], row["source_fragment"])
         fig.text(x, y_top - 0.45 / height_in, figure, ha="center", va="center", fontsize=17,
@@ -265,12 +281,13 @@ def headline_chart(headline: pd.DataFrame, lang: str = "zh") -> Figure:
     return fig
 
 
-def budget_change_chart(change: pd.DataFrame, lang: str = "zh") -> Figure:
+def budget_change_chart(change: pd.DataFrame, lang: str = "zh", issuer: str = "") -> Figure:
     """Chart each line's amount in the earlier and the later year, side by side.
 
     Args:
         change: Rows of ``budget_change`` (one side of the budget).
         lang: "zh" or "en".
+        issuer: The reporting unit's name (from the source record), drawn above the title.
     """
     rows = change[(change["amount_previous"] > 0) | (change["amount_current"] > 0)]
     first, last = int(rows["year_previous"].iloc[0]), int(rows["year_current"].iloc[0])
@@ -293,16 +310,17 @@ def budget_change_chart(change: pd.DataFrame, lang: str = "zh") -> Figure:
     ax.margins(x=0.3)
     ax.legend(loc="lower right", frameon=False)
     _plain(ax)
-    fig.suptitle(text("yoy_title", lang, a=first, b=last), fontsize=13)
+    fig.suptitle(_titled(text("yoy_title", lang, a=first, b=last), issuer), fontsize=13)
     return fig
 
 
-def indicator_change_chart(change: pd.DataFrame, lang: str = "zh") -> Figure:
+def indicator_change_chart(change: pd.DataFrame, lang: str = "zh", issuer: str = "") -> Figure:
     """Chart the percentage change of indicators present in both years (unitless, so comparable).
 
     Args:
         change: Rows of ``indicator_change`` with a previous value other than zero.
         lang: "zh" or "en".
+        issuer: The reporting unit's name (from the source record), drawn above the title.
     """
     comparable = change[change["change_pct"].notna()]
     first = int(comparable["year_previous"].iloc[0])
@@ -327,5 +345,5 @@ def indicator_change_chart(change: pd.DataFrame, lang: str = "zh") -> Figure:
     ax.margins(x=0.35)
     _footnote(fig, text("change_note", lang, shown=len(rows), moved=len(moved),
                         same=len(comparable) - len(moved)))
-    fig.suptitle(text("yoy_title", lang, a=first, b=last), fontsize=13)
+    fig.suptitle(_titled(text("yoy_title", lang, a=first, b=last), issuer), fontsize=13)
     return fig

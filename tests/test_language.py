@@ -15,20 +15,21 @@ NAMES = ("罗市镇人民政府", "People's Government of Luoshi Town")
 
 
 def _charts(lang):
+    issuer = NAMES[0 if lang == "zh" else 1]
     budget = la.load_budget(2020)
     indicators = la.load_indicators(2020)
-    yield plots.revenue_chart(la.revenue_structure(2020), lang)
-    yield plots.spending_chart(la.spending_mix(2020), lang)
-    yield plots.sources_uses_chart(la.sources_and_uses(budget), lang)
-    yield plots.ratios_chart(la.spending_ratios(budget), lang)
-    yield plots.headline_chart(la.headline_indicators(indicators), lang)
+    yield plots.revenue_chart(la.revenue_structure(2020), lang, issuer)
+    yield plots.spending_chart(la.spending_mix(2020), lang, issuer)
+    yield plots.sources_uses_chart(la.sources_and_uses(budget), lang, issuer)
+    yield plots.ratios_chart(la.spending_ratios(budget), lang, issuer)
+    yield plots.headline_chart(la.headline_indicators(indicators), lang, issuer)
     for _, rows in indicators.groupby("section"):
-        yield plots.section_chart(rows, lang)
+        yield plots.section_chart(rows, lang, issuer)
     # a previous year with other amounts and values, so that every change is drawn
     earlier = budget.assign(year=2019, amount=budget["amount"] * 0.9)
-    yield plots.budget_change_chart(la.budget_change(earlier, budget, "revenue"), lang)
+    yield plots.budget_change_chart(la.budget_change(earlier, budget, "revenue"), lang, issuer)
     older = indicators.assign(year=2019, value=indicators["value"] * 0.8 + 1)
-    yield plots.indicator_change_chart(la.indicator_change(older, indicators), lang)
+    yield plots.indicator_change_chart(la.indicator_change(older, indicators), lang, issuer)
 
 
 def _texts(fig: Figure) -> list[str]:
@@ -90,7 +91,7 @@ def test_every_label_and_prose_block_is_in_its_language(lang):
         assert not mixed_language(filled, lang, NAMES), key
     for name, blocks in PROSE.items():
         for key in blocks:
-            shown = prose(name, key, lang, unit=NAMES[index])
+            shown = prose(name, key, lang, issuer=NAMES[index])
             assert not mixed_language(shown, lang, NAMES), (name, key)
 
 
