@@ -60,9 +60,11 @@ def _statements(years: list[int], root: Path | None) -> pd.DataFrame | None:
     frames = []
     for year in years:
         try:
-            frames.append(loader(year, root))
+            frame = loader(year, root)
         except DataFolderError:  # a year ingested before statements existed has none
             continue
+        if len(frame):
+            frames.append(frame)
     return pd.concat(frames, ignore_index=True) if frames else None
 
 

@@ -326,6 +326,12 @@ WORKBOOK_HEADERS = {
     "conversion": ("换算说明", "Conversion"),
     "phase": ("阶段", "Phase"),
     "scope": ("口径", "Scope"),
+    "report_year": ("报告年度", "Report year"),
+    "statement": ("序号", "Statement no."),
+    "unit_as_written": ("原文单位", "Unit as written"),
+    "stated_by": ("陈述来源", "Stated by"),
+    "derivation": ("推算方法", "Derivation"),
+    "source_line": ("原文行号", "Source line"),
     "encoding_as_received": ("原始编码", "Encoding as received"),
     "notes": ("备注", "Notes"),
 }

@@ -125,3 +125,42 @@ def test_a_failed_write_keeps_the_old_workbook(tmp_path, monkeypatch):
     with pytest.raises(ParameterError):
         la.to_excel(path)
     assert path.read_bytes() == b"old"
+
+
+def test_a_statements_table_gets_its_own_sheet_with_numeric_amounts(tmp_path, monkeypatch):
+    from luoshi_analysis import load, schema
+
+    table = schema.TableSchema(
+        name="statements", title="Statements", primary_key=("year", "statement"),
+        fields=(schema.YEAR,
+                schema.Field("statement", "integer", "Order."),
+                schema.Field("scope", "string", "Scope."),
+                schema.Field("amount", "number", "Amount.", unit="万元"),
+                schema.Field("amount_as_written", "string", "As written."),
+                schema.Field("source_fragment", "string", "Fragment."),
+                schema.Field("source_line", "integer", "Line.")))
+    rows = pd.DataFrame({"year": [2020, 2020], "statement": [1, 2],
+                         "scope": ["all_funds", "fiscal_appropriation"],
+                         "amount": [5446.35, 2018.84], "amount_as_written": ["5446.35", "2018.84"],
+                         "source_fragment": ["收入总计5446.35万元", "财政拨款收入2018.84万元"],
+                         "source_line": [3, 3]})
+    monkeypatch.setattr(schema, "STATEMENTS", table, raising=False)
+    monkeypatch.setattr(load, "load_statements", lambda year, root=None: rows, raising=False)
+    path = la.to_excel(tmp_path / "with_statements.xlsx")
+    sheet = openpyxl.load_workbook(path)["报表 Statements"]
+    headers = [c.value for c in sheet[1]]
+    amount = headers.index("金额 Amount (万元)")
+    assert headers[amount + 2] == "报告原文 Source text"
+    cells = [r[amount] for r in sheet.iter_rows(min_row=2)]
+    assert [c.value for c in cells] == [5446.35, 2018.84]
+    assert all(c.data_type == "n" and c.number_format == "0.00" for c in cells)
+
+
+def test_no_statements_sheet_when_no_year_has_statements(workbook, monkeypatch):
+    from luoshi_analysis import load
+
+    if hasattr(load, "load_statements"):
+        empty = load.load_statements(2020).iloc[0:0]
+        monkeypatch.setattr(load, "load_statements", lambda year, root=None: empty)
+    assert "报表 Statements" not in openpyxl.load_workbook(la.to_excel(
+        workbook.with_name("none.xlsx"))).sheetnames
