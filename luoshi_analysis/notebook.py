@@ -160,7 +160,7 @@ def table_html(frame: pd.DataFrame, lang: str, places: int = 2) -> str:
         elif pd.api.types.is_float_dtype(values):
             cells = values.map(lambda v: format_number(v, places))
         else:
-            cells = values.map(lambda v: "" if v is None or v is pd.NA else html.escape(str(v)))
+            cells = values.map(lambda v: "" if pd.isna(v) else html.escape(str(v)))
             if column in quoted_shown:
                 cells = cells.map(lambda v: f'<span lang="zh">{v}</span>' if v else v)
         shown[column] = cells

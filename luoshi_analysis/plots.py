@@ -47,16 +47,14 @@ def _footnote(fig: Figure, note: str) -> None:
 
 
 def _wrap(label: str, width_in: float, fontsize: float) -> str:
-    """Break a label into lines no wider than width_in (CJK glyphs one em, Latin ~0.56)."""
+    """Break a label into lines no wider than width_in: between words, or between CJK glyphs."""
     limit = width_in * 72 / fontsize
-    lines, line, used = [], "", 0.0
+    lines, line = [], ""
     for word in re.findall(r"[\u2e80-\uffff]|[^\s\u2e80-\uffff]+\s*", label):
-        size = sum(1.0 if ord(ch) > 0x2E80 else 0.56 for ch in word.rstrip())
-        if line and used + size > limit:
+        if line and _ems(line) + _ems(word.rstrip()) > limit:
             lines.append(line.rstrip())
-            line, used = "", 0.0
+            line = ""
         line += word
-        used += sum(1.0 if ord(ch) > 0x2E80 else 0.56 for ch in word)
     lines.append(line.rstrip())
     return "\n".join(lines)
 
@@ -208,11 +206,14 @@ def ratios_chart(ratios: pd.DataFrame, lang: str = "zh", issuer: str = "") -> Fi
     return fig
 
 
+def _ems(text_: str) -> float:
+    """Estimate the printed width of a text in ems (CJK glyphs are one em, Latin ~0.56)."""
+    return sum(1.0 if ord(ch) > 0x2E80 else 0.56 for ch in text_)
+
+
 def _label_width_in(labels: Sequence[str], fontsize: float) -> float:
-    """Estimate the printed width of the widest label (CJK glyphs are one em, Latin ~0.55)."""
-    widest = max((sum(1.0 if ord(ch) > 0x2E80 else 0.56 for ch in str(t)) for t in labels),
-                 default=0)
-    return widest * fontsize / 72
+    """Estimate the printed width of the widest label in inches."""
+    return max((_ems(str(t)) for t in labels), default=0) * fontsize / 72
 
 
 def section_chart(indicators: pd.DataFrame, lang: str = "zh", issuer: str = "") -> Figure:
