@@ -10,12 +10,11 @@ import nbformat
 
 from luoshi_analysis import config
 from luoshi_analysis.atomic import write_text
-from luoshi_analysis.labels import LANGS
+from luoshi_analysis.labels import LANGS, text
 
 # CSS comments in nbconvert's stylesheet name outside hosts; a page must name none.
 _STYLE_BLOCK = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.DOTALL | re.IGNORECASE)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
-BACK_LABEL = {"zh": "← 全部报告", "en": "← All reports"}
 
 
 def _strip_css_comments(page: str) -> str:
@@ -45,7 +44,7 @@ def notebook_to_html(nb: nbformat.NotebookNode, lang: str, title: str, with_code
     )
     nb.metadata["title"] = title
     page, _ = exporter.from_notebook_node(
-        nb, resources={"luoshi_back_label": BACK_LABEL[lang]}
+        nb, resources={"luoshi_back_label": text("back_to_index", lang)}
     )
     return _strip_css_comments(page)
 

@@ -36,6 +36,7 @@ TEXT = {
                     "has all."),
     "no_previous": ("数据中没有{year}年之前的年度，无法比较。",
                     "The data holds no year before {year}; there is nothing to compare."),
+    "back_to_index": ("← 全部报告", "← All reports"),
     "report_title": ("{issuer}{year}年部门整体支出绩效评价报告 · {name}",
                      "{issuer}: {year} performance evaluation report · {name}"),
     "figures_scratch": (
