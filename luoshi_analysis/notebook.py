@@ -78,7 +78,7 @@ class NotebookContext:
         from IPython.display import Markdown
 
         title = report_title(self.year, self.notebook, self.lang, self.data_root)
-        _display(Markdown(f"# {html.escape(title)}"))
+        _display(Markdown(f"# {html.escape(title, quote=False)}"))
         if self.interactive:
             self.say(*(text("figures_scratch", lang, folder=self.figures_dir,
                             published=published_figures_dir(self.year)) for lang in LANGS))
@@ -87,7 +87,8 @@ class NotebookContext:
         """Show a block of the notebook's prose in its language only (see labels.PROSE)."""
         from IPython.display import Markdown
 
-        _display(Markdown(prose(self.notebook, key, self.lang, issuer=html.escape(self.issuer))))
+        issuer = html.escape(self.issuer, quote=False)
+        _display(Markdown(prose(self.notebook, key, self.lang, issuer=issuer)))
 
     def show(self, fig: Figure, name: str) -> None:
         """Write a figure as SVG and PNG under the figures folder and display the PNG.
@@ -139,7 +140,7 @@ class NotebookContext:
         """Show a computed sentence in the notebook's language (escaped)."""
         from IPython.display import Markdown
 
-        _display(Markdown(html.escape(zh if self.lang == "zh" else en)))
+        _display(Markdown(html.escape(zh if self.lang == "zh" else en, quote=False)))
 
 
 def table_html(frame: pd.DataFrame, lang: str, places: int = 2) -> str:
