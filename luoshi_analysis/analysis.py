@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from luoshi_analysis.labels import ratio_formula, with_reasons
 from luoshi_analysis.load import load_budget, load_indicators
 from luoshi_analysis.money import exact_difference, exact_differences
 
@@ -73,52 +74,37 @@ def sources_and_uses(budget: pd.DataFrame | object, root: Path | None = None) ->
 
 
 # Ratios of the common-indicator framework for overall departmental spending that the
-# overview's figures allow; each is (key, zh, en, numerator, denominator, (formula zh, en)).
+# overview's figures allow; each is (key, zh, en, numerator, denominator, note).
 RATIOS = (
     ("project_spending_share", "项目支出占比", "Project spending share",
-     "expenditure_project", "expenditure_current_year",
-     ("项目支出 / 本年支出合计", "project expenditure / this year's expenditure")),
+     "expenditure_project", "expenditure_current_year", "项目支出 / 本年支出合计"),
     ("basic_spending_share", "基本支出占比", "Basic spending share",
-     "expenditure_basic", "expenditure_current_year",
-     ("基本支出 / 本年支出合计", "basic expenditure / this year's expenditure")),
+     "expenditure_basic", "expenditure_current_year", "基本支出 / 本年支出合计"),
     ("carryforward_rate", "结转结余率", "Carry-forward rate",
      "expenditure_carryforward", "revenue_total",
-     ("年末结转和结余 / 收入总计（框架以预算支出为分母，报告未列出；收入总计为可用资金）",
-      "balance carried forward / total revenue (the framework divides by budgeted spending, "
-      "which the report does not state; total revenue is the funds available)")),
+     "年末结转和结余 / 收入总计 (the framework divides by budgeted spending, which the "
+     "report does not state; 收入总计 is the funds available)"),
     ("spending_of_funds_available", "资金支出率", "Share of available funds spent",
-     "expenditure_current_year", "revenue_total",
-     ("本年支出合计 / 收入总计", "this year's expenditure / total revenue")),
+     "expenditure_current_year", "revenue_total", "本年支出合计 / 收入总计"),
     ("fiscal_appropriation_share", "财政拨款收入占比", "Fiscal appropriation share",
-     "revenue_fiscal_appropriation", "revenue_current_year",
-     ("财政拨款收入 / 本年收入合计", "fiscal appropriation / this year's revenue")),
+     "revenue_fiscal_appropriation", "revenue_current_year", "财政拨款收入 / 本年收入合计"),
     ("balance_change_rate", "结转结余变动率", "Change in balances",
-     "balance_change", "revenue_carryover",
-     ("(年末结转和结余 − 年初结转和结余) / 年初结转和结余",
-      "(closing balance − opening balance) / opening balance")),
+     "balance_change", "revenue_carryover", "(年末结转和结余 − 年初结转和结余) / 年初结转和结余"),
 )
 
-# Indicators of the framework that need figures this report does not give:
-# (name zh, name en, why zh, why en).
+# Indicators of the framework that need figures this report does not give.
 RATIOS_NOT_AVAILABLE = (
     ("预算完成率 / 预算执行率", "Budget completion / execution rate",
-     "需要报告未列出的年初预算数和调整预算数",
-     "needs the approved and adjusted budget, which the report does not state"),
-    ("预算调整率", "Budget adjustment rate", "需要预算调整数", "needs the budget adjustments"),
-    ("支付进度率", "Payment progress rate", "需要按月或按季的支付数",
-     "needs payments by month or quarter"),
+     "needs the approved and adjusted budget (预算数), which the report does not state"),
+    ("预算调整率", "Budget adjustment rate", "needs the budget adjustments"),
+    ("支付进度率", "Payment progress rate", "needs payments by month or quarter"),
     ("“三公经费”控制率 / 变动率", "Control rate of the 'three public expenses'",
-     "需要因公出国（境）费、公务用车费、公务接待费，报告未列出",
-     "needs spending on official travel abroad, official vehicles and official receptions, "
-     "not reported"),
+     "needs 因公出国（境）费、公务用车费、公务接待费, not reported"),
     ("公用经费控制率", "Control rate of public (operating) funds",
-     "需要从基本支出中分列的公用经费，报告未列出",
-     "needs the operating funds split out of basic expenditure, not reported"),
-    ("政府采购执行率", "Government procurement execution rate", "需要政府采购数",
-     "needs procurement figures"),
-    ("固定资产利用率", "Fixed-asset utilisation rate", "需要资产数", "needs asset figures"),
-    ("在职人员控制率", "Staffing control rate", "需要编制人数和实有人数",
-     "needs authorised and actual headcount"),
+     "needs 公用经费 split out of 基本支出, not reported"),
+    ("政府采购执行率", "Government procurement execution rate", "needs procurement figures"),
+    ("固定资产利用率", "Fixed-asset utilisation rate", "needs asset figures"),
+    ("在职人员控制率", "Staffing control rate", "needs authorised and actual headcount"),
 )
 
 
@@ -134,7 +120,7 @@ def spending_ratios(budget: pd.DataFrame | object, root: Path | None = None) -> 
     amount["balance_change"] = exact_difference(amount["expenditure_carryforward"],
                                                 amount["revenue_carryover"])
     rows = []
-    for key, name_zh, name_en, numerator, denominator, (formula_zh, formula_en) in RATIOS:
+    for key, name_zh, name_en, numerator, denominator, formula in RATIOS:
         den = amount[denominator]
         rows.append({
             "year": int(budget["year"].iloc[0]),
@@ -144,16 +130,15 @@ def spending_ratios(budget: pd.DataFrame | object, root: Path | None = None) -> 
             "numerator": amount[numerator],
             "denominator": den,
             "value_pct": amount[numerator] / den * 100 if den else float("nan"),
-            "formula_zh": formula_zh,
-            "formula_en": formula_en,
+            **ratio_formula(key, formula),
         })
     return pd.DataFrame(rows)
 
 
 def ratios_not_available() -> pd.DataFrame:
     """Return the framework indicators the report's figures do not allow, and why."""
-    return pd.DataFrame(RATIOS_NOT_AVAILABLE,
-                        columns=["name_zh", "name_en", "why_not_zh", "why_not_en"])
+    return with_reasons(pd.DataFrame(RATIOS_NOT_AVAILABLE,
+                                     columns=["name_zh", "name_en", "why_not"]))
 
 
 # Figures a reader looks for first, in order; a year lacking one simply shows fewer.

@@ -173,6 +173,45 @@ PROSE = {
     },
 }
 
+# Definitions of the framework ratios (analysis.RATIOS) in each language, by ratio key.
+RATIO_FORMULAS = {
+    "project_spending_share": (
+        "项目支出 / 本年支出合计", "project expenditure / this year's expenditure"),
+    "basic_spending_share": (
+        "基本支出 / 本年支出合计", "basic expenditure / this year's expenditure"),
+    "carryforward_rate": (
+        "年末结转和结余 / 收入总计（框架以预算支出为分母，报告未列出；收入总计为可用资金）",
+        "balance carried forward / total revenue (the framework divides by budgeted spending, "
+        "which the report does not state; total revenue is the funds available)"),
+    "spending_of_funds_available": (
+        "本年支出合计 / 收入总计", "this year's expenditure / total revenue"),
+    "fiscal_appropriation_share": (
+        "财政拨款收入 / 本年收入合计", "fiscal appropriation / this year's revenue"),
+    "balance_change_rate": (
+        "(年末结转和结余 − 年初结转和结余) / 年初结转和结余",
+        "(closing balance − opening balance) / opening balance"),
+}
+
+# Why a framework indicator cannot be computed (analysis.RATIOS_NOT_AVAILABLE) in each
+# language, by the indicator's Chinese name.
+NOT_AVAILABLE_REASONS = {
+    "预算完成率 / 预算执行率": (
+        "需要报告未列出的年初预算数和调整预算数",
+        "needs the approved and adjusted budget, which the report does not state"),
+    "预算调整率": ("需要预算调整数", "needs the budget adjustments"),
+    "支付进度率": ("需要按月或按季的支付数", "needs payments by month or quarter"),
+    "“三公经费”控制率 / 变动率": (
+        "需要因公出国（境）费、公务用车费、公务接待费，报告未列出",
+        "needs spending on official travel abroad, official vehicles and official receptions, "
+        "not reported"),
+    "公用经费控制率": (
+        "需要从基本支出中分列的公用经费，报告未列出",
+        "needs the operating funds split out of basic expenditure, not reported"),
+    "政府采购执行率": ("需要政府采购数", "needs procurement figures"),
+    "固定资产利用率": ("需要资产数", "needs asset figures"),
+    "在职人员控制率": ("需要编制人数和实有人数", "needs authorised and actual headcount"),
+}
+
 COLUMN_TEXT = {
     "label": ("项目", "Line"),
     "name": ("指标", "Indicator"),
@@ -242,6 +281,23 @@ def localized_columns(frame, lang: str):
     kept = kept.rename(columns=lambda c: c.removesuffix(f"_{lang}"))
     index = 0 if lang == "zh" else 1
     return kept.rename(columns={k: v[index] for k, v in COLUMN_TEXT.items()})
+
+
+def ratio_formula(key: str, formula: str) -> dict[str, str]:
+    """Return a ratio's definition as formula_zh and formula_en (formula where none is known)."""
+    zh, en = RATIO_FORMULAS.get(key, (formula, formula))
+    return {"formula_zh": zh, "formula_en": en}
+
+
+def with_reasons(frame):
+    """Return frame with its why_not column replaced by why_not_zh and why_not_en.
+
+    The reasons are looked up by the indicator's Chinese name; an unknown one keeps its text.
+    """
+    pairs = [NOT_AVAILABLE_REASONS.get(name, (why, why))
+             for name, why in zip(frame["name_zh"], frame["why_not"], strict=True)]
+    return frame.drop(columns="why_not").assign(
+        why_not_zh=[zh for zh, _ in pairs], why_not_en=[en for _, en in pairs])
 
 
 def prose(notebook: str, key: str, lang: str, **values: object) -> str:

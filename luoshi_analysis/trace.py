@@ -41,6 +41,10 @@ class Trace:
     sentence: str
     line: int
 
+    def __getitem__(self, name: str):
+        """Return a field by name, as the dict trace() used to return allowed."""
+        return getattr(self, name)
+
     def __str__(self) -> str:
         """Return the figure's key and line, then the sentence with the fragment in 【】."""
         marked = self.sentence.replace(self.fragment, f"【{self.fragment}】", 1)

@@ -170,3 +170,11 @@ def test_pages_comparing_two_years_are_in_one_language(two_year_outputs, lang):
         text = page_text(page.read_text("utf-8"), lang)
         assert not mixed_language(text, lang, NAMES), (page.name, mixed_language(text, lang,
                                                                                    NAMES)[:5])
+
+
+def test_every_framework_ratio_and_reason_has_both_languages():
+    from luoshi_analysis.analysis import RATIOS, RATIOS_NOT_AVAILABLE
+    from luoshi_analysis.labels import NOT_AVAILABLE_REASONS, RATIO_FORMULAS
+
+    assert {r[0] for r in RATIOS} <= set(RATIO_FORMULAS)
+    assert {r[0] for r in RATIOS_NOT_AVAILABLE} <= set(NOT_AVAILABLE_REASONS)
