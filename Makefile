@@ -31,14 +31,15 @@ report: install ## Validate the data and build every year's reports into outputs
 validate: install ## Check the tables, the raw-file hashes and the accounting identities
 	$(BIN)/luoshi validate
 
-browser-deps: ## Install Debian's chromium and CJK fonts for the browser tests and PDFs (root)
+browser-deps: ## Install Debian's chromium, CJK fonts and LibreOffice Calc for the browser and workbook tests (root)
 	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" && \
-		fc-list 2>/dev/null | grep -qi "WenQuanYi Zen Hei"; then :; \
+		fc-list 2>/dev/null | grep -qi "WenQuanYi Zen Hei" && command -v libreoffice >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "installing chromium, fonts-noto-cjk and fonts-wqy-zenhei"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fonts-wqy-zenhei >/dev/null; \
+		echo "installing chromium, fonts-noto-cjk, fonts-wqy-zenhei and libreoffice-calc-nogui"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fonts-wqy-zenhei >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null; \
 	else \
-		echo "browser tests need: sudo apt-get install chromium fonts-noto-cjk fonts-wqy-zenhei"; exit 1; \
+		echo "browser and workbook tests need: sudo apt-get install chromium fonts-noto-cjk fonts-wqy-zenhei libreoffice-calc-nogui"; exit 1; \
 	fi
 
 test: install browser-deps ## Run the whole test suite (lint, data, notebooks, browser)

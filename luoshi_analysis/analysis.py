@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from luoshi_analysis.labels import ratio_formula, with_reasons
 from luoshi_analysis.load import load_budget, load_indicators, load_statements, years
+from luoshi_analysis.money import exact_difference, exact_differences
 
 STRUCTURE_COLUMNS = [
     "year", "line", "key", "direction", "level", "parent_key", "label_zh", "label_en",
@@ -126,7 +128,7 @@ BUDGET_PHASE_RATIOS = (
      "公用经费决算 / 公用经费预算"),
 )
 RATIO_COLUMNS = ["year", "key", "name_zh", "name_en", "numerator", "denominator", "value_pct",
-                 "formula"]
+                 "formula_zh", "formula_en"]
 
 
 def _phase_amounts(statements: pd.DataFrame, year: int, key: str, scope: str) -> dict[str, float]:
@@ -162,7 +164,8 @@ def budget_phase_ratios(statements: pd.DataFrame, year: int) -> pd.DataFrame:
                 "year": year, "key": key, "name_zh": name_zh, "name_en": name_en,
                 "numerator": numerator, "denominator": denominator,
                 "value_pct": numerator / denominator * 100 if denominator else float("nan"),
-                "formula": f"{formula} [{scope}]",
+                **{column: f"{text} [{scope}]"
+                   for column, text in ratio_formula(key, formula).items()},
             })
             break
     # the framework's 结转结余率 divides the balances carried forward by budgeted spending
@@ -175,7 +178,8 @@ def budget_phase_ratios(statements: pd.DataFrame, year: int) -> pd.DataFrame:
             "name_en": "Carry-forward rate (of budgeted spending)",
             "numerator": closing["executed"], "denominator": plan,
             "value_pct": closing["executed"] / plan * 100,
-            "formula": "年末结转和结余 / 支出预算数（有调整预算时用调整预算） [all_funds]",
+            **{column: f"{text} [all_funds]" for column, text in ratio_formula(
+                "carryforward_rate_of_budget", "年末结转和结余 / 支出预算数").items()},
         })
     return pd.DataFrame(rows, columns=RATIO_COLUMNS)
 
@@ -200,7 +204,8 @@ def spending_ratios(budget: pd.DataFrame | object, root: Path | None = None,
     year = int(budget["year"].iloc[0])
     amount = budget.set_index("key")["amount"].to_dict()
     if {"expenditure_carryforward", "revenue_carryover"} <= set(amount):
-        amount["balance_change"] = amount["expenditure_carryforward"] - amount["revenue_carryover"]
+        amount["balance_change"] = exact_difference(amount["expenditure_carryforward"],
+                                                    amount["revenue_carryover"])
     rows = []
     for key, name_zh, name_en, numerator, denominator, formula in RATIOS:
         if numerator not in amount or denominator not in amount:
@@ -214,7 +219,7 @@ def spending_ratios(budget: pd.DataFrame | object, root: Path | None = None,
             "numerator": amount[numerator],
             "denominator": den,
             "value_pct": amount[numerator] / den * 100 if den else float("nan"),
-            "formula": formula,
+            **ratio_formula(key, formula),
         })
     frame = pd.DataFrame(rows, columns=RATIO_COLUMNS)
     if statements is not None and not statements.empty:
@@ -239,7 +244,7 @@ def ratios_not_available(year: object | None = None, root: Path | None = None,
         computed = set(budget_phase_ratios(statements, target)["key"])
     rows = [(zh, en, why) for zh, en, why, key in RATIOS_NOT_AVAILABLE
             if not key or key not in computed]
-    return pd.DataFrame(rows, columns=["name_zh", "name_en", "why_not"])
+    return with_reasons(pd.DataFrame(rows, columns=["name_zh", "name_en", "why_not"]))
 
 
 # Figures a reader looks for first, in order; a year lacking one simply shows fewer.
@@ -298,7 +303,7 @@ def budget_change(previous: pd.DataFrame, current: pd.DataFrame, direction: str)
         "share_previous_pct": before.loc[keys, "share_of_total_pct"].to_numpy(),
         "share_current_pct": after.loc[keys, "share_of_total_pct"].to_numpy(),
     })
-    change = out["amount_current"] - out["amount_previous"]
+    change = exact_differences(out["amount_current"], out["amount_previous"])
     return out.assign(
         change=change,
         change_pct=(change / out["amount_previous"] * 100).where(out["amount_previous"] != 0),

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from luoshi_analysis.labels import format_number
 from luoshi_analysis.load import as_year, load_budget, years
+from luoshi_analysis.money import exact_sum, from_hundredths, to_hundredths
 
 # Amounts are stated to 0.01 万元: a sum may differ from its stated total by that, no more.
 AMOUNT_TOLERANCE = 0.01
@@ -14,6 +16,9 @@ AMOUNT_TOLERANCE = 0.01
 SHARE_ROUNDING = 0.005
 AMOUNT_ROUNDING = 0.005
 _EPSILON = 1e-9
+# Decimal places a check's numbers are shown at, by unit: amounts as the report writes
+# them; a computed share finely enough to see how far it is from the stated one.
+PLACES = {"万元": 2, "%": 4}
 
 CHECK_COLUMNS = [
     "year", "check", "kind", "description_zh", "description_en",
@@ -22,12 +27,40 @@ CHECK_COLUMNS = [
 
 
 def _row(year, check, kind, zh, en, expected, found, tolerance, unit) -> dict:
-    difference = found - expected
+    """Return one check; amounts are compared exactly, in hundredths of 万元.
+
+    Shown numbers are rounded to the unit's places (see PLACES); ok is decided before rounding.
+    """
+    if unit == "万元":
+        gap = to_hundredths(found) - to_hundredths(expected)
+        ok = abs(gap) <= to_hundredths(tolerance)
+        difference = from_hundredths(gap)
+        expected, found = from_hundredths(to_hundredths(expected)), from_hundredths(
+            to_hundredths(found))
+    else:
+        places = PLACES.get(unit, 4)
+        ok = abs(found - expected) <= tolerance + _EPSILON
+        difference = round(found - expected, places) + 0.0  # + 0.0 turns -0.0 into 0.0
+        expected, found, tolerance = round(expected, places), round(found, places), round(
+            tolerance, places)
     return {
         "year": year, "check": check, "kind": kind, "description_zh": zh, "description_en": en,
         "expected": expected, "found": found, "difference": difference,
-        "tolerance": tolerance, "unit": unit, "ok": abs(difference) <= tolerance + _EPSILON,
+        "tolerance": tolerance, "unit": unit, "ok": ok,
     }
+
+
+def formatted(checks: pd.DataFrame) -> pd.DataFrame:
+    """Return checks with expected, found, difference and tolerance as text at their unit's places.
+
+    Amounts show two decimals (5,446.35), shares four (49.0867); a difference carries its sign.
+    """
+    out = checks.copy()
+    places = out["unit"].map(lambda u: PLACES.get(u, 4))
+    for column in ("expected", "found", "difference", "tolerance"):
+        out[column] = [format_number(v, p, sign=column == "difference")
+                       for v, p in zip(out[column], places, strict=True)]
+    return out
 
 
 def budget_checks(budget: pd.DataFrame) -> pd.DataFrame:
@@ -57,7 +90,7 @@ def budget_checks(budget: pd.DataFrame) -> pd.DataFrame:
             year, f"sum:{key}", "identity",
             f"{parent['label_zh']} = {terms}",
             f"{parent['label_en']} = sum of its {len(children)} lines",
-            children["amount"].sum(), parent["amount"], AMOUNT_TOLERANCE, "万元",
+            exact_sum(children["amount"]), parent["amount"], AMOUNT_TOLERANCE, "万元",
         ))
     totals = by_key[by_key["level"] == "total"]
     if set(totals["direction"]) == {"revenue", "expenditure"}:

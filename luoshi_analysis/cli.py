@@ -81,10 +81,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_tables(args: argparse.Namespace) -> int:
-    """Print a year's budget and/or indicator table as CSV or markdown."""
+    """Print a year's budget and/or indicator table as CSV or markdown, or write a workbook."""
     from luoshi_analysis.load import load_budget, load_indicators, load_statements
 
     root = _data_root(args)
+    if args.xlsx:
+        from luoshi_analysis.excel import to_excel
+
+        path = to_excel(args.xlsx, [args.year] if args.year else None, root)
+        print(f"wrote {path}")
+        return 0
+    if not args.year:
+        raise ParameterError("tables needs --year YEAR (or --xlsx FILE, for every year)")
     loaders = {"budget": load_budget, "indicators": load_indicators}
     if args.table == "statements":
         loaders["statements"] = load_statements
@@ -105,9 +113,9 @@ def cmd_trace(args: argparse.Namespace) -> int:
     from luoshi_analysis.trace import trace
 
     found = trace(args.year, args.key, _data_root(args))
-    echo(f"{found['table']}.{found['key']} — raw report line {found['line']}", one_line=True)
-    echo(f"fragment: {found['fragment']}", one_line=True)
-    echo(f"sentence: {found['sentence']}", one_line=True)
+    echo(f"{found.table}.{found.key} — raw report line {found.line}", one_line=True)
+    echo(f"fragment: {found.fragment}", one_line=True)
+    echo(f"sentence: {found.sentence}", one_line=True)
     return 0
 
 
@@ -157,8 +165,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", action="append", help="a year to check (repeatable; default: all)")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("tables", help="print a year's tables")
-    p.add_argument("--year", required=True, help="report year, e.g. 2020")
+    p = sub.add_parser("tables", help="print a year's tables, or write them as an Excel workbook")
+    p.add_argument("--year", help="report year, e.g. 2020 (with --xlsx: default every year)")
+    p.add_argument("--xlsx", metavar="FILE",
+                   help="write budget, indicators, checks and source record to this .xlsx")
     p.add_argument("--table", choices=["budget", "indicators", "statements"],
                    help="one table (default: budget and indicators)")
     p.add_argument("--format", choices=["csv", "markdown"], default="markdown")

@@ -10,12 +10,11 @@ import nbformat
 
 from luoshi_analysis import config
 from luoshi_analysis.atomic import write_text
-from luoshi_analysis.labels import LANGS
+from luoshi_analysis.labels import LANGS, text
 
 # CSS comments in nbconvert's stylesheet name outside hosts; a page must name none.
 _STYLE_BLOCK = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.DOTALL | re.IGNORECASE)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
-BACK_LABEL = {"zh": "← 全部报告", "en": "← All reports"}
 
 
 def _strip_css_comments(page: str) -> str:
@@ -45,7 +44,7 @@ def notebook_to_html(nb: nbformat.NotebookNode, lang: str, title: str, with_code
     )
     nb.metadata["title"] = title
     page, _ = exporter.from_notebook_node(
-        nb, resources={"luoshi_back_label": BACK_LABEL[lang]}
+        nb, resources={"luoshi_back_label": text("back_to_index", lang)}
     )
     return _strip_css_comments(page)
 
@@ -56,19 +55,40 @@ def warm_exporter() -> None:
 
 
 INDEX_TEXT = {
-    "zh": ("罗市镇部门整体支出绩效评价报告", "年度", "报告", "中文", "English"),
-    "en": ("Luoshi Town performance evaluation reports", "Year", "Reports", "中文", "English"),
+    "zh": ("{issuer}部门整体支出绩效评价报告", "年度", "报告", "中文", "English"),
+    "en": ("{issuer}: performance evaluation reports", "Year", "Reports", "中文", "English"),
 }
 
 
-def build_index(outputs: Path, titles: dict[str, tuple[str, str]]) -> Path:
+def issuer_names(data_root: Path | None = None) -> tuple[str, str]:
+    """Return the unit's Chinese and English names from the newest year's source record.
+
+    The data folder is one unit; an empty folder gives empty names.
+    """
+    from luoshi_analysis.labels import issuer_name
+    from luoshi_analysis.load import years
+    from luoshi_analysis.provenance import read_source
+
+    available = years(data_root)
+    if not available:
+        return "", ""
+    source = read_source(available[-1], data_root)
+    return issuer_name(source, "zh"), issuer_name(source, "en")
+
+
+def build_index(outputs: Path, titles: dict[str, tuple[str, str]],
+                data_root: Path | None = None) -> Path:
     """Write outputs/index.html linking every year's exported pages, newest year first.
 
     Args:
         outputs: The outputs folder holding <year>/<notebook>_<lang>.html.
         titles: notebook name -> (Chinese title, English title).
+        data_root: The data folder the pages were made from (names the unit).
     """
-    heading, year_label, reports_label, zh_label, en_label = INDEX_TEXT["zh"]
+    issuer_zh, issuer_en = issuer_names(data_root)
+    heading_format, year_label, reports_label, zh_label, en_label = INDEX_TEXT["zh"]
+    heading = heading_format.format(issuer=issuer_zh)
+    heading_en = INDEX_TEXT["en"][0].format(issuer=issuer_en)
     rows = []
     year_dirs = sorted((p for p in outputs.iterdir() if p.is_dir() and p.name.isdigit()),
                        reverse=True)
@@ -94,7 +114,7 @@ def build_index(outputs: Path, titles: dict[str, tuple[str, str]]) -> Path:
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>{html.escape(heading)}（{span}）· {html.escape(INDEX_TEXT['en'][0])}</title>
+<title>{html.escape(heading)}（{span}）· {html.escape(heading_en)}</title>
 <style>{_CSS_COMMENT.sub('', css)}
 .luoshi-index {{ max-width: 900px; margin: 2em auto; line-height: 1.6; }}
 .luoshi-index table {{ border-collapse: collapse; width: 100%; }}
@@ -104,7 +124,7 @@ def build_index(outputs: Path, titles: dict[str, tuple[str, str]]) -> Path:
 </head>
 <body class="luoshi-index">
 <h1>{html.escape(heading)}（{span}）</h1>
-<p>{html.escape(config.ISSUER_ZH)} · {html.escape(config.ISSUER_EN)}</p>
+<p>{html.escape(issuer_zh)} · {html.escape(issuer_en)}</p>
 <table>
 <thead><tr><th>{year_label} · Year</th><th>{reports_label} · Reports</th></tr></thead>
 <tbody>

@@ -1,4 +1,4 @@
-"""Helpers the notebook templates call: parameter checks, titles, figures and tables."""
+"""Helpers the notebook templates call: parameter checks, titles, prose, figures and tables."""
 
 from __future__ import annotations
 
@@ -12,24 +12,47 @@ from matplotlib.figure import Figure
 
 from luoshi_analysis import config
 from luoshi_analysis.errors import ParameterError
-from luoshi_analysis.labels import LANGS, check_lang, format_figure, localized_columns, text
+from luoshi_analysis.labels import (
+    LANGS,
+    NOTEBOOK_TITLES,
+    amount_unit,
+    check_lang,
+    format_figure,
+    format_number,
+    issuer_name,
+    localized_columns,
+    notebook_title,
+    prose,
+    text,
+    unit_label,
+)
 from luoshi_analysis.load import as_year
+from luoshi_analysis.provenance import read_source
 
 PNG_DPI = 144
+# Figures of a run in JupyterLab go here (under outputs/), never over the published
+# outputs/<year>/figures that `luoshi run` writes, unless the analyst passes that folder.
+INTERACTIVE_SUBDIR = "interactive"
+# Columns that quote the report verbatim: Chinese in every page, marked as such.
+QUOTED_COLUMNS = ("source_fragment",)
+TITLES = NOTEBOOK_TITLES  # kept for callers of the earlier name
 
-TITLES = {
-    "revenue_structure": ("收入结构", "Revenue structure"),
-    "spending_mix": ("支出结构", "Spending mix"),
-    "outcome_indicators": ("绩效成效指标", "Outcome indicators"),
-}
+
+def report_title(year: int, notebook: str, lang: str, root: Path | None = None) -> str:
+    """Return the page title: the unit named by the year's source record, year, notebook."""
+    issuer = issuer_name(read_source(year, root), lang)
+    return text("report_title", lang, issuer=issuer, year=year,
+                name=notebook_title(notebook, lang))
 
 
-def report_title(year: int, notebook: str, lang: str) -> str:
-    """Return the page title: town, year, report and notebook."""
-    zh, en = TITLES.get(notebook, (notebook, notebook))
-    if lang == "zh":
-        return f"{config.TOWN_ZH}{year}年部门整体支出绩效评价报告 · {zh}"
-    return f"{config.TOWN_EN} {year} performance evaluation report · {en}"
+def published_figures_dir(year: int) -> Path:
+    """Return the folder `luoshi run` publishes a year's figures in: outputs/<year>/figures."""
+    return config.outputs_dir() / str(year) / "figures"
+
+
+def interactive_figures_dir(year: int) -> Path:
+    """Return the folder an interactive run writes figures in: outputs/interactive/<year>/figures."""
+    return config.outputs_dir() / INTERACTIVE_SUBDIR / str(year) / "figures"
 
 
 def _display(obj) -> None:
@@ -47,12 +70,25 @@ class NotebookContext:
     notebook: str
     figures_dir: Path
     data_root: Path | None
+    issuer: str = ""  # the reporting unit's name in lang, from the year's source record
+    interactive: bool = False  # figures go to the interactive folder, not the published one
 
     def title(self) -> None:
-        """Show the notebook's heading (town, year, report) in its language."""
+        """Show the notebook's heading (issuer, year, report) in its language."""
         from IPython.display import Markdown
 
-        _display(Markdown(f"# {html.escape(report_title(self.year, self.notebook, self.lang))}"))
+        title = report_title(self.year, self.notebook, self.lang, self.data_root)
+        _display(Markdown(f"# {html.escape(title, quote=False)}"))
+        if self.interactive:
+            self.say(*(text("figures_scratch", lang, folder=self.figures_dir,
+                            published=published_figures_dir(self.year)) for lang in LANGS))
+
+    def prose(self, key: str) -> None:
+        """Show a block of the notebook's prose in its language only (see labels.PROSE)."""
+        from IPython.display import Markdown
+
+        issuer = html.escape(self.issuer, quote=False)
+        _display(Markdown(prose(self.notebook, key, self.lang, issuer=issuer)))
 
     def show(self, fig: Figure, name: str) -> None:
         """Write a figure as SVG and PNG under the figures folder and display the PNG.
@@ -72,21 +108,23 @@ class NotebookContext:
             fig.set_layout_engine("none")  # laid out once; the second format reuses it
         _display(Image(data=stem.with_suffix(".png").read_bytes(), format="png"))
 
-    def table(self, frame: pd.DataFrame, float_format: str = "{:,.2f}") -> None:
+    def table(self, frame: pd.DataFrame, places: int = 2) -> None:
         """Display a table as escaped HTML in the notebook's language.
 
-        Bilingual columns keep the notebook's language; text from the data is escaped.
+        Bilingual columns keep the notebook's language; numbers show `places` decimals (never
+        "-0.00"); text from the data is escaped; verbatim report text is marked as Chinese.
         """
         from IPython.display import HTML
 
-        shown = localized_columns(frame, self.lang)
-        for column in shown.columns:
-            if pd.api.types.is_bool_dtype(shown[column]):
-                shown[column] = shown[column].map({True: "✓", False: "✗"})
-            elif pd.api.types.is_float_dtype(shown[column]):
-                shown[column] = shown[column].map(
-                    lambda v: "" if pd.isna(v) else float_format.format(v))
-        _display(HTML(shown.to_html(index=False, escape=True, classes="luoshi-table", border=0)))
+        _display(HTML(table_html(frame, self.lang, places)))
+
+    def checks(self, checks: pd.DataFrame) -> None:
+        """Display the checks with expected, found, difference and tolerance at their precision."""
+        from luoshi_analysis.checks import formatted
+
+        shown = formatted(checks)[["description_zh", "description_en", "expected", "found",
+                                   "difference", "tolerance", "unit", "ok"]]
+        self.table(shown.assign(unit=shown["unit"].map(lambda u: amount_unit(u, self.lang))))
 
     def previous_year(self) -> int | None:
         """Return the year before this one in the data, or say there is none and return None."""
@@ -102,7 +140,33 @@ class NotebookContext:
         """Show a computed sentence in the notebook's language (escaped)."""
         from IPython.display import Markdown
 
-        _display(Markdown(html.escape(zh if self.lang == "zh" else en)))
+        _display(Markdown(html.escape(zh if self.lang == "zh" else en, quote=False)))
+
+
+def table_html(frame: pd.DataFrame, lang: str, places: int = 2) -> str:
+    """Return a table as escaped HTML in lang: localized headings, units, fixed decimals, ✓/✗.
+
+    Cells of QUOTED_COLUMNS (verbatim report text) carry lang="zh" so that an English page
+    marks its Chinese quotations as such.
+    """
+    quoted = [c for c in QUOTED_COLUMNS if c in frame.columns]
+    if "unit" in frame.columns:  # units as written (户, 万元) read as words in English
+        frame = frame.assign(unit=frame["unit"].map(lambda u: unit_label(str(u), lang)))
+    shown = localized_columns(frame, lang)
+    quoted_shown = list(localized_columns(frame[quoted], lang).columns) if quoted else []
+    for column in shown.columns:
+        values = shown[column]
+        if pd.api.types.is_bool_dtype(values):
+            cells = values.map({True: "✓", False: "✗"})
+        elif pd.api.types.is_float_dtype(values):
+            cells = values.map(lambda v: format_number(v, places))
+        else:
+            cells = values.map(lambda v: "" if pd.isna(v) else html.escape(str(v)))
+            if column in quoted_shown:
+                cells = cells.map(lambda v: f'<span lang="zh">{v}</span>' if v else v)
+        shown[column] = cells
+    shown.columns = [html.escape(str(c)) for c in shown.columns]
+    return shown.to_html(index=False, escape=False, classes="luoshi-table", border=0)
 
 
 def start(
@@ -114,7 +178,9 @@ def start(
         notebook: The template's name, e.g. "revenue_structure".
         year: The report year.
         lang: "zh" or "en".
-        output_dir: Where figures go; "" means outputs/<year>/figures.
+        output_dir: Where figures go; "" means outputs/interactive/<year>/figures, so that a
+            run in JupyterLab never replaces the published outputs/<year>/figures (which
+            `luoshi run` passes here, as may an analyst who means to replace them).
         data_dir: The data folder; "" means the default.
 
     Raises:
@@ -128,8 +194,9 @@ def start(
     if data_root is not None:
         os.environ[config.DATA_ENV] = str(data_root.resolve())
     year = as_year(year, data_root)
-    figures = Path(output_dir) if output_dir else config.outputs_dir() / str(year) / "figures"
-    return NotebookContext(year, lang, notebook, figures, data_root)
+    figures = Path(output_dir) if output_dir else interactive_figures_dir(year)
+    issuer = issuer_name(read_source(year, data_root), lang)
+    return NotebookContext(year, lang, notebook, figures, data_root, issuer, not output_dir)
 
 
 def indicator_table(indicators: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import pandas as pd
 from matplotlib.figure import Figure
 
 from luoshi_analysis.fonts import use_cjk_font
-from luoshi_analysis.labels import format_figure, text, unit_label
+from luoshi_analysis.labels import format_figure, format_number, text, unit_label
+from luoshi_analysis.money import exact_sum
 from luoshi_analysis.schema import SECTIONS
 
 use_cjk_font()
@@ -22,11 +24,39 @@ COLORS = {
     "neutral": "#4a4a4a",
 }
 QUALIFIED_HATCH = "///"
+ISSUER_LINE_IN = 0.25  # room for the issuer's name above a title, in inches
 MAX_CHANGE_BARS = 30  # more bars than this stop being readable; the table beside has all
 
 
 def _figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
+
+
+def _titled(title: str, issuer: str) -> str:
+    """Return a chart title with the reporting unit's name on a line above it, if given."""
+    return f"{issuer}\n{title}" if issuer else title
+
+
+def _footnote(fig: Figure, note: str) -> None:
+    """Put a note under the whole figure, in the space the layout keeps for it.
+
+    A plain fig.text is not seen by the constrained layout, which then draws the lowest
+    axis label over it; supxlabel is laid out below every axis.
+    """
+    fig.supxlabel(note, x=0.01, ha="left", fontsize=8.5, color=COLORS["neutral"])
+
+
+def _wrap(label: str, width_in: float, fontsize: float) -> str:
+    """Break a label into lines no wider than width_in: between words, or between CJK glyphs."""
+    limit = width_in * 72 / fontsize
+    lines, line = [], ""
+    for word in re.findall(r"[\u2e80-\uffff]\s*|[^\s\u2e80-\uffff]+\s*", label):
+        if line and _ems(line) + _ems(word.rstrip()) > limit:
+            lines.append(line.rstrip())
+            line = ""
+        line += word
+    lines.append(line.rstrip())
+    return "\n".join(lines)
 
 
 def _plain(ax) -> None:
@@ -50,22 +80,28 @@ def _hbar(ax, names: Sequence[str], values: Sequence[float], notes: Sequence[str
     _plain(ax)
 
 
+def _bracket(inner: str, lang: str) -> str:
+    """Return inner in the brackets of the language: （…） in Chinese, (…) in English."""
+    return f"（{inner}）" if lang == "zh" else f" ({inner})"
+
+
 def _share_note(row: pd.Series, lang: str) -> str:
     """Return '2,018.84 · 49.09% (stated 49.09%)'."""
-    note = f"{row['amount']:,.2f}"
+    note = format_number(row["amount"])
     if pd.notna(row.get("share_of_parent_pct")):
-        note += f" · {row['share_of_parent_pct']:.2f}%"
+        note += f" · {format_number(row['share_of_parent_pct'])}%"
     if pd.notna(row.get("stated_share_pct")):
-        note += f"（{text('stated', lang)} {row['stated_share_pct']:.2f}%）"
+        note += _bracket(f"{text('stated', lang)} {format_number(row['stated_share_pct'])}%", lang)
     return note
 
 
-def revenue_chart(structure: pd.DataFrame, lang: str = "zh") -> Figure:
+def revenue_chart(structure: pd.DataFrame, lang: str = "zh", issuer: str = "") -> Figure:
     """Chart where the money came from: carry-over vs this year's revenue, then by category.
 
     Args:
         structure: Rows of ``revenue_structure`` (one side of the budget, with shares).
         lang: "zh" or "en".
+        issuer: The reporting unit's name (from the source record), drawn above the title.
     """
     year = int(structure["year"].iloc[0])
     name = f"label_{lang}"
@@ -85,20 +121,21 @@ def revenue_chart(structure: pd.DataFrame, lang: str = "zh") -> Figure:
     zero = categories[categories["amount"] == 0]
     if len(zero):
         sep = "、" if lang == "zh" else ", "
-        fig.text(0.01, 0.005, text("zero_note", lang, labels=sep.join(zero[name])),
-                 fontsize=8.5, color=COLORS["neutral"], ha="left", va="bottom")
+        _footnote(fig, text("zero_note", lang, labels=sep.join(zero[name])))
     total = structure[structure["level"] == "total"].iloc[0]
-    fig.suptitle(f"{text('revenue_title', lang, year=year)} — {total[name]} {total['amount']:,.2f}",
+    fig.suptitle(_titled(f"{text('revenue_title', lang, year=year)} — {total[name]} "
+                         f"{format_number(total['amount'])}", issuer),
                  fontsize=13)
     return fig
 
 
-def spending_chart(structure: pd.DataFrame, lang: str = "zh") -> Figure:
+def spending_chart(structure: pd.DataFrame, lang: str = "zh", issuer: str = "") -> Figure:
     """Chart how the money was used: basic and project spending, and what was carried forward.
 
     Args:
         structure: Rows of ``spending_mix`` (the expenditure side, with shares).
         lang: "zh" or "en".
+        issuer: The reporting unit's name (from the source record), drawn above the title.
     """
     year = int(structure["year"].iloc[0])
     name = f"label_{lang}"
@@ -112,17 +149,19 @@ def spending_chart(structure: pd.DataFrame, lang: str = "zh") -> Figure:
     _hbar(ax, used[name], used["amount"], notes, colors)
     ax.set_xlabel(text("amount_axis", lang))
     total = structure[structure["level"] == "total"].iloc[0]
-    fig.suptitle(f"{text('spending_title', lang, year=year)} — {total[name]} {total['amount']:,.2f}",
+    fig.suptitle(_titled(f"{text('spending_title', lang, year=year)} — {total[name]} "
+                         f"{format_number(total['amount'])}", issuer),
                  fontsize=13)
     return fig
 
 
-def sources_uses_chart(flows: pd.DataFrame, lang: str = "zh") -> Figure:
+def sources_uses_chart(flows: pd.DataFrame, lang: str = "zh", issuer: str = "") -> Figure:
     """Chart sources beside uses as two stacked columns of equal height when the year balances.
 
     Args:
         flows: Rows of ``sources_and_uses`` (non-zero leaf lines of both sides).
         lang: "zh" or "en".
+        issuer: The reporting unit's name (from the source record), drawn above the title.
     """
     year = int(flows["year"].iloc[0])
     palette = [COLORS["carry"], COLORS["revenue"], COLORS["revenue_alt"], COLORS["basic"],
@@ -140,21 +179,22 @@ def sources_uses_chart(flows: pd.DataFrame, lang: str = "zh") -> Figure:
             ax.text(column, bottom + row["amount"] / 2,
                     f"{row[f'label_{lang}']}\n{row['amount']:,.2f}",
                     ha="center", va="center", fontsize=9, color="white")
-            bottom += row["amount"]
-        ax.text(column, bottom, f"{bottom:,.2f}", ha="center", va="bottom", fontsize=10)
+            bottom = exact_sum([bottom, row["amount"]])
+        ax.text(column, bottom, format_number(bottom), ha="center", va="bottom", fontsize=10)
     ax.set_xticks([0, 1], [text("sources", lang), text("uses", lang)])
     ax.set_ylabel(text("amount_axis", lang))
     _plain(ax)
-    fig.suptitle(text("sources_uses_title", lang, year=year), fontsize=13)
+    fig.suptitle(_titled(text("sources_uses_title", lang, year=year), issuer), fontsize=13)
     return fig
 
 
-def ratios_chart(ratios: pd.DataFrame, lang: str = "zh") -> Figure:
+def ratios_chart(ratios: pd.DataFrame, lang: str = "zh", issuer: str = "") -> Figure:
     """Chart the spending ratios the report allows, in %.
 
     Args:
         ratios: Rows of ``spending_ratios``.
         lang: "zh" or "en".
+        issuer: The reporting unit's name (from the source record), drawn above the title.
     """
     year = int(ratios["year"].iloc[0])
     fig = _figure(10, 0.5 * len(ratios) + 1.4)
@@ -162,18 +202,21 @@ def ratios_chart(ratios: pd.DataFrame, lang: str = "zh") -> Figure:
     _hbar(ax, ratios[f"name_{lang}"], ratios["value_pct"],
           [f"{v:.2f}%" for v in ratios["value_pct"]], COLORS["revenue"])
     ax.set_xlabel(text("share_axis", lang))
-    fig.suptitle(text("ratios_title", lang, year=year), fontsize=13)
+    fig.suptitle(_titled(text("ratios_title", lang, year=year), issuer), fontsize=13)
     return fig
 
 
+def _ems(text_: str) -> float:
+    """Estimate the printed width of a text in ems (CJK glyphs are one em, Latin ~0.56)."""
+    return sum(1.0 if ord(ch) > 0x2E80 else 0.56 for ch in text_)
+
+
 def _label_width_in(labels: Sequence[str], fontsize: float) -> float:
-    """Estimate the printed width of the widest label (CJK glyphs are one em, Latin ~0.55)."""
-    widest = max((sum(1.0 if ord(ch) > 0x2E80 else 0.56 for ch in str(t)) for t in labels),
-                 default=0)
-    return widest * fontsize / 72
+    """Estimate the printed width of the widest label in inches."""
+    return max((_ems(str(t)) for t in labels), default=0) * fontsize / 72
 
 
-def section_chart(indicators: pd.DataFrame, lang: str = "zh") -> Figure:
+def section_chart(indicators: pd.DataFrame, lang: str = "zh", issuer: str = "") -> Figure:
     """Chart one section's figures: one axis per unit, so only like units share an axis.
 
     Qualified figures (余, 近, 共达, 以上) are hatched and their labels say so. Axes are placed
@@ -182,11 +225,13 @@ def section_chart(indicators: pd.DataFrame, lang: str = "zh") -> Figure:
     Args:
         indicators: The indicator rows of one section.
         lang: "zh" or "en".
+        issuer: The reporting unit's name (from the source record), drawn above the title.
     """
     section = int(indicators["section"].iloc[0])
     _key, name_zh, name_en = SECTIONS[section]
     groups = list(indicators.groupby("unit", sort=False))
-    bar_in, axis_in, title_in, width_in, fontsize = 0.3, 0.62, 0.55, 10.0, 9
+    bar_in, axis_in, width_in, fontsize = 0.3, 0.62, 10.0, 9
+    title_in = 0.55 + (ISSUER_LINE_IN if issuer else 0)
     heights = [len(rows) * bar_in + 0.12 for _, rows in groups]
     height_in = title_in + sum(heights) + axis_in * len(groups)
     left_in = _label_width_in(indicators[f"name_{lang}"], fontsize) + 0.25
@@ -205,42 +250,45 @@ def section_chart(indicators: pd.DataFrame, lang: str = "zh") -> Figure:
                       color=COLORS["neutral"], labelpad=1)
         ax.tick_params(axis="both", labelsize=fontsize)
     title = text("section_title", lang, section=section, name=name_zh if lang == "zh" else name_en)
-    fig.suptitle(title, fontsize=13, y=1 - 0.18 / height_in, va="top")
+    fig.suptitle(_titled(title, issuer), fontsize=13, y=1 - 0.18 / height_in, va="top")
     return fig
 
 
-def headline_chart(headline: pd.DataFrame, lang: str = "zh") -> Figure:
+def headline_chart(headline: pd.DataFrame, lang: str = "zh", issuer: str = "") -> Figure:
     """Draw the headline figures as tiles: big number with qualifier, name beneath.
 
     Args:
         headline: Rows of ``headline_indicators``.
         lang: "zh" or "en".
+        issuer: The reporting unit's name (from the source record), drawn above the title.
     """
     year = int(headline["year"].iloc[0])
     columns = 5
     rows = max(1, -(-len(headline) // columns))
-    height_in = 1.5 * rows + 0.7
+    title_in = 0.7 + (ISSUER_LINE_IN if issuer else 0)
+    height_in = 1.5 * rows + title_in
     fig = Figure(figsize=(12, height_in))
-    fig.suptitle(text("headline_title", lang, year=year), fontsize=14,
+    fig.suptitle(_titled(text("headline_title", lang, year=year), issuer), fontsize=14,
                  y=1 - 0.15 / height_in, va="top")
     for i, (_, row) in enumerate(headline.iterrows()):
         x = (i % columns + 0.5) / columns
-        y_top = 1 - (0.7 + 1.5 * (i // columns)) / height_in
+        y_top = 1 - (title_in + 1.5 * (i // columns)) / height_in
         figure = format_figure(row["value"], row["unit"], row["qualifier"], lang,
                                row["value_as_written"], row["source_fragment"])
         fig.text(x, y_top - 0.45 / height_in, figure, ha="center", va="center", fontsize=17,
                  color=COLORS["revenue"])
-        fig.text(x, y_top - 1.05 / height_in, row[f"name_{lang}"], ha="center", va="center",
-                 fontsize=9)
+        fig.text(x, y_top - 1.05 / height_in, _wrap(row[f"name_{lang}"], 12 / columns - 0.3, 9),
+                 ha="center", va="center", fontsize=9)
     return fig
 
 
-def budget_change_chart(change: pd.DataFrame, lang: str = "zh") -> Figure:
+def budget_change_chart(change: pd.DataFrame, lang: str = "zh", issuer: str = "") -> Figure:
     """Chart each line's amount in the earlier and the later year, side by side.
 
     Args:
         change: Rows of ``budget_change`` (one side of the budget).
         lang: "zh" or "en".
+        issuer: The reporting unit's name (from the source record), drawn above the title.
     """
     rows = change[(change["amount_previous"] > 0) | (change["amount_current"] > 0)]
     first, last = int(rows["year_previous"].iloc[0]), int(rows["year_current"].iloc[0])
@@ -254,7 +302,8 @@ def budget_change_chart(change: pd.DataFrame, lang: str = "zh") -> Figure:
                   color=COLORS["revenue"], label=str(last))
     ax.bar_label(old, labels=[f"{v:,.2f}" for v in rows["amount_previous"]], padding=3, fontsize=8)
     ax.bar_label(new, labels=[
-        f"{v:,.2f}" + (f"（{p:+.1f}%）" if pd.notna(p) else "")
+        format_number(v) + (_bracket(f"{format_number(p, 1, sign=True)}%", lang)
+                            if pd.notna(p) else "")
         for v, p in zip(rows["amount_current"], rows["change_pct"], strict=True)],
         padding=3, fontsize=8)
     ax.set_yticks(positions, rows[f"label_{lang}"])
@@ -262,16 +311,17 @@ def budget_change_chart(change: pd.DataFrame, lang: str = "zh") -> Figure:
     ax.margins(x=0.3)
     ax.legend(loc="lower right", frameon=False)
     _plain(ax)
-    fig.suptitle(text("yoy_title", lang, a=first, b=last), fontsize=13)
+    fig.suptitle(_titled(text("yoy_title", lang, a=first, b=last), issuer), fontsize=13)
     return fig
 
 
-def indicator_change_chart(change: pd.DataFrame, lang: str = "zh") -> Figure:
+def indicator_change_chart(change: pd.DataFrame, lang: str = "zh", issuer: str = "") -> Figure:
     """Chart the percentage change of indicators present in both years (unitless, so comparable).
 
     Args:
         change: Rows of ``indicator_change`` with a previous value other than zero.
         lang: "zh" or "en".
+        issuer: The reporting unit's name (from the source record), drawn above the title.
     """
     comparable = change[change["change_pct"].notna()]
     first = int(comparable["year_previous"].iloc[0])
@@ -282,7 +332,9 @@ def indicator_change_chart(change: pd.DataFrame, lang: str = "zh") -> Figure:
     fig = _figure(10, 0.3 * max(len(rows), 1) + 1.6)
     ax = fig.subplots()
     colors = [COLORS["project"] if v >= 0 else COLORS["basic"] for v in rows["change_pct"]]
-    notes = [f"{p:+.1f}%（{a:g}→{b:g}{u}）" for p, a, b, u in zip(
+    notes = [f"{format_number(p, 1, sign=True)}%"
+             + _bracket(f"{a:g}→{b:g}{'' if lang == 'zh' else ' '}{unit_label(u, lang)}", lang)
+             for p, a, b, u in zip(
         rows["change_pct"], rows["value_previous"], rows["value_current"], rows["unit"],
         strict=True)]
     positions = list(range(len(rows)))
@@ -292,8 +344,7 @@ def indicator_change_chart(change: pd.DataFrame, lang: str = "zh") -> Figure:
     ax.axvline(0, color=COLORS["neutral"], linewidth=0.8)
     ax.set_xlabel(text("change_axis", lang))
     ax.margins(x=0.35)
-    fig.text(0.01, 0.005, text("change_note", lang, shown=len(rows), moved=len(moved),
-                               same=len(comparable) - len(moved)),
-             fontsize=8.5, color=COLORS["neutral"], ha="left", va="bottom")
-    fig.suptitle(text("yoy_title", lang, a=first, b=last), fontsize=13)
+    _footnote(fig, text("change_note", lang, shown=len(rows), moved=len(moved),
+                        same=len(comparable) - len(moved)))
+    fig.suptitle(_titled(text("yoy_title", lang, a=first, b=last), issuer), fontsize=13)
     return fig

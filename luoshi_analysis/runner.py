@@ -150,7 +150,9 @@ def execute(job: Job, close_fds: tuple[int, ...] = ()) -> dict:
                     "attempts": attempts}
     partial_nb.replace(job.executed)
     nb = nbformat.read(job.executed, as_version=4)
-    page = notebook_to_html(nb, job.lang, report_title(job.year, job.notebook, job.lang),
+    data_root = Path(job.parameters["data_dir"]) if job.parameters.get("data_dir") else None
+    page = notebook_to_html(nb, job.lang,
+                            report_title(job.year, job.notebook, job.lang, data_root),
                             job.with_code)
     write_text(job.html, page)
     return {"status": "ok", "attempts": attempts}
@@ -396,7 +398,7 @@ def run_from_args(args: argparse.Namespace) -> int:
                                print_results_to_pdf(results), strict=True):
             result.pdf = str(pdf)
     outputs.mkdir(parents=True, exist_ok=True)
-    build_index(outputs, TITLES)
+    build_index(outputs, TITLES, data_root)
     settings = {"years": chosen, "notebooks": notebooks, "langs": langs, "jobs": args.jobs,
                 "timeout_s": args.timeout, "with_code": args.with_code, "extra": extra,
                 "data_dir": str(data_root or config.data_dir()), "outputs": str(outputs)}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from luoshi_analysis.errors import ParameterError
@@ -33,25 +35,64 @@ def sentence_of(text: str, fragment: str) -> str:
     return text[begin:end].strip()
 
 
-def trace(year: object, key: str, root: Path | None = None) -> dict[str, str]:
-    """Return a figure's table row, its verbatim fragment and the sentence it sits in.
+@dataclass(frozen=True)
+class Trace:
+    """Where a figure comes from: its table row, verbatim fragment, sentence and raw line.
+
+    Printed, it reads as two lines; in a notebook it shows the sentence with the fragment
+    marked.
+    """
+
+    year: int
+    table: str
+    key: str
+    fragment: str
+    sentence: str
+    line: int
+
+    def __getitem__(self, name: str):
+        """Return a field by name, as the dict trace() used to return allowed."""
+        return getattr(self, name)
+
+    def __str__(self) -> str:
+        """Return the figure's key and line, then the sentence with the fragment in 【】."""
+        marked = self.sentence.replace(self.fragment, f"【{self.fragment}】", 1)
+        return f"{self.year} {self.table}.{self.key} — raw report line {self.line}\n{marked}"
+
+    def _repr_html_(self) -> str:
+        """Return the sentence as escaped HTML with the fragment in <mark>."""
+        head, _, tail = self.sentence.partition(self.fragment)
+        return (
+            f"<p><code>{html.escape(f'{self.table}.{self.key}')}</code> — {self.year}, "
+            f"raw report line {self.line}</p>"
+            f'<blockquote lang="zh">{html.escape(head)}<mark>{html.escape(self.fragment)}'
+            f"</mark>{html.escape(tail)}</blockquote>"
+        )
+
+
+def trace(year: object, key: str, root: Path | None = None) -> Trace:
+    """Return a figure's table, its verbatim fragment, the sentence it sits in and its line.
 
     Args:
         year: The report year.
         key: A key of the budget or indicator table, e.g. "people_out_of_poverty".
         root: A data folder other than the default.
+
+    Raises:
+        ParameterError: no figure has that key in that year.
     """
     year = as_year(year, root)
     for table, frame in (("budget", load_budget(year, root)), ("indicators", load_indicators(year, root))):
         match = frame[frame["key"] == key]
         if not match.empty:
-            row = match.iloc[0]
+            fragment = match.iloc[0]["source_fragment"]
             text = raw_text(year, root)
-            return {
-                "table": table,
-                "key": key,
-                "fragment": row["source_fragment"],
-                "sentence": sentence_of(text, row["source_fragment"]),
-                "line": str(text.count("\n", 0, text.find(row["source_fragment"])) + 1),
-            }
-    raise ParameterError(f"no figure with key {key!r} in {year}; see `luoshi tables --year {year}`")
+            return Trace(
+                year=year, table=table, key=key, fragment=fragment,
+                sentence=sentence_of(text, fragment),
+                line=text.count("\n", 0, text.find(fragment)) + 1,
+            )
+    raise ParameterError(
+        f"no figure with key {key!r} in {year}; the keys are in la.load_budget({year})['key'] "
+        f"and la.load_indicators({year})['key'] (in a shell: luoshi tables --year {year})"
+    )

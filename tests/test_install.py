@@ -16,7 +16,10 @@ def test_template_runs_top_to_bottom_with_its_defaults(name, tmp_path, monkeypat
                                     str(tmp_path / "out.ipynb"), progress_bar=False,
                                     kernel_name="python3", cwd=str(tmp_path))
     assert all(c.get("outputs") is not None for c in nb.cells if c.cell_type == "code")
-    assert list((tmp_path / "outputs" / "2020" / "figures").glob(f"{name}_*_zh.svg"))
+    # run with its defaults, as in JupyterLab: figures go to the interactive folder only
+    assert list((tmp_path / "outputs" / "interactive" / "2020" / "figures").glob(
+        f"{name}_*_zh.svg"))
+    assert not (tmp_path / "outputs" / "2020").exists(), "published figures left alone"
 
 
 def test_installed_wheel_finds_data_and_templates(tmp_path):

@@ -54,8 +54,8 @@ def test_bad_language_fails_in_the_validation_cell(tmp_path):
                                    progress_bar=False, kernel_name="python3")
     assert raised.value.ename == "ParameterError"
     assert "'fr' is not allowed" in raised.value.evalue and "zh, en" in raised.value.evalue
-    # parameters cell (1), papermill's injected cell (2), then the validation cell (3)
-    assert raised.value.exec_count == 3, "fails in the cell right after the parameters"
+    # import guard (1), parameters cell (2), papermill's injected cell (3), then validation (4)
+    assert raised.value.exec_count == 4, "fails in the cell right after the parameters"
 
 
 def test_unknown_year_fails_listing_years(tmp_path):
@@ -93,7 +93,8 @@ def test_page_is_self_contained_with_each_chart_and_no_code(report_run, name, la
     assert not OUTSIDE.search(page), OUTSIDE.search(page)
     hosts = {u for u in ANY_URL.findall(page) if not u.startswith("http://www.w3.org/")}
     assert not hosts, hosts
-    assert ("罗市镇2020年" if lang == "zh" else "Luoshi Town 2020") in page
+    assert ("罗市镇人民政府2020年" if lang == "zh" else "People's Government of Luoshi Town: 2020"
+            ) in page
 
 
 def test_numbers_shown_match_the_tables(report_run):
@@ -158,3 +159,86 @@ def test_with_code_shows_code(tmp_path):
     page = (outputs / "2020" / "spending_mix_zh.html").read_text("utf-8")
     assert re.search(r'class="[^"]*jp-CodeMirrorEditor', page)
     assert "luoshi_analysis" in re.sub(r"<[^>]+>", "", page)
+
+
+def _kernel_without_the_package(tmp_path, monkeypatch) -> str:
+    """Register a kernel, for this test only, in which luoshi_analysis cannot be imported."""
+    import sys
+
+    folder = tmp_path / "jupyter" / "kernels" / "no-luoshi"
+    folder.mkdir(parents=True)
+    (folder / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+                 "--IPKernelApp.exec_lines=import sys; sys.modules['luoshi_analysis'] = None"],
+        "display_name": "Python without luoshi_analysis", "language": "python"}), "utf-8")
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    return "no-luoshi"
+
+
+def test_a_kernel_without_the_package_stops_at_the_first_cell_with_one_line(tmp_path,
+                                                                            monkeypatch):
+    kernel = _kernel_without_the_package(tmp_path, monkeypatch)
+    with pytest.raises(papermill.PapermillExecutionError) as raised:
+        papermill.execute_notebook(str(REPO / "notebooks" / "revenue_structure.ipynb"),
+                                   str(tmp_path / "out.ipynb"), progress_bar=False,
+                                   kernel_name=kernel)
+    assert raised.value.exec_count == 1, "stops at the first cell"
+    assert len(raised.value.traceback) == 1, raised.value.traceback
+    line = raised.value.traceback[0]
+    assert "No module named luoshi_analysis" in line and "Python (luoshi-analysis)" in line
+    assert "make lab" in line and "Traceback" not in line
+
+
+def test_templates_hold_no_prose_of_both_languages():
+    for template in TEMPLATES:
+        nb = nbformat.read(template, as_version=4)
+        assert [c.cell_type for c in nb.cells if c.cell_type != "code"] == [], template.name
+
+
+def test_an_interactive_run_reads_in_one_language_and_leaves_published_figures(tmp_path,
+                                                                             monkeypatch):
+    from textcheck import mixed_language, page_text
+
+    outputs = tmp_path / "outputs"
+    monkeypatch.setenv("LUOSHI_OUTPUTS_DIR", str(outputs))
+    published = outputs / "2020" / "figures"
+    published.mkdir(parents=True)
+    (published / "revenue_structure_revenue_structure_en.png").write_bytes(b"published")
+    nb = papermill.execute_notebook(
+        str(REPO / "notebooks" / "revenue_structure.ipynb"), str(tmp_path / "run.ipynb"),
+        parameters={"lang": "en"}, progress_bar=False, kernel_name="python3")
+    assert (published / "revenue_structure_revenue_structure_en.png").read_bytes() == b"published"
+    assert [p.name for p in published.iterdir()] == ["revenue_structure_revenue_structure_en.png"]
+    scratch = outputs / "interactive" / "2020" / "figures"
+    assert (scratch / "revenue_structure_revenue_structure_en.png").stat().st_size > 1000
+    shown = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            shown.append(data.get("text/markdown") or data.get("text/html") or "")
+    text = page_text("\n".join(shown), "en")
+    assert "Sources of funds" in text
+    assert not mixed_language(text, "en", ("People's Government of Luoshi Town",)), text
+    assert str(scratch) in text, "the analyst is told where the figures went"
+
+
+def test_another_units_data_folder_names_that_unit(tmp_path):
+    import shutil
+
+    from conftest import DATA
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    package = data / "processed" / "2020" / "datapackage.json"
+    descriptor = json.loads(package.read_text("utf-8"))
+    descriptor["sources"][0].update(issuer="青山乡人民政府", issuer_en="Qingshan Township")
+    package.write_text(json.dumps(descriptor, ensure_ascii=False), "utf-8")
+    outputs = tmp_path / "out"
+    assert main(["--data-dir", str(data), "run", "--year", "2020", "--notebooks",
+                 "spending_mix", "--outputs", str(outputs), "--quiet"]) == 0
+    zh = (outputs / "2020" / "spending_mix_zh.html").read_text("utf-8")
+    en = (outputs / "2020" / "spending_mix_en.html").read_text("utf-8")
+    assert "<title>青山乡人民政府2020年" in zh and "罗市镇" not in zh
+    assert "<title>Qingshan Township: 2020" in en and "Luoshi" not in en
+    index = (outputs / "index.html").read_text("utf-8")
+    assert "青山乡人民政府" in index and "Qingshan Township" in index and "罗市镇" not in index

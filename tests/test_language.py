@@ -1,0 +1,181 @@
+"""One language per page and per chart, and no text drawn over other text in a chart."""
+
+import re
+
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from textcheck import mixed_language, overlapping_texts, page_text, texts_outside
+
+import luoshi_analysis as la
+from luoshi_analysis import notebook, plots
+from luoshi_analysis.labels import PROSE, TEXT, prose
+
+NAMES = ("罗市镇人民政府", "People's Government of Luoshi Town")
+
+
+def _charts(lang):
+    issuer = NAMES[0 if lang == "zh" else 1]
+    budget = la.load_budget(2020)
+    indicators = la.load_indicators(2020)
+    yield plots.revenue_chart(la.revenue_structure(2020), lang, issuer)
+    yield plots.spending_chart(la.spending_mix(2020), lang, issuer)
+    yield plots.sources_uses_chart(la.sources_and_uses(budget), lang, issuer)
+    yield plots.ratios_chart(la.spending_ratios(budget), lang, issuer)
+    yield plots.headline_chart(la.headline_indicators(indicators), lang, issuer)
+    for _, rows in indicators.groupby("section"):
+        yield plots.section_chart(rows, lang, issuer)
+    # a previous year with other amounts and values, so that every change is drawn
+    earlier = budget.assign(year=2019, amount=budget["amount"] * 0.9)
+    yield plots.budget_change_chart(la.budget_change(earlier, budget, "revenue"), lang, issuer)
+    older = indicators.assign(year=2019, value=indicators["value"] * 0.8 + 1)
+    yield plots.indicator_change_chart(la.indicator_change(older, indicators), lang, issuer)
+
+
+def _texts(fig: Figure) -> list[str]:
+    from textcheck import drawn_texts
+
+    return [t for t, _ in drawn_texts(fig)]
+
+
+# --- the checkers themselves catch what they are for -------------------------------------
+
+def test_checker_flags_chinese_in_english_and_english_in_chinese():
+    assert mixed_language("Amount (10k yuan) 万元", "en")
+    assert mixed_language("2,018.84 · 49.09%（stated 49.09%）", "en"), "full-width brackets"
+    assert not mixed_language("the overview paragraph (部门整体支出概况) in “万元”", "en")
+    assert mixed_language("口径 needs the approved and adjusted budget", "zh")
+    assert mixed_language("无法计算的原因：Definition", "zh")
+    assert not mixed_language("收入总计 5,446.35 万元，占 49.09%（sum:revenue_total）", "zh")
+    assert not mixed_language("罗市镇人民政府 People's Government of Luoshi Town", "zh",
+                              names=NAMES)
+
+
+def test_checker_flags_text_drawn_over_text():
+    fig = Figure(figsize=(4, 2))
+    fig.text(0.1, 0.5, "Amount (10k yuan)")
+    fig.text(0.15, 0.5, "Stated as none (0) in the report")
+    assert overlapping_texts(fig)
+    apart = Figure(figsize=(4, 2))
+    apart.text(0.1, 0.2, "Amount (10k yuan)")
+    apart.text(0.1, 0.7, "Stated as none (0) in the report")
+    assert not overlapping_texts(apart)
+
+
+# --- charts -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_chart_is_in_one_language(lang):
+    for fig in _charts(lang):
+        texts = _texts(fig)
+        assert texts, "the chart draws text"
+        mixed = [m for t in texts for m in mixed_language(t, lang, NAMES)]
+        assert not mixed, (fig.get_suptitle(), mixed)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_chart_draws_text_over_text_or_off_the_edge(lang):
+    for fig in _charts(lang):
+        overlaps = overlapping_texts(fig)
+        assert not overlaps, (fig.get_suptitle(), overlaps)
+        assert not texts_outside(fig), (fig.get_suptitle(), texts_outside(fig))
+
+
+# --- texts, tables and pages ----------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_label_and_prose_block_is_in_its_language(lang):
+    index = 0 if lang == "zh" else 1
+    for key, pair in TEXT.items():
+        filled = re.sub(r"\{\w+\}", "1", pair[index])  # placeholders take numbers or names
+        assert not mixed_language(filled, lang, NAMES), key
+    for name, blocks in PROSE.items():
+        for key in blocks:
+            shown = prose(name, key, lang, issuer=NAMES[index])
+            assert not mixed_language(shown, lang, NAMES), (name, key)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_tables_shown_in_a_page_are_in_one_language(lang):
+    budget = la.load_budget(2020)
+    frames = [
+        la.spending_ratios(budget)[["name_zh", "name_en", "value_pct", "formula_zh",
+                                    "formula_en"]],
+        la.ratios_not_available(),
+        la.revenue_structure(2020)[["label_zh", "label_en", "amount", "share_of_parent_pct",
+                                    "stated_share_pct", "share_difference_pct"]],
+        notebook.indicator_table(la.load_indicators(2020), lang),
+    ]
+    for frame in frames:
+        text = page_text(notebook.table_html(frame, lang), lang)
+        assert not mixed_language(text, lang, NAMES), list(frame.columns)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_exported_pages_are_in_one_language(report_run, lang):
+    outputs, _ = report_run
+    pages = sorted((outputs / "2020").glob(f"*_{lang}.html"))
+    assert len(pages) == 3
+    for page in pages:
+        text = page_text(page.read_text("utf-8"), lang)
+        assert len(text.strip()) > 200, page
+        assert not mixed_language(text, lang, NAMES), (page.name, mixed_language(text, lang,
+                                                                                   NAMES)[:5])
+
+
+def test_english_page_marks_its_chinese_quotations(report_run):
+    outputs, _ = report_run
+    page = (outputs / "2020" / "outcome_indicators_en.html").read_text("utf-8")
+    fragment = la.load_indicators(2020)["source_fragment"].iloc[0]
+    assert f'<span lang="zh">{fragment}</span>' in page
+
+
+@pytest.fixture(scope="module")
+def two_year_outputs(tmp_path_factory):
+    """Pages of 2020 from a data folder that also holds 2019, so every comparison is drawn."""
+    import json
+    import shutil
+
+    from conftest import DATA
+
+    from luoshi_analysis.cli import main
+
+    root = tmp_path_factory.mktemp("two_years")
+    data = root / "data"
+    shutil.copytree(DATA, data)
+    earlier = data / "processed" / "2019"
+    shutil.copytree(data / "processed" / "2020", earlier)
+    for name, column, scale in (("budget.csv", "amount", 1.0), ("indicators.csv", "value", 0.8)):
+        frame = pd.read_csv(earlier / name, dtype=str, keep_default_na=False)
+        frame["year"] = "2019"
+        frame[column] = [f"{float(v) * scale:.2f}" for v in frame[column]]
+        frame.to_csv(earlier / name, index=False)
+    package = earlier / "datapackage.json"
+    descriptor = json.loads(package.read_text("utf-8"))
+    descriptor["sources"][0]["year"] = 2019
+    package.write_text(json.dumps(descriptor, ensure_ascii=False), "utf-8")
+    outputs = root / "outputs"
+    assert main(["--data-dir", str(data), "run", "--year", "2020", "--outputs", str(outputs),
+                 "--quiet"]) == 0
+    return outputs
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pages_comparing_two_years_are_in_one_language(two_year_outputs, lang):
+    figures = two_year_outputs / "2020" / "figures"
+    for name in ("revenue_structure_revenue_change", "spending_mix_spending_change",
+                 "outcome_indicators_indicator_change"):
+        assert (figures / f"{name}_{lang}.png").is_file(), name
+    for page in sorted((two_year_outputs / "2020").glob(f"*_{lang}.html")):
+        text = page_text(page.read_text("utf-8"), lang)
+        assert not mixed_language(text, lang, NAMES), (page.name, mixed_language(text, lang,
+                                                                                   NAMES)[:5])
+
+
+def test_every_framework_ratio_and_reason_has_both_languages():
+    from luoshi_analysis.analysis import BUDGET_PHASE_RATIOS, RATIOS, RATIOS_NOT_AVAILABLE
+    from luoshi_analysis.labels import NOT_AVAILABLE_REASONS, RATIO_FORMULAS
+
+    assert {r[0] for r in RATIOS} <= set(RATIO_FORMULAS)
+    assert {r[0] for r in BUDGET_PHASE_RATIOS} | {"carryforward_rate_of_budget"} <= set(RATIO_FORMULAS)
+    assert {r[0] for r in RATIOS_NOT_AVAILABLE} <= set(NOT_AVAILABLE_REASONS)
