@@ -12,6 +12,7 @@ from pathlib import Path
 import papermill
 import pytest
 from conftest import REPO
+from make_helpers import run_make
 
 
 @pytest.mark.parametrize("name", ["revenue_structure", "spending_mix", "outcome_indicators"])
@@ -83,9 +84,7 @@ def test_make_install_works_with_the_machines_debian_python3(tmp_path):
     """`make install` from the lock with the system python3 (3.11.2 on Debian 12), as a fresh user."""
     python = _debian_python()
     venv = tmp_path / "venv"
-    done = subprocess.run(["make", "--no-print-directory", "-C", str(REPO), "install",
-                           f"PYTHON={python}", f"VENV={venv}"],
-                          capture_output=True, text=True, check=False)
+    done = run_make("install", f"PYTHON={python}", f"VENV={venv}")
     assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
     probe = ("import platform, bs4, docx, jupyterlab, openpyxl, pdfplumber, xlrd, pytest;"
              "import luoshi_analysis as la; print(platform.python_version());"
