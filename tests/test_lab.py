@@ -17,6 +17,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 import pytest
 from conftest import REPO
 from make_helpers import run_make
@@ -82,6 +83,27 @@ def test_scratch_notebooks_do_not_change_the_run(tmp_path, monkeypatch, capsys):
     assert main(["run", "--year", "2020", "--notebooks", "Untitled", "--outputs", str(outputs)]) == 2
     err = capsys.readouterr().err
     assert "'Untitled' is not a report template" in err and "report" in err
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "spawned"])
+def test_luoshi_run_needs_no_registered_kernel(tmp_path, monkeypatch, fork):
+    """A fresh clone, CI or a pip install has no luoshi-analysis kernel spec; the run still works."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    def nothing_registered(self, kernel_name):
+        raise NoSuchKernel(kernel_name)
+
+    monkeypatch.setattr(KernelSpecManager, "get_kernel_spec", nothing_registered)
+    monkeypatch.setattr(kernels, "can_fork", lambda: fork)
+    folder = tmp_path / "notebooks"
+    monkeypatch.setenv("LUOSHI_NOTEBOOKS_DIR", str(folder))
+    write_notebook(folder, "report", "import sys\nprint(sys.executable)")
+    outputs = tmp_path / "out"
+    assert main(["run", "--year", "2020", "--lang", "en", "--outputs", str(outputs), "--quiet"]) == 0
+    executed = nbformat.read(outputs / "2020" / "report_en.ipynb", as_version=4)
+    printed = [o.get("text", "") for c in executed.cells for o in c.get("outputs", [])]
+    assert "".join(printed).strip() == sys.executable
+    assert executed.metadata.kernelspec.name == kernels.KERNEL_NAME
 
 
 def test_scratch_place_is_git_ignored_but_explained():
