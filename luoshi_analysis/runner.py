@@ -409,8 +409,9 @@ def run_from_args(args: argparse.Namespace) -> int:
         raise ParameterError(f"--jobs {args.jobs} must be 1 or more")
     if args.timeout <= 0:
         raise ParameterError(f"--timeout {args.timeout:g} must be more than 0 seconds")
-    templates, skipped = notebooks_in_folder()
+    templates, others = notebooks_in_folder()
     notebooks = args.notebooks or list(templates)
+    skipped = [] if args.notebooks else [p.name for p in others]
     langs = list(dict.fromkeys(args.lang or LANGS))
     outputs = Path(args.outputs).resolve() if args.outputs else config.outputs_dir()
     extra = parse_extra_parameters(args.parameter)
@@ -433,15 +434,15 @@ def run_from_args(args: argparse.Namespace) -> int:
     settings = {"years": chosen, "notebooks": notebooks, "langs": langs, "jobs": args.jobs,
                 "timeout_s": args.timeout, "with_code": args.with_code, "extra": extra,
                 "data_dir": str(data_root or config.data_dir()), "outputs": str(outputs),
-                "skipped": [p.name for p in skipped]}
+                "skipped": skipped}
     manifest = write_manifest(outputs, settings, results, started)
     print(summary_table(results))
     failed = [r for r in results if r.status != "ok"]
     print(f"\n{len(results) - len(failed)} of {len(results)} notebooks ok; "
           f"index: {outputs / 'index.html'}; manifest: {manifest}")
-    if skipped and not args.notebooks:
+    if skipped:
         print(f"skipped {len(skipped)} notebook(s) not marked as report templates (scratch work): "
-              f"{', '.join(p.name for p in skipped)}")
+              f"{', '.join(skipped)}")
     for r in failed:
         where = f" — executed notebook kept at {r.executed}" if r.executed else ""
         print(f"FAILED {r.year} {r.notebook} [{r.lang}] ({r.status}): {r.error}{where}",
