@@ -7,8 +7,20 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 LOCK := requirements.lock
+# make install puts everything in one environment: the library, the tests and JupyterLab
+EXTRAS := test,lab
+KERNEL_NAME := luoshi-analysis
+KERNEL_DISPLAY_NAME := Python (luoshi-analysis)
+KERNEL_INSTALL = $(BIN)/python -m ipykernel install --name $(KERNEL_NAME) --display-name "$(KERNEL_DISPLAY_NAME)"
+# extra options for `jupyter lab`, e.g. make lab LAB_ARGS="--port 8890 --no-browser"
+LAB_ARGS ?=
+# jupyter lab refuses to start as root (containers, fresh servers) unless told
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+# the lock is resolved once for every Python the project accepts, from the lowest one up
+LOCK_PYTHON := 3.11
+LOCK_ARGS ?=
 
-.PHONY: help install report validate test lint lab browser-deps lock clean
+.PHONY: help install venv-deps kernel report validate test lint lab browser-deps lock clean
 
 help: ## Show the targets and what they do
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -17,12 +29,29 @@ help: ## Show the targets and what they do
 $(STAMP): pyproject.toml $(LOCK) setup.py
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "luoshi-analysis needs Python >= 3.11; $(PYTHON) is $$($(PYTHON) -V)"; exit 1; }
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { rm -rf $(VENV); \
+		echo "$(PYTHON) could not create $(VENV) (no ensurepip): needs python3-venv"; \
+		$(MAKE) --no-print-directory venv-deps && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c $(LOCK) -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e '.[$(EXTRAS)]'
+	@# the project kernel inside .venv: papermill and jupyter run from .venv find it, ~ is untouched
+	$(KERNEL_INSTALL) --sys-prefix >/dev/null
 	@touch $(STAMP)
 
-install: $(STAMP) ## Create .venv and install the package with its locked dependencies
+install: $(STAMP) ## Create .venv and install the package, tests and JupyterLab from the lock
+
+venv-deps: ## Install Debian's python3-venv, which `python3 -m venv` needs (root)
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		v=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+		echo "installing python3-venv python$$v-venv"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			python3-venv "python$$v-venv" >/dev/null; \
+	else \
+		echo "run: sudo apt-get install python3-venv (or use a Python that has venv and ensurepip)"; exit 1; \
+	fi
+
+kernel: install ## Register the project kernel for this user (~/.local/share/jupyter): any JupyterLab finds it
+	$(KERNEL_INSTALL) --user
 
 report: install ## Validate the data and build every year's reports into outputs/
 	$(BIN)/luoshi validate
@@ -42,22 +71,21 @@ browser-deps: ## Install Debian's chromium, CJK fonts and LibreOffice Calc for t
 		echo "browser and workbook tests need: sudo apt-get install chromium fonts-noto-cjk fonts-wqy-zenhei libreoffice-calc-nogui"; exit 1; \
 	fi
 
-test: install browser-deps ## Run the whole test suite (lint, data, notebooks, browser)
+test: install browser-deps ## Run the whole test suite (lint, data, notebooks, JupyterLab, browser, install)
 	$(BIN)/ruff check luoshi_analysis tests benchmarks
 	$(BIN)/python -m pytest
 
 lint: install ## Run ruff only
 	$(BIN)/ruff check luoshi_analysis tests benchmarks
 
-lab: install ## Start JupyterLab in the project's environment, with its kernel
-	$(BIN)/python -m pip install --quiet -c $(LOCK) -e '.[lab]'
-	$(BIN)/python -m ipykernel install --sys-prefix --name luoshi-analysis --display-name "Python (luoshi-analysis)"
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter lab notebooks/
+lab: kernel ## Start JupyterLab on notebooks/ with the project kernel (options: LAB_ARGS="...")
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter lab $(LAB_ROOT) $(LAB_ARGS) notebooks/
 
-lock: ## Re-resolve dependencies into requirements.lock (maintainers)
+lock: ## Re-resolve requirements.lock for every Python >= 3.11 (LOCK_ARGS=--upgrade for newest)
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet '.[test,lab]'
-	.lock-venv/bin/python -m pip freeze --exclude luoshi-analysis > $(LOCK)
+	.lock-venv/bin/python -m pip install --quiet 'uv>=0.5'
+	.lock-venv/bin/uv pip compile pyproject.toml --universal --python-version $(LOCK_PYTHON) \
+		--extra test --extra lab --custom-compile-command "make lock" --quiet $(LOCK_ARGS) -o $(LOCK)
 	rm -rf .lock-venv
 
 clean: ## Remove outputs/ and the virtual environment

@@ -20,7 +20,8 @@ class BuildPyWithData(build_py):
             source = HERE / name
             if source.is_dir():
                 shutil.copytree(source, bundled / name, dirs_exist_ok=True,
-                                ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+                                ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__",
+                                                             "scratch"))
 
 
 setup(cmdclass={"build_py": BuildPyWithData})

@@ -19,7 +19,14 @@ import time
 from pathlib import Path
 
 from jupyter_client import KernelManager
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.provisioning import LocalProvisioner
+from traitlets import default
+
+# The project kernel as the templates declare it (notebook metadata "kernelspec"); `make kernel`
+# registers the same name for the user, `make install` inside .venv.
+KERNEL_NAME = "luoshi-analysis"
+KERNEL_DISPLAY_NAME = "Python (luoshi-analysis)"
 
 PRELOAD = (
     "ipykernel.kernelapp",
@@ -41,6 +48,36 @@ def preload() -> None:
     """Import what every kernel needs, once, in the process kernels will be forked from."""
     for name in PRELOAD:
         importlib.import_module(name)
+
+
+def project_kernel_spec() -> KernelSpec:
+    """Return the project kernel's spec: this environment's Python running ipykernel."""
+    return KernelSpec(
+        argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        display_name=KERNEL_DISPLAY_NAME, language="python",
+    )
+
+
+class ProjectKernelSpecManager(KernelSpecManager):
+    """The installed kernel specs, and the project kernel whether or not it is installed.
+
+    A fresh clone, CI or a plain ``pip install`` has no registered ``luoshi-analysis`` kernel;
+    the runner still runs the templates that declare it, in its own environment.
+    """
+
+    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+        """Return the spec named kernel_name; the project kernel is always this environment's."""
+        if kernel_name == KERNEL_NAME:
+            return project_kernel_spec()
+        return super().get_kernel_spec(kernel_name)
+
+
+class ProjectKernelManager(KernelManager):
+    """A kernel manager that starts the project kernel without a registered kernel spec."""
+
+    @default("kernel_spec_manager")
+    def _project_kernel_spec_manager(self) -> KernelSpecManager:
+        return ProjectKernelSpecManager(data_dir=self.data_dir)
 
 
 class ForkedProcess:
@@ -106,7 +143,7 @@ class ForkedProvisioner(LocalProvisioner):
             self.process.terminate()
 
 
-class PreforkedKernelManager(KernelManager):
+class PreforkedKernelManager(ProjectKernelManager):
     """A kernel manager that hands its connection file to an already forked kernel."""
 
     def __init__(self, pid: int, handoff: int, **kwargs):
@@ -183,5 +220,5 @@ def fork_kernel(cwd: str, close_fds: tuple[int, ...] = ()) -> PreforkedKernelMan
     os.close(read_end)
     # Unix sockets in a private folder: no TCP ports for parallel kernels to race for
     sockets = tempfile.mkdtemp(prefix="luoshi-k")
-    return PreforkedKernelManager(pid, write_end, kernel_name="python3", transport="ipc",
+    return PreforkedKernelManager(pid, write_end, kernel_name=KERNEL_NAME, transport="ipc",
                                   ip=f"{sockets}/k")

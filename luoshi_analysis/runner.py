@@ -29,6 +29,8 @@ DEFAULT_TIMEOUT = 600
 # Parameters the runner sets itself; users may add others a template declares.
 RUNNER_PARAMETERS = ("year", "lang", "output_dir", "data_dir")
 MANIFEST_FILE = "run-manifest.json"
+# top-level notebook metadata {"luoshi": {"report_template": true}} marks what `luoshi run` runs
+TEMPLATE_MARKER = "report_template"
 VERSIONED_PACKAGES = ("luoshi-analysis", "pandas", "matplotlib", "papermill", "nbconvert",
                       "nbclient", "ipykernel")
 
@@ -78,10 +80,35 @@ class Result:
     pdf: str = ""
 
 
+def is_report_template(path: Path) -> bool:
+    """Return True when a notebook's top-level metadata has ``"luoshi": {"report_template": true}``.
+
+    Anything else (a scratch notebook, a file that is not notebook JSON) is not a template.
+    """
+    try:
+        metadata = json.loads(path.read_text("utf-8")).get("metadata", {})
+        return metadata.get("luoshi", {}).get(TEMPLATE_MARKER) is True
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+        return False
+
+
+def notebooks_in_folder() -> tuple[dict[str, Path], list[Path]]:
+    """Return the notebooks folder's report templates by name, and its other notebooks (skipped).
+
+    Only the folder's top level is looked at: its scratch/ subfolder is never run.
+    """
+    templates, skipped = {}, []
+    for path in sorted(config.notebooks_dir().glob("*.ipynb")):
+        if is_report_template(path):
+            templates[path.stem] = path
+        else:
+            skipped.append(path)
+    return templates, skipped
+
+
 def available_notebooks() -> dict[str, Path]:
-    """Return the notebook templates by name."""
-    folder = config.notebooks_dir()
-    return {p.stem: p for p in sorted(folder.glob("*.ipynb"))}
+    """Return the report templates by name (notebooks marked as such; scratch work is left out)."""
+    return notebooks_in_folder()[0]
 
 
 def declared_parameters(template: Path) -> dict:
@@ -109,11 +136,12 @@ def _execute_notebook(job: Job, output: Path, close_fds: tuple[int, ...]) -> Non
     try:
         papermill.execute_notebook(
             str(job.template), str(output), parameters=job.parameters,
-            kernel_name="python3", progress_bar=False, log_output=False,
+            kernel_name=kernels.KERNEL_NAME, progress_bar=False, log_output=False,
             execution_timeout=job.cell_timeout, cwd=str(job.out_dir),
             # one write at the end, not one per cell (a timed-out run leaves no notebook)
             request_save_on_cell_execute=False,
-            **({"km": manager} if manager else {}),
+            # the project kernel is this process's environment, registered or not
+            **({"km": manager} if manager else {"kernel_manager_class": kernels.ProjectKernelManager}),
         )
     finally:
         if manager is not None:
@@ -298,8 +326,12 @@ def plan(
     with_code: bool, cell_timeout: int, extra: dict,
 ) -> list[Job]:
     """Return the jobs to run, after checking notebooks and parameters against the templates."""
-    templates = available_notebooks()
+    templates, skipped = notebooks_in_folder()
     unknown = [n for n in notebooks if n not in templates]
+    if unknown and unknown[0] in {p.stem for p in skipped}:
+        raise ParameterError(
+            f"notebook {unknown[0]!r} is not a report template (its metadata has no "
+            f"luoshi.{TEMPLATE_MARKER} marker); templates: {', '.join(templates) or 'none'}")
     if unknown:
         raise ParameterError(
             f"unknown notebook {unknown[0]!r}; available: {', '.join(templates) or 'none'}")
@@ -350,7 +382,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the options of `luoshi run` to a parser."""
     parser.add_argument("--year", action="append", help="a year to run (repeatable; default: all)")
     parser.add_argument("--notebooks", nargs="+", metavar="NAME",
-                        help="templates to run (default: all in notebooks/)")
+                        help="templates to run (default: every report template in notebooks/)")
     parser.add_argument("--lang", action="append", choices=LANGS,
                         help="language of the reports (repeatable; default: zh and en)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
@@ -379,7 +411,9 @@ def run_from_args(args: argparse.Namespace) -> int:
         raise ParameterError(f"--jobs {args.jobs} must be 1 or more")
     if args.timeout <= 0:
         raise ParameterError(f"--timeout {args.timeout:g} must be more than 0 seconds")
-    notebooks = args.notebooks or list(available_notebooks())
+    templates, others = notebooks_in_folder()
+    notebooks = args.notebooks or list(templates)
+    skipped = [] if args.notebooks else [p.name for p in others]
     langs = list(dict.fromkeys(args.lang or LANGS))
     outputs = Path(args.outputs).resolve() if args.outputs else config.outputs_dir()
     extra = parse_extra_parameters(args.parameter)
@@ -401,12 +435,16 @@ def run_from_args(args: argparse.Namespace) -> int:
     build_index(outputs, TITLES, data_root)
     settings = {"years": chosen, "notebooks": notebooks, "langs": langs, "jobs": args.jobs,
                 "timeout_s": args.timeout, "with_code": args.with_code, "extra": extra,
-                "data_dir": str(data_root or config.data_dir()), "outputs": str(outputs)}
+                "data_dir": str(data_root or config.data_dir()), "outputs": str(outputs),
+                "skipped": skipped}
     manifest = write_manifest(outputs, settings, results, started)
     print(summary_table(results))
     failed = [r for r in results if r.status != "ok"]
     print(f"\n{len(results) - len(failed)} of {len(results)} notebooks ok; "
           f"index: {outputs / 'index.html'}; manifest: {manifest}")
+    if skipped:
+        print(f"skipped {len(skipped)} notebook(s) not marked as report templates (scratch work): "
+              f"{', '.join(skipped)}")
     for r in failed:
         where = f" — executed notebook kept at {r.executed}" if r.executed else ""
         print(f"FAILED {r.year} {r.notebook} [{r.lang}] ({r.status}): {r.error}{where}",

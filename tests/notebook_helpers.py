@@ -11,14 +11,19 @@ PARAMETERS = (
 )
 
 
-def write_notebook(folder: Path, name: str, body: str) -> Path:
-    """Write a notebook with the runner's parameters cell followed by body."""
+def write_notebook(folder: Path, name: str, body: str, template: bool = True) -> Path:
+    """Write a notebook with the runner's parameters cell followed by body.
+
+    template=False leaves out the report-template marker, as in an analyst's scratch notebook.
+    """
     nb = new_notebook(cells=[
         new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
         new_code_cell(body),
     ])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+    nb.metadata["kernelspec"] = {"name": "luoshi-analysis", "display_name": "Python (luoshi-analysis)",
                                  "language": "python"}
+    if template:
+        nb.metadata["luoshi"] = {"report_template": True}
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.ipynb"
     nbformat.write(nb, path)
