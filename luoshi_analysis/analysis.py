@@ -130,11 +130,31 @@ RATIO_COLUMNS = ["year", "key", "name_zh", "name_en", "numerator", "denominator"
 
 
 def _phase_amounts(statements: pd.DataFrame, year: int, key: str, scope: str) -> dict[str, float]:
-    """Return {phase: amount} a year's own report states for a line (first statement each)."""
+    """Return {phase: amount} a year's own documents state for a line (first statement each).
+
+    Its own documents are its report and a budget document (部门预算) kept beside it; the
+    report comes first in the table, so where both state a phase the report's amount is used.
+    """
     own = statements[(statements["year"] == year) & (statements["key"] == key)
                      & (statements["scope"] == scope)
-                     & (statements["stated_by"] == "this_report")]
+                     & (statements["stated_by"] != "later_report")]
     return {phase: float(rows["amount"].iloc[0]) for phase, rows in own.groupby("phase")}
+
+
+def _line_amounts(statements: pd.DataFrame, year: int, key: str, scope: str) -> dict[str, float]:
+    """Return {phase: amount} of a line, a budget's 支出预算 standing for its 本年支出.
+
+    A 部门预算 states its spending as 支出预算 (the expenditure total) and budgets no balance
+    to carry forward, so there the total is the year's spending.
+    """
+    amounts = _phase_amounts(statements, year, key, scope)
+    if key == "expenditure_current_year":
+        total = _phase_amounts(statements, year, "expenditure_total", scope)
+        closing = _phase_amounts(statements, year, "expenditure_carryforward", scope)
+        for phase in ("budgeted", "adjusted"):
+            if phase not in amounts and phase in total and not closing.get(phase):
+                amounts[phase] = total[phase]
+    return amounts
 
 
 def budget_phase_ratios(statements: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -147,7 +167,7 @@ def budget_phase_ratios(statements: pd.DataFrame, year: int) -> pd.DataFrame:
     rows = []
     for key, name_zh, name_en, line, scopes, formula in BUDGET_PHASE_RATIOS:
         for scope in scopes:
-            amounts = _phase_amounts(statements, year, line, scope)
+            amounts = _line_amounts(statements, year, line, scope)
             if key == "budget_adjustment_rate":
                 if not {"budgeted", "adjusted"} <= set(amounts):
                     continue
@@ -167,7 +187,7 @@ def budget_phase_ratios(statements: pd.DataFrame, year: int) -> pd.DataFrame:
             break
     # the framework's 结转结余率 divides the balances carried forward by budgeted spending
     closing = _phase_amounts(statements, year, "expenditure_carryforward", "all_funds")
-    spending = _phase_amounts(statements, year, "expenditure_current_year", "all_funds")
+    spending = _line_amounts(statements, year, "expenditure_current_year", "all_funds")
     plan = spending.get("adjusted", spending.get("budgeted"))
     if "executed" in closing and plan:
         rows.append({

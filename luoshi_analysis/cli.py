@@ -28,13 +28,34 @@ def _data_root(args: argparse.Namespace) -> Path | None:
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate tables, hashes and identities of one year or all; 1 if a check fails."""
     from luoshi_analysis.checks import check, statement_violations
-    from luoshi_analysis.load import as_year, load_budget, load_indicators, years
-    from luoshi_analysis.provenance import verify_raw
+    from luoshi_analysis.load import (
+        as_year,
+        budget_document_years,
+        load_budget,
+        load_indicators,
+        load_statements,
+        years,
+    )
+    from luoshi_analysis.provenance import read_sources, verify_raw
 
     root = _data_root(args)
-    chosen = [as_year(y, root) for y in args.year] if args.year else years(root)
-    if not chosen:
+    budget_only = budget_document_years(root)
+    if args.year:
+        wanted = [int(y) if str(y).strip().isdigit() else y for y in args.year]
+        pending = [y for y in wanted if y in budget_only]
+        chosen = [as_year(y, root) for y in wanted if y not in pending]
+    else:
+        pending, chosen = budget_only, years(root)
+    if not chosen and not pending:
         raise ParameterError(f"no years with data in {root or config.data_dir()}")
+    for year in pending:  # a budget document only: its hashes and statements, nothing to chart
+        verify_raw(year, root)
+        statements = load_statements(year, root)
+        print(f"\n## {year} — budget document only, no 决算 yet")
+        for source in read_sources(year, root):
+            print(f"raw file {source.raw_file} ({source.phase}): sha256 {source.sha256[:12]}… matches")
+        print(f"statements: {len(statements)} stated amounts; the year's tables and checks "
+              "come with its report")
     failed = 0
     for year in chosen:
         source = verify_raw(year, root)
@@ -45,6 +66,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         failed += len(bad)
         print(f"\n## {year} — {source.title}")
         print(f"raw report {source.raw_file}: sha256 {source.sha256[:12]}… matches")
+        for other in read_sources(year, root)[1:]:  # a 部门预算 kept beside the report
+            print(f"raw file {other.raw_file} ({other.phase}): sha256 {other.sha256[:12]}… matches")
         print(f"budget: {len(budget)} lines; indicators: {len(indicators)} figures in "
               f"{indicators['section'].nunique()} sections "
               f"({int((~indicators['reviewed']).sum())} not yet reviewed)\n")
@@ -64,7 +87,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         failed += len(disagreeing)
         for message in disagreeing["message"]:
             print(f"VIOLATION {year} statements: {message}", file=sys.stderr)
-    print(f"\n{len(chosen)} year(s) checked: "
+    print(f"\n{len(chosen) + len(pending)} year(s) checked: "
           + ("all checks hold" if not failed else f"{failed} check(s) violated"))
     return EXIT_VIOLATIONS if failed else 0
 
@@ -178,6 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "the old tables go to backups/)")
     p.add_argument("--issuer-mismatch-ok", action="store_true",
                    help="add a report whose issuer differs from the data folder's unit")
+    p.add_argument("--phase", choices=("executed", "budgeted"),
+                   help="budgeted: add the file as the year's 部门预算 / 预算批复 beside its 决算 "
+                        "(default: decided by what the text states)")
     p.set_defaults(func=cmd_ingest)
     return parser
 
