@@ -116,8 +116,8 @@ def cmd_trace(args: argparse.Namespace) -> int:
     """Print the sentence of the raw report a figure comes from."""
     from luoshi_analysis.trace import trace
 
-    found = trace(args.year, args.key, _data_root(args))
-    print(f"{found['table']}.{found['key']} — raw report line {found['line']}")
+    found = trace(args.year, args.key, _data_root(args), phase=args.phase or "")
+    print(f"{found['table']}.{found['key']} — {found['raw_file']} line {found['line']}")
     print(f"fragment: {found['fragment']}")
     print(f"sentence: {found['sentence']}")
     return 0
@@ -179,6 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("trace", help="show the sentence of the report a figure comes from")
     p.add_argument("--year", required=True, help="report year")
     p.add_argument("key", help="a key of the budget or indicator table")
+    p.add_argument("--phase", choices=("executed", "budgeted", "adjusted"),
+                   help="trace the statement of this phase (a 部门预算's: budgeted)")
     p.set_defaults(func=cmd_trace)
 
     from luoshi_analysis.runner import add_run_arguments

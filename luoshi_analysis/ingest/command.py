@@ -274,6 +274,17 @@ def _is_budget_document(overview: OverviewResult, year: int) -> bool:
     return not own.empty and bool((own["phase"] != "executed").all())
 
 
+def _as_budget_document(statements: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Return a budget document's statements: stated by it, and its own year's budgeted.
+
+    What such a document says of its year without a phase word (收入总计 in a 预算批复) is its
+    budget; amounts of other years keep the phase they were read with.
+    """
+    own = (statements["year"] == year) & (statements["phase"] == "executed")
+    return statements.assign(stated_by=BUDGET_DOCUMENT,
+                             phase=statements["phase"].where(~own, BUDGETED))
+
+
 def _ingest_budget_document(report: Path, year: int, root: Path, force: bool,
                             issuer_mismatch_ok: bool, read: ReadReport,
                             overview: OverviewResult) -> IngestResult:
@@ -304,7 +315,7 @@ def _ingest_budget_document(report: Path, year: int, root: Path, force: bool,
             ratios=budget_phase_ratios(all_rows, year) if has_report else None)
 
     if old and old.sha256 == sha256 and (root / old.raw_file).is_file():
-        return result(old, overview.statements.assign(stated_by=BUDGET_DOCUMENT), unchanged=True)
+        return result(old, _as_budget_document(overview.statements, year), unchanged=True)
     if old and not force:
         raise IngestError(
             f"{report}: year {year} already has a budget document ({old.raw_file}, sha256 "
@@ -332,7 +343,7 @@ def _ingest_budget_document(report: Path, year: int, root: Path, force: bool,
     before = _as_written(path, STATEMENTS) if path.is_file() else pd.DataFrame(
         columns=STATEMENTS.columns)
     before = before[before["stated_by"] != BUDGET_DOCUMENT]  # the replaced document's rows go
-    added = overview.statements.assign(stated_by=BUDGET_DOCUMENT)
+    added = _as_budget_document(overview.statements, year)
     statements = _numbered(before, added)
     others = tuple(s for s in sources[1:] if s.phase != BUDGETED)
     primary, others = (report_source, (*others, source)) if report_source else (source, ())
