@@ -68,7 +68,7 @@ def test_a_workbook_total_table_gives_the_budget_and_statements(tmp_path, unit, 
     statements = load_statements(2021, root)
     totals = statements[statements["key"].isin(TOTALS)]
     assert set(totals["unit_as_written"]) == {unit}
-    assert set(zip(totals["scope"], totals["phase"])) == {("all_funds", "executed")}
+    assert set(zip(totals["scope"], totals["phase"], strict=True)) == {("all_funds", "executed")}
     source = read_source(2021, root)
     assert (source.format, source.amount_unit_as_reported) == ("xlsx", unit)
 
@@ -112,3 +112,11 @@ def test_a_pdf_with_a_ruled_total_table_in_yuan(tmp_path):
     root = _ingested(tmp_path, "决算.pdf", pdf)
     assert _amounts(root) == {k: EXPECTED[k] for k in TOTALS}
     assert read_source(2021, root).conversion == "amounts divided by 10000 from 元 to 万元"
+
+
+def test_a_unit_named_only_in_the_column_headings(tmp_path):
+    rows = total_table("元", lambda v: float(v * 10000))
+    rows[1] = ["编制单位：东岭镇人民政府", None, None, None, None, None]  # no 金额单位 line
+    rows[3] = ["项目", "行次", "金额（元）", "项目", "行次", "金额（元）"]
+    root = _ingested(tmp_path, "表.xlsx", xlsx_bytes({"收入支出决算总表": rows}))
+    assert _amounts(root) == EXPECTED
