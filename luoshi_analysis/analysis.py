@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from luoshi_analysis.load import load_budget, load_indicators, load_statements, years
+from luoshi_analysis.load import (
+    budget_document_years,
+    load_budget,
+    load_indicators,
+    load_statements,
+    years,
+)
 
 STRUCTURE_COLUMNS = [
     "year", "line", "key", "direction", "level", "parent_key", "label_zh", "label_en",
@@ -360,7 +366,9 @@ def statements_over_years(root: Path | None = None) -> pd.DataFrame:
     A year's own report gives the amount (the statement the overview keeps when its statements
     disagree). A year with no report of its own, or a line its report does not state, takes
     the amount a later report's year-on-year clause implies (source "later_report"). Where
-    both exist both are shown; neither overwrites the other.
+    both exist both are shown; neither overwrites the other. A line only the year's budget
+    document (部门预算) states is shown as its own (source "budget_document"), also for a year
+    with no report yet.
 
     Args:
         root: A data folder other than the default.
@@ -371,12 +379,15 @@ def statements_over_years(root: Path | None = None) -> pd.DataFrame:
     available = years(root)
     own: dict[tuple, object] = {}
     later: dict[tuple, tuple[int, object]] = {}
-    for report_year in available:
+    for report_year in sorted(set(available) | set(budget_document_years(root))):
         items = found_from_frame(load_statements(report_year, root))
         chosen, _disagreements = choose(items)
         for slot, item in chosen.items():
             if slot[0] == report_year:
                 own[slot] = item
+        for item in items:  # the year's budget document, where its report is silent
+            if item.stated_by == "budget_document" and item.year == report_year:
+                own.setdefault((item.year, item.scope, item.phase, item.key), item)
         for item in items:
             slot = (item.year, item.scope, item.phase, item.key)
             if item.stated_by == "later_report" and (
@@ -391,7 +402,8 @@ def statements_over_years(root: Path | None = None) -> pd.DataFrame:
         rows.append({
             "year": year, "scope": scope, "phase": phase, "key": key,
             "label_zh": shown.label, "amount": float(shown.amount),
-            "source": "own_report" if mine else "later_report",
+            "source": ("later_report" if not mine else "budget_document"
+                       if mine.stated_by == "budget_document" else "own_report"),
             "has_own_report": year in available,
             "own_report_amount": float(mine.amount) if mine else float("nan"),
             "own_fragment": mine.fragment if mine else "",

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from luoshi_analysis import IngestError, ProvenanceError, ratios_not_available, spending_ratios
+from luoshi_analysis import (
+    IngestError,
+    ProvenanceError,
+    ratios_not_available,
+    spending_ratios,
+    statements_over_years,
+)
 from luoshi_analysis.cli import main
 from luoshi_analysis.ingest import ingest, review_summary
 from luoshi_analysis.load import budget_document_years, load_statements, years
@@ -122,11 +128,17 @@ def test_a_budget_document_first_waits_for_its_report(tmp_path, capsys):
     assert len(load_statements(2021, root)) == 6
     assert main(["--data-dir", str(root), "validate"]) == 0
     assert "budget document only" in capsys.readouterr().out
+    view = statements_over_years(root)  # the multi-year view shows the budget already
+    assert set(view["source"]) == {"budget_document"} and not view["has_own_report"].any()
+    assert view.set_index("key").at["expenditure_total", "amount"] == 590.0
     ingest(_write(tmp_path, "final.txt", FINAL), 2021, root)  # no --force: no report to replace
     assert years(root) == [2021] and budget_document_years(root) == []
     assert [s.phase for s in read_sources(2021, root)] == ["executed", "budgeted"]
     ratio = spending_ratios(2021, root).set_index("key").at["budget_execution_rate", "value_pct"]
     assert ratio == pytest.approx(570 / 590 * 100)
+    view = statements_over_years(root).set_index(["phase", "key"])
+    assert view.at[("budgeted", "expenditure_total"), "source"] == "budget_document"
+    assert view.at[("executed", "expenditure_total"), "source"] == "own_report"
 
 
 def test_phase_budgeted_on_the_command_line(tmp_path):
