@@ -235,7 +235,10 @@ def _kept_budget_document(target: Path, year: int, root: Path,
     path = target / config.STATEMENTS_FILE
     if not sources or not path.is_file():
         return sources, none
-    rows = _as_written(path, STATEMENTS)
+    try:
+        rows = _as_written(path, STATEMENTS)
+    except LuoshiError:
+        return sources, none  # a broken table keeps nothing; it is still backed up
     return sources, rows[rows["stated_by"] == BUDGET_DOCUMENT]
 
 
