@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from report_files import docx_bytes, html_page, pdfs_from_html, xlsx_bytes
 
-from luoshi_analysis import check, load_budget
+from luoshi_analysis import check, load_budget, spending_ratios
 from luoshi_analysis.ingest import ingest
 from luoshi_analysis.load import load_statements
 from luoshi_analysis.provenance import read_source
@@ -120,3 +120,32 @@ def test_a_unit_named_only_in_the_column_headings(tmp_path):
     rows[3] = ["项目", "行次", "金额（元）", "项目", "行次", "金额（元）"]
     root = _ingested(tmp_path, "表.xlsx", xlsx_bytes({"收入支出决算总表": rows}))
     assert _amounts(root) == EXPECTED
+
+
+BUDGET_SHEET = [
+    ["收支预算总表", None, None, None],
+    ["单位名称：东岭镇人民政府", None, None, "单位：万元"],
+    ["收入", None, "支出", None],
+    ["项目", "预算数", "项目", "预算数"],
+    ["一、一般公共预算拨款", 560.0, "一、基本支出", 400.0],
+    ["二、财政专户拨款", 30.0, "二、项目支出", 190.0],
+    ["本年收入合计", 590.0, "本年支出合计", 590.0],
+    ["收入总计", 590.0, "支出总计", 590.0],
+]
+
+
+def test_a_budget_workbook_beside_a_word_report(tmp_path):
+    report = docx_bytes(["东岭镇人民政府2021年度部门决算", "一、收入支出决算总体情况",
+                         "单位：万元", WORD_TABLE])
+    root = _ingested(tmp_path, "决算.docx", report)
+    budget_file = tmp_path / "2021部门预算.xlsx"
+    budget_file.write_bytes(xlsx_bytes({"收支预算总表": BUDGET_SHEET}))
+    result = ingest(budget_file, 2021, root)
+    assert result.phase == "budgeted" and result.source.format == "xlsx"
+    assert (root / result.source.read_text_file).is_file()
+    budgeted = load_statements(2021, root).query("stated_by == 'budget_document'")
+    assert set(budgeted["phase"]) == {"budgeted"}
+    assert dict(zip(budgeted["key"], budgeted["amount"], strict=True))[
+        "expenditure_current_year"] == 590.0
+    ratios = spending_ratios(2021, root).set_index("key")
+    assert ratios.at["budget_execution_rate", "value_pct"] == pytest.approx(570 / 590 * 100)
