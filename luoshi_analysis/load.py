@@ -70,7 +70,11 @@ def as_year(year: object, root: Path | None = None) -> int:
             f"{', '.join(map(str, available)) or 'none'}"
         ) from None
     if value not in available:
-        raise UnknownYearError(year, available)
+        error = UnknownYearError(year, available)
+        if value in budget_document_years(root):
+            error.args = (f"{error.args[0]}; {value} has only its budget document (部门预算) so "
+                          "far — ingest its report to add its tables",)
+        raise error
     return value
 
 

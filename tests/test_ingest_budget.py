@@ -128,6 +128,8 @@ def test_a_budget_document_first_waits_for_its_report(tmp_path, capsys):
     assert len(load_statements(2021, root)) == 6
     assert main(["--data-dir", str(root), "validate"]) == 0
     assert "budget document only" in capsys.readouterr().out
+    assert main(["--data-dir", str(root), "tables", "--year", "2021", "--table", "budget"]) == 2
+    assert "has only its budget document" in capsys.readouterr().err
     view = statements_over_years(root)  # the multi-year view shows the budget already
     assert set(view["source"]) == {"budget_document"} and not view["has_own_report"].any()
     assert view.set_index("key").at["expenditure_total", "amount"] == 590.0
