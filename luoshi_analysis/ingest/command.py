@@ -30,7 +30,7 @@ from luoshi_analysis.ingest.overview import (
 from luoshi_analysis.ingest.readers import ReadReport, read_report
 from luoshi_analysis.load import load_indicators, load_statements, read_table, years
 from luoshi_analysis.provenance import SourceRecord, read_source, read_sources, write_datapackage
-from luoshi_analysis.schema import BUDGET, INDICATORS, SECTIONS, STATEMENTS
+from luoshi_analysis.schema import BUDGET, INDICATORS, SECTIONS, STATEMENTS, TableSchema
 
 STAGING_PREFIX = ".staging-"
 BACKUPS_SUBDIR = "backups"  # outside processed/: years() and validate never see it
@@ -210,7 +210,7 @@ def _backup(root: Path, year: int, old: SourceRecord | None) -> Path:
     return folder
 
 
-def _as_written(path: Path, table) -> pd.DataFrame:
+def _as_written(path: Path, table: TableSchema) -> pd.DataFrame:
     """Return a table the schema accepts, its cells as written (so rewriting changes nothing)."""
     read_table(path, table)
     return pd.read_csv(path, dtype=str, keep_default_na=False)
