@@ -161,3 +161,19 @@ def test_no_overview_names_the_file_and_an_empty_candidate_list_is_not_shown(tmp
     summary = review_summary(ingest(_write(tmp_path, "final.txt", FINAL), 2021, tmp_path / "data"))
     line = next(x for x in summary.splitlines() if x.lstrip().startswith("indicators"))
     assert line.rstrip().endswith("0 unreviewed candidates")
+
+
+APPROVAL = (  # a 预算批复 in 元, recognised by its text
+    "大祥区财政局关于批复东岭镇人民政府2021年部门预算的通知\n东岭镇人民政府：\n"
+    "现将你单位2021年部门预算批复如下：\n"
+    "一、收入预算5,900,000.00元，其中一般公共预算拨款5,600,000.00元，财政专户拨款300,000.00元。\n"
+    "二、支出预算5,900,000.00元，其中基本支出4,000,000.00元，项目支出1,900,000.00元。\n")
+
+
+def test_a_budget_approval_in_yuan_is_recognised(tmp_path):
+    root = tmp_path / "data"
+    ingest(_write(tmp_path, "final.txt", FINAL), 2021, root)
+    result = ingest(_write(tmp_path, "批复.txt", APPROVAL), 2021, root)
+    assert result.phase == "budgeted" and result.source.amount_unit_as_reported == "元"
+    ratio = spending_ratios(2021, root).set_index("key").at["budget_execution_rate", "value_pct"]
+    assert ratio == pytest.approx(570 / 590 * 100)
