@@ -177,3 +177,12 @@ def test_a_budget_approval_in_yuan_is_recognised(tmp_path):
     assert result.phase == "budgeted" and result.source.amount_unit_as_reported == "元"
     ratio = spending_ratios(2021, root).set_index("key").at["budget_execution_rate", "value_pct"]
     assert ratio == pytest.approx(570 / 590 * 100)
+
+
+def test_a_report_of_another_unit_is_refused_beside_a_budget_document(tmp_path):
+    root = tmp_path / "data"
+    ingest(_write(tmp_path, "2021部门预算.txt", BUDGET), 2021, root)
+    other = _write(tmp_path, "other.txt", FINAL.replace("东岭镇", "西岭镇"))
+    with pytest.raises(IngestError, match="西岭镇人民政府.*东岭镇人民政府"):
+        ingest(other, 2021, root)
+    assert budget_document_years(root) == [2021]  # nothing written

@@ -28,7 +28,13 @@ from luoshi_analysis.ingest.overview import (
     stated_year,
 )
 from luoshi_analysis.ingest.readers import ReadReport, read_report
-from luoshi_analysis.load import load_indicators, load_statements, read_table, years
+from luoshi_analysis.load import (
+    budget_document_years,
+    load_indicators,
+    load_statements,
+    read_table,
+    years,
+)
 from luoshi_analysis.provenance import SourceRecord, read_source, read_sources, write_datapackage
 from luoshi_analysis.schema import BUDGET, INDICATORS, SECTIONS, STATEMENTS, TableSchema
 
@@ -86,9 +92,12 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def _folder_sources(root: Path) -> list[SourceRecord]:
-    """Return the source records of the folder's years (a year without a readable one is skipped)."""
+    """Return the source records of the folder's years (a year without a readable one is skipped).
+
+    A year with only its budget document counts too: its issuer is the folder's unit.
+    """
     sources: list[SourceRecord] = []
-    for y in years(root) if root.is_dir() else []:
+    for y in sorted(years(root) + budget_document_years(root)) if root.is_dir() else []:
         try:
             sources.append(read_source(y, root))
         except LuoshiError:
