@@ -7,7 +7,13 @@ from pathlib import Path
 import pandas as pd
 
 from luoshi_analysis.labels import ratio_formula, with_reasons
-from luoshi_analysis.load import load_budget, load_indicators, load_statements, years
+from luoshi_analysis.load import (
+    budget_document_years,
+    load_budget,
+    load_indicators,
+    load_statements,
+    years,
+)
 from luoshi_analysis.money import exact_difference, exact_differences
 
 STRUCTURE_COLUMNS = [
@@ -132,11 +138,31 @@ RATIO_COLUMNS = ["year", "key", "name_zh", "name_en", "numerator", "denominator"
 
 
 def _phase_amounts(statements: pd.DataFrame, year: int, key: str, scope: str) -> dict[str, float]:
-    """Return {phase: amount} a year's own report states for a line (first statement each)."""
+    """Return {phase: amount} a year's own documents state for a line (first statement each).
+
+    Its own documents are its report and a budget document (部门预算) kept beside it; the
+    report comes first in the table, so where both state a phase the report's amount is used.
+    """
     own = statements[(statements["year"] == year) & (statements["key"] == key)
                      & (statements["scope"] == scope)
-                     & (statements["stated_by"] == "this_report")]
+                     & (statements["stated_by"] != "later_report")]
     return {phase: float(rows["amount"].iloc[0]) for phase, rows in own.groupby("phase")}
+
+
+def _line_amounts(statements: pd.DataFrame, year: int, key: str, scope: str) -> dict[str, float]:
+    """Return {phase: amount} of a line, a budget's 支出预算 standing for its 本年支出.
+
+    A 部门预算 states its spending as 支出预算 (the expenditure total) and budgets no balance
+    to carry forward, so there the total is the year's spending.
+    """
+    amounts = _phase_amounts(statements, year, key, scope)
+    if key == "expenditure_current_year":
+        total = _phase_amounts(statements, year, "expenditure_total", scope)
+        closing = _phase_amounts(statements, year, "expenditure_carryforward", scope)
+        for phase in ("budgeted", "adjusted"):
+            if phase not in amounts and phase in total and not closing.get(phase):
+                amounts[phase] = total[phase]
+    return amounts
 
 
 def budget_phase_ratios(statements: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -149,7 +175,7 @@ def budget_phase_ratios(statements: pd.DataFrame, year: int) -> pd.DataFrame:
     rows = []
     for key, name_zh, name_en, line, scopes, formula in BUDGET_PHASE_RATIOS:
         for scope in scopes:
-            amounts = _phase_amounts(statements, year, line, scope)
+            amounts = _line_amounts(statements, year, line, scope)
             if key == "budget_adjustment_rate":
                 if not {"budgeted", "adjusted"} <= set(amounts):
                     continue
@@ -170,7 +196,7 @@ def budget_phase_ratios(statements: pd.DataFrame, year: int) -> pd.DataFrame:
             break
     # the framework's 结转结余率 divides the balances carried forward by budgeted spending
     closing = _phase_amounts(statements, year, "expenditure_carryforward", "all_funds")
-    spending = _phase_amounts(statements, year, "expenditure_current_year", "all_funds")
+    spending = _line_amounts(statements, year, "expenditure_current_year", "all_funds")
     plan = spending.get("adjusted", spending.get("budgeted"))
     if "executed" in closing and plan:
         rows.append({
@@ -345,7 +371,9 @@ def statements_over_years(root: Path | None = None) -> pd.DataFrame:
     A year's own report gives the amount (the statement the overview keeps when its statements
     disagree). A year with no report of its own, or a line its report does not state, takes
     the amount a later report's year-on-year clause implies (source "later_report"). Where
-    both exist both are shown; neither overwrites the other.
+    both exist both are shown; neither overwrites the other. A line only the year's budget
+    document (部门预算) states is shown as its own (source "budget_document"), also for a year
+    with no report yet.
 
     Args:
         root: A data folder other than the default.
@@ -356,12 +384,15 @@ def statements_over_years(root: Path | None = None) -> pd.DataFrame:
     available = years(root)
     own: dict[tuple, object] = {}
     later: dict[tuple, tuple[int, object]] = {}
-    for report_year in available:
+    for report_year in sorted(set(available) | set(budget_document_years(root))):
         items = found_from_frame(load_statements(report_year, root))
         chosen, _disagreements = choose(items)
         for slot, item in chosen.items():
             if slot[0] == report_year:
                 own[slot] = item
+        for item in items:  # the year's budget document, where its report is silent
+            if item.stated_by == "budget_document" and item.year == report_year:
+                own.setdefault((item.year, item.scope, item.phase, item.key), item)
         for item in items:
             slot = (item.year, item.scope, item.phase, item.key)
             if item.stated_by == "later_report" and (
@@ -376,7 +407,8 @@ def statements_over_years(root: Path | None = None) -> pd.DataFrame:
         rows.append({
             "year": year, "scope": scope, "phase": phase, "key": key,
             "label_zh": shown.label, "amount": float(shown.amount),
-            "source": "own_report" if mine else "later_report",
+            "source": ("later_report" if not mine else "budget_document"
+                       if mine.stated_by == "budget_document" else "own_report"),
             "has_own_report": year in available,
             "own_report_amount": float(mine.amount) if mine else float("nan"),
             "own_fragment": mine.fragment if mine else "",

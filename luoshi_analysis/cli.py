@@ -32,13 +32,35 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Validate tables, hashes, identities and source fragments of one year or all; 1 if one fails."""
     from luoshi_analysis.checks import check, statement_violations
     from luoshi_analysis.fragments import fragment_violations
-    from luoshi_analysis.load import as_year, load_budget, load_indicators, years
-    from luoshi_analysis.provenance import verify_raw
+    from luoshi_analysis.load import (
+        as_year,
+        budget_document_years,
+        load_budget,
+        load_indicators,
+        load_statements,
+        years,
+    )
+    from luoshi_analysis.provenance import read_sources, verify_raw
 
     root = _data_root(args)
-    chosen = list(dict.fromkeys(as_year(y, root) for y in args.year)) if args.year else years(root)
-    if not chosen:
+    budget_only = budget_document_years(root)
+    if args.year:
+        wanted = [int(y) if str(y).strip().isascii() and str(y).strip().isdigit() else y
+                  for y in args.year]
+        pending = list(dict.fromkeys(y for y in wanted if y in budget_only))
+        chosen = list(dict.fromkeys(as_year(y, root) for y in wanted if y not in pending))
+    else:
+        pending, chosen = budget_only, years(root)
+    if not chosen and not pending:
         raise ParameterError(f"no years with data in {root or config.data_dir()}")
+    for year in pending:  # a budget document only: its hashes and statements, nothing to chart
+        verify_raw(year, root)
+        statements = load_statements(year, root)
+        echo(f"\n## {year} — budget document only, no 决算 yet")
+        for source in read_sources(year, root):
+            echo(f"raw file {source.raw_file} ({source.phase}): sha256 {source.sha256[:12]}… matches")
+        echo(f"statements: {len(statements)} stated amounts; the year's tables and checks "
+              "come with its report")
     failed = 0
     for year in chosen:
         source = verify_raw(year, root)
@@ -50,6 +72,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         failed += len(bad) + len(fragments)
         echo(f"\n## {year} — {source.title}")
         echo(f"raw report {source.raw_file}: sha256 {source.sha256[:12]}… matches")
+        for other in read_sources(year, root)[1:]:  # a 部门预算 kept beside the report
+            echo(f"raw file {other.raw_file} ({other.phase}): sha256 {other.sha256[:12]}… matches")
         echo(f"budget: {len(budget)} lines; indicators: {len(indicators)} figures in "
              f"{indicators['section'].nunique()} sections "
              f"({int((~indicators['reviewed']).sum())} not yet reviewed)\n")
@@ -75,7 +99,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         failed += len(disagreeing)
         for message in disagreeing["message"]:
             echo(f"VIOLATION {year} statements: {message}", file=sys.stderr, one_line=True)
-    echo(f"\n{len(chosen)} year(s) checked: "
+    echo(f"\n{len(chosen) + len(pending)} year(s) checked: "
          + ("all checks hold" if not failed else f"{failed} check(s) violated"))
     return EXIT_VIOLATIONS if failed else 0
 
@@ -112,8 +136,8 @@ def cmd_trace(args: argparse.Namespace) -> int:
     """Print the sentence of the raw report a figure comes from."""
     from luoshi_analysis.trace import trace
 
-    found = trace(args.year, args.key, _data_root(args))
-    echo(f"{found.table}.{found.key} — raw report line {found.line}", one_line=True)
+    found = trace(args.year, args.key, _data_root(args), phase=args.phase or "")
+    echo(f"{found.table}.{found.key} — {found.raw_file} line {found.line}", one_line=True)
     echo(f"fragment: {found.fragment}", one_line=True)
     echo(f"sentence: {found.sentence}", one_line=True)
     return 0
@@ -177,6 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("trace", help="show the sentence of the report a figure comes from")
     p.add_argument("--year", required=True, help="report year")
     p.add_argument("key", help="a key of the budget or indicator table")
+    p.add_argument("--phase", choices=("executed", "budgeted", "adjusted"),
+                   help="trace the statement of this phase (a 部门预算's: budgeted)")
     p.set_defaults(func=cmd_trace)
 
     from luoshi_analysis.runner import add_run_arguments
@@ -199,6 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "the old tables go to backups/)")
     p.add_argument("--issuer-mismatch-ok", action="store_true",
                    help="add a report whose issuer differs from the data folder's unit")
+    p.add_argument("--phase", choices=("executed", "budgeted"),
+                   help="budgeted: add the file as the year's 部门预算 / 预算批复 beside its 决算 "
+                        "(default: decided by what the text states)")
     p.set_defaults(func=cmd_ingest)
     return parser
 

@@ -44,6 +44,23 @@ def years(root: Path | None = None) -> list[int]:
     )
 
 
+def budget_document_years(root: Path | None = None) -> list[int]:
+    """Return the years that so far have only a budget document (部门预算), oldest first.
+
+    Such a year keeps its statements and source record but has no budget overview yet, so
+    ``years`` (and every chart and check of a report) leaves it out until its 决算 arrives.
+    """
+    processed = _root(root) / config.PROCESSED_SUBDIR
+    if not processed.is_dir():
+        return []
+    return sorted(
+        int(p.name)
+        for p in processed.iterdir()
+        if _YEAR_DIR.match(p.name) and not (p / config.BUDGET_FILE).is_file()
+        and (p / f"{STATEMENTS.name}.csv").is_file()
+    )
+
+
 def as_year(year: object, root: Path | None = None) -> int:
     """Return year as an int that has data, or raise a clear error."""
     available = years(root)
@@ -54,7 +71,11 @@ def as_year(year: object, root: Path | None = None) -> int:
         )
     value = int(str(year).strip())
     if value not in available:
-        raise UnknownYearError(year, available)
+        error = UnknownYearError(year, available)
+        if value in budget_document_years(root):
+            error.args = (f"{error.args[0]}; {value} has only its budget document (部门预算) so "
+                          "far — ingest its report to add its tables",)
+        raise error
     return value
 
 
@@ -176,8 +197,9 @@ def load_statements(year: object, root: Path | None = None) -> pd.DataFrame:
     """Return every amount a year's report states: scope, phase, key, amount (万元), fragment.
 
     Rows whose ``year`` is earlier than ``report_year`` come from the report's year-on-year
-    clauses (``stated_by`` = "later_report"). A year ingested before statements were kept
-    has no statements.csv and gets an empty table.
+    clauses (``stated_by`` = "later_report"); rows of a 部门预算 kept beside the report are
+    ``stated_by`` = "budget_document". A year ingested before statements were kept has no
+    statements.csv and gets an empty table. A year with only its budget document loads too.
 
     Args:
         year: The report year, e.g. 2020.
@@ -188,7 +210,10 @@ def load_statements(year: object, root: Path | None = None) -> pd.DataFrame:
         DataValidationError: the table breaks its schema.
         ProvenanceError: the raw report changed.
     """
-    year = as_year(year, root)
+    if str(year).strip().isdigit() and int(str(year).strip()) in budget_document_years(root):
+        year = int(str(year).strip())  # a year with its budget document only
+    else:
+        year = as_year(year, root)
     verify_raw(year, root)
     path = config.processed_dir(year, root) / f"{STATEMENTS.name}.csv"
     if not path.is_file():

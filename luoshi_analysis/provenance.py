@@ -38,7 +38,7 @@ class SourceRecord:
     amount_factor: int = AMOUNT_FACTOR
     amount_unit_as_reported: str = AMOUNT_UNIT
     conversion: str = "none: the report gives amounts in 万元"
-    phase: str = "executed"
+    phase: str = "executed"  # budgeted: a 部门预算 / 预算批复 kept beside the year's report
     encoding_as_received: str = "utf-8"
     notes: str = ""
     format: str = "text"  # what the raw file is: text, html, pdf, docx, xlsx or xls
@@ -51,14 +51,21 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def datapackage_descriptor(source: SourceRecord) -> dict[str, Any]:
-    """Return the Frictionless data-package descriptor of one year."""
+def datapackage_descriptor(source: SourceRecord,
+                           others: tuple[SourceRecord, ...] = ()) -> dict[str, Any]:
+    """Return the Frictionless data-package descriptor of one year.
+
+    Args:
+        source: The year's report (the primary source, listed first).
+        others: Further documents of the year (a 部门预算 beside the 决算), listed after it.
+    """
     year = source.year
     return {
         "profile": "tabular-data-package",
         "name": f"luoshi-performance-report-{year}",
         "title": f"{year}年度{source.city}{source.district}{source.issuer}部门整体支出绩效评价报告",
-        "sources": [{"title": source.title, "path": source.raw_file, **asdict(source)}],
+        "sources": [{"title": s.title, "path": s.raw_file, **asdict(s)}
+                    for s in (source, *others)],
         "resources": [
             {
                 "name": table.name,
@@ -74,10 +81,11 @@ def datapackage_descriptor(source: SourceRecord) -> dict[str, Any]:
     }
 
 
-def write_datapackage(source: SourceRecord, folder: Path) -> Path:
-    """Write a year's datapackage.json into folder and return its path."""
+def write_datapackage(source: SourceRecord, folder: Path,
+                      others: tuple[SourceRecord, ...] = ()) -> Path:
+    """Write a year's datapackage.json (its report first, then others) into folder; return it."""
     path = folder / config.DATAPACKAGE_FILE
-    text = json.dumps(datapackage_descriptor(source), ensure_ascii=False, indent=2) + "\n"
+    text = json.dumps(datapackage_descriptor(source, others), ensure_ascii=False, indent=2) + "\n"
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -121,20 +129,21 @@ def _is_text_encoding(name: str) -> bool:
     return getattr(info, "_is_text_encoding", True)  # rot13, base64 … are not
 
 
-def source_record(source: object, path: Path, year: int) -> SourceRecord:
-    """Return the SourceRecord of a datapackage's first source, checking every field.
+def source_record(source: object, path: Path, year: int, index: int = 0) -> SourceRecord:
+    """Return the SourceRecord of one source of a datapackage, checking every field.
 
     Args:
-        source: The JSON value of ``sources[0]``.
+        source: The JSON value of ``sources[index]``.
         path: The datapackage.json it comes from, named in errors.
         year: The year of the folder the datapackage is in.
+        index: Its place in the ``sources`` list, named in errors.
 
     Raises:
         ProvenanceError: naming the file and the field that is missing, mistyped or not allowed.
     """
     if not isinstance(source, dict):
         raise ProvenanceError(
-            f"{path}: sources[0] is {_shown(source)}; expected an object with the fields of "
+            f"{path}: sources[{index}] is {_shown(source)}; expected an object with the fields of "
             "the source record")
     hints = typing.get_type_hints(SourceRecord)
     values = {}
@@ -142,19 +151,19 @@ def source_record(source: object, path: Path, year: int) -> SourceRecord:
         if fld.name not in source:
             if fld.default is dataclasses.MISSING and fld.default_factory is dataclasses.MISSING:
                 raise ProvenanceError(
-                    f"{path}: field {fld.name!r} of sources[0] is missing; the source record "
+                    f"{path}: field {fld.name!r} of sources[{index}] is missing; the source record "
                     "needs it")
             continue
         value = source[fld.name]
         if not _matches(value, hints[fld.name]):
             raise ProvenanceError(
-                f"{path}: field {fld.name!r} of sources[0] is {_shown(value)}; expected "
+                f"{path}: field {fld.name!r} of sources[{index}] is {_shown(value)}; expected "
                 f"{_type_name(hints[fld.name])}")
         values[fld.name] = value
     record = SourceRecord(**values)
     problem = _record_problem(record, year)
     if problem:
-        raise ProvenanceError(f"{path}: field {problem[0]!r} of sources[0] {problem[1]}")
+        raise ProvenanceError(f"{path}: field {problem[0]!r} of sources[{index}] {problem[1]}")
     return record
 
 
@@ -190,8 +199,8 @@ def _record_problem(record: SourceRecord, year: int) -> tuple[str, str] | None:
     return None
 
 
-def read_source(year: int, root: Path | None = None) -> SourceRecord:
-    """Read the source record of a year from its datapackage.json.
+def read_sources(year: int, root: Path | None = None) -> list[SourceRecord]:
+    """Read every source record of a year: its report first, then documents kept beside it.
 
     Raises:
         DataFolderError: the datapackage is missing.
@@ -220,7 +229,17 @@ def read_source(year: int, root: Path | None = None) -> SourceRecord:
         raise ProvenanceError(
             f"{path}: no 'sources' list; expected a JSON object whose 'sources' holds the "
             "source record")
-    return source_record(sources[0], path, year)
+    return [source_record(source, path, year, index) for index, source in enumerate(sources)]
+
+
+def read_source(year: int, root: Path | None = None) -> SourceRecord:
+    """Read the source record of a year's report (the first of its datapackage.json).
+
+    Raises:
+        DataFolderError: the datapackage is missing.
+        ProvenanceError: it has no usable source record.
+    """
+    return read_sources(year, root)[0]
 
 
 def raw_path(source: SourceRecord, root: Path | None = None) -> Path:
@@ -241,27 +260,48 @@ def _verify_file(path: Path, expected: str, what: str) -> bytes:
     return data
 
 
-def verify_raw(year: int, root: Path | None = None) -> SourceRecord:
-    """Check that a year's raw report (and the text read from it, if stored) is unchanged.
-
-    Raises:
-        ProvenanceError: a file is missing or its sha256 differs from the record.
-    """
-    source = read_source(year, root)
+def _verify_source(source: SourceRecord, root: Path | None) -> None:
     _verify_file(raw_path(source, root), source.sha256, "raw report")
     if source.read_text_file:
         _verify_file((root or config.data_dir()) / source.read_text_file, source.read_text_sha256,
                      "read text")
-    return source
 
 
-def raw_text(year: int, root: Path | None = None) -> str:
-    """Return the verified text of a year's report that fragments trace to.
+def verify_raw(year: int, root: Path | None = None) -> SourceRecord:
+    """Check that every raw file of a year (and the text read from it, if stored) is unchanged.
+
+    Returns:
+        The source record of the year's report (the first source).
+
+    Raises:
+        ProvenanceError: a file is missing or its sha256 differs from the record.
+    """
+    sources = read_sources(year, root)
+    for source in sources:
+        _verify_source(source, root)
+    return sources[0]
+
+
+def raw_text(year: int, root: Path | None = None, raw_file: str = "") -> str:
+    """Return the verified text of a year's report (or of another source) that fragments trace to.
 
     For a plain-text report that is the raw file decoded; for a web page, PDF, Word file or
     spreadsheet it is the text read from it, stored beside the raw file.
+
+    Args:
+        year: The report year.
+        root: A data folder other than the default.
+        raw_file: The raw file of one of the year's sources (default: the report, listed first).
+
+    Raises:
+        ProvenanceError: a file changed, or the year has no source with that raw file.
     """
-    source = verify_raw(year, root)
+    sources = read_sources(year, root)
+    source = next((s for s in sources if s.raw_file == raw_file), None) if raw_file else sources[0]
+    if source is None:
+        raise ProvenanceError(f"{year} has no source {raw_file}; its sources are "
+                              + ", ".join(s.raw_file for s in sources))
+    _verify_source(source, root)
     if source.read_text_file:
         return ((root or config.data_dir()) / source.read_text_file).read_bytes().decode("utf-8")
     return raw_path(source, root).read_bytes().decode(source.encoding_as_received)

@@ -186,6 +186,8 @@ STATED_BY = {
     "this_report": "stated by the report of report_year about that year",
     "later_report": "stated by a later report: derived from its year-on-year clause (stated "
                     "amount ∓ change, see derivation) or written there as the earlier year's",
+    "budget_document": "stated by the year's budget document (部门预算 / 预算批复) kept beside "
+                       "its report: the year's source whose phase is budgeted",
 }
 
 STATEMENTS = TableSchema(
@@ -215,8 +217,8 @@ STATEMENTS = TableSchema(
               "unit, else 万元).", required=False),
         Field("stated_share_pct", "number", "Share the report states with it (占X%).", unit="%",
               required=False, minimum=0),
-        Field("stated_by", "string", "Who states it: this report, or a later report's "
-              "year-on-year clause.", enum=tuple(STATED_BY)),
+        Field("stated_by", "string", "Who states it: this report, a later report's "
+              "year-on-year clause, or the year's budget document.", enum=tuple(STATED_BY)),
         Field("derivation", "string", "For a year-on-year clause: how the amount was derived.",
               required=False),
         Field("source_fragment", "string", "Verbatim text of the raw report holding the amount."),

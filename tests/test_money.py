@@ -76,8 +76,9 @@ def test_trace_of_an_unknown_key_names_the_python_call():
 def test_cli_trace_prints_the_line_and_sentence(capsys):
     assert main(["trace", "--year", "2020", "revenue_total"]) == 0
     out = capsys.readouterr().out
-    line = la.trace(2020, "revenue_total").line
-    assert f"budget.revenue_total — raw report line {line}" in out
+    found = la.trace(2020, "revenue_total")
+    assert f"budget.revenue_total — {found.raw_file} line {found.line}" in out
+    assert found.raw_file == la.read_source(2020).raw_file
     assert "sentence: " in out
 
 

@@ -14,22 +14,36 @@ from pathlib import Path
 import pandas as pd
 
 from luoshi_analysis import config
+from luoshi_analysis.analysis import budget_phase_ratios
 from luoshi_analysis.atomic import replace_dir, write_bytes, write_text
-from luoshi_analysis.checks import check
+from luoshi_analysis.checks import CHECK_COLUMNS, check
 from luoshi_analysis.errors import IngestError, LuoshiError
 from luoshi_analysis.ingest.issuer import find_issuer, same_unit
 from luoshi_analysis.ingest.normalize import normalize
 from luoshi_analysis.ingest.outcomes import candidate_table
-from luoshi_analysis.ingest.overview import Disagreement, parse_overview, stated_year
+from luoshi_analysis.ingest.overview import (
+    Disagreement,
+    OverviewResult,
+    parse_overview,
+    stated_year,
+)
 from luoshi_analysis.ingest.readers import ReadReport, read_report
-from luoshi_analysis.load import load_indicators, read_table, years
-from luoshi_analysis.provenance import SourceRecord, read_source, write_datapackage
-from luoshi_analysis.schema import BUDGET, INDICATORS, SECTIONS, STATEMENTS
+from luoshi_analysis.load import (
+    budget_document_years,
+    load_indicators,
+    load_statements,
+    read_table,
+    years,
+)
+from luoshi_analysis.provenance import SourceRecord, read_source, read_sources, write_datapackage
+from luoshi_analysis.schema import BUDGET, INDICATORS, SECTIONS, STATEMENTS, TableSchema
 from luoshi_analysis.terminal import for_terminal
 
 STAGING_PREFIX = ".staging-"
 BACKUPS_SUBDIR = "backups"  # outside processed/: years() and validate never see it
 READ_TEXT_SUFFIX = ".read.txt"
+BUDGETED = "budgeted"  # the phase of a 部门预算 / 预算批复 and of its source record
+BUDGET_DOCUMENT = "budget_document"  # stated_by of a budget document's statements
 
 
 @dataclass
@@ -56,6 +70,10 @@ class IngestResult:
     folder: Path
     review: ReviewCarry | None = None
     backup: Path | None = None
+    phase: str = "executed"  # budgeted: a budget document added beside the year's report
+    unchanged: bool = False  # the same budget document was already there: nothing written
+    ratios: pd.DataFrame | None = None  # budget-phase ratios the year now allows
+    beside: tuple[SourceRecord, ...] = ()  # budget documents kept beside the report
 
 
 def _conversion(units: set[str]) -> tuple[str, str]:
@@ -75,9 +93,12 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def _folder_sources(root: Path) -> list[SourceRecord]:
-    """Return the source records of the folder's years (a year without a readable one is skipped)."""
+    """Return the source records of the folder's years (a year without a readable one is skipped).
+
+    A year with only its budget document counts too: its issuer is the folder's unit.
+    """
     sources: list[SourceRecord] = []
-    for y in years(root) if root.is_dir() else []:
+    for y in sorted(years(root) + budget_document_years(root)) if root.is_dir() else []:
         try:
             sources.append(read_source(y, root))
         except LuoshiError:
@@ -199,14 +220,177 @@ def _backup(root: Path, year: int, old: SourceRecord | None) -> Path:
     return folder
 
 
+def _as_written(path: Path, table: TableSchema) -> pd.DataFrame:
+    """Return a table the schema accepts, its cells as written (so rewriting changes nothing)."""
+    read_table(path, table)
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def _numbered(*parts: pd.DataFrame) -> pd.DataFrame:
+    """Return statements one after another, numbered again from 1 (the primary key holds)."""
+    frames = [part for part in parts if not part.empty]
+    if not frames:
+        return parts[0]
+    joined = pd.concat([frame.astype(str) for frame in frames], ignore_index=True)
+    return joined.assign(statement=[str(n) for n in range(1, len(joined) + 1)])
+
+
+def _kept_budget_document(target: Path, year: int, root: Path,
+                          ) -> tuple[list[SourceRecord], pd.DataFrame]:
+    """Return a year's budget-document sources and their statements (kept by a new report)."""
+    none = pd.DataFrame(columns=STATEMENTS.columns)
+    if not (target / config.DATAPACKAGE_FILE).is_file():
+        return [], none
+    sources = [s for s in read_sources(year, root) if s.phase == BUDGETED]
+    path = target / config.STATEMENTS_FILE
+    if not sources or not path.is_file():
+        return sources, none
+    try:
+        rows = _as_written(path, STATEMENTS)
+    except LuoshiError:
+        return sources, none  # a broken table keeps nothing; it is still backed up
+    return sources, rows[rows["stated_by"] == BUDGET_DOCUMENT]
+
+
+def _swap_in(root: Path, year: int, staging: Path, files: tuple[tuple[str, bytes], ...],
+             backup_of: SourceRecord | None, back_up: bool) -> Path | None:
+    """Write the raw files, back up the year when asked, and put the staged year in place.
+
+    Returns:
+        The backup folder, if one was made.
+    """
+    target = config.processed_dir(year, root)
+    backup = None
+    try:
+        for name, content in files:
+            path = root / name if name else None
+            if path and not (path.is_file() and path.read_bytes() == content):
+                write_bytes(path, content)  # the raw file byte for byte, as received
+        if back_up and target.exists():
+            backup = _backup(root, year, backup_of)
+        replace_dir(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if backup_of:  # the old raw file now lives in the backup only
+        kept = {name for name, _content in files}
+        for name in (backup_of.raw_file, backup_of.read_text_file):
+            if name and name not in kept:
+                (root / name).unlink(missing_ok=True)
+    return backup
+
+
+def _is_budget_document(overview: OverviewResult, year: int) -> bool:
+    """Return whether a text states its year's amounts as budgeted only (部门预算, 预算批复)."""
+    own = overview.statements[(overview.statements["stated_by"] == "this_report")
+                              & (overview.statements["year"] == year)]
+    return not own.empty and bool((own["phase"] != "executed").all())
+
+
+def _as_budget_document(statements: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Return a budget document's statements: stated by it, and its own year's budgeted.
+
+    What such a document says of its year without a phase word (收入总计 in a 预算批复) is its
+    budget; amounts of other years keep the phase they were read with.
+    """
+    own = (statements["year"] == year) & (statements["phase"] == "executed")
+    return statements.assign(stated_by=BUDGET_DOCUMENT,
+                             phase=statements["phase"].where(~own, BUDGETED))
+
+
+def _ingest_budget_document(report: Path, year: int, root: Path, force: bool,
+                            issuer_mismatch_ok: bool, read: ReadReport,
+                            overview: OverviewResult) -> IngestResult:
+    """Add a 部门预算 / 预算批复 to a year beside its report (or as the year's first document).
+
+    Its raw file (and read text) become a further source of the year, its statements are
+    appended to the year's statements.csv as stated_by "budget_document"; the budget table,
+    the indicators and the report's source stay as they are. The same document again changes
+    nothing; another one needs force and leaves the replaced one in a backup.
+    """
+    target = config.processed_dir(year, root)
+    sources = read_sources(year, root) if (target / config.DATAPACKAGE_FILE).is_file() else []
+    report_source = sources[0] if sources and sources[0].phase != BUDGETED else None
+    old = next((s for s in sources if s.phase == BUDGETED), None)
+    sha256 = hashlib.sha256(read.data).hexdigest()
+    empty_checks = pd.DataFrame(columns=CHECK_COLUMNS).astype({"ok": bool})
+
+    def result(source: SourceRecord, statements: pd.DataFrame, unchanged: bool,
+               backup: Path | None = None) -> IngestResult:
+        has_report = year in years(root)
+        all_rows = load_statements(year, root)
+        return IngestResult(
+            year=year, source=source, budget=pd.DataFrame(columns=BUDGET.columns),
+            statements=statements, disagreements=overview.disagreements,
+            indicators=pd.DataFrame(columns=INDICATORS.columns), reused_keys=0,
+            checks=check(year, root) if has_report else empty_checks, folder=target,
+            backup=backup, phase=BUDGETED, unchanged=unchanged,
+            ratios=budget_phase_ratios(all_rows, year) if has_report else None)
+
+    if old and old.sha256 == sha256 and (root / old.raw_file).is_file():
+        return result(old, _as_budget_document(overview.statements, year), unchanged=True)
+    if old and not force:
+        raise IngestError(
+            f"{report}: year {year} already has a budget document ({old.raw_file}, sha256 "
+            f"{old.sha256[:12]}…); use --force to replace it (the old one goes to backups/)")
+    known = _folder_sources(root) + ([report_source] if report_source else [])
+    title, issuer, district, city, issuer_en, issuer_note = _unit(
+        report, read, known, issuer_mismatch_ok)
+    root.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(root, year)
+    raw_file = f"{config.RAW_SUBDIR}/{year}/budget_{year}_{sha256[:8]}{read.suffix}"
+    read_bytes = read.text.encode("utf-8")
+    read_text_file = f"{raw_file}{READ_TEXT_SUFFIX}" if read.format != "text" else ""
+    unit_as_reported, conversion = _conversion(overview.units)
+    source = SourceRecord(
+        year=year, title=title, issuer=issuer, district=district, city=city, issuer_en=issuer_en,
+        raw_file=raw_file, sha256=sha256, amount_unit_as_reported=unit_as_reported,
+        conversion=conversion, phase=BUDGETED,
+        encoding_as_received=read.encoding if read.format in ("text", "html") else "",
+        notes=f"budget document kept beside the year's report; ingested by luoshi ingest from "
+              f"{report.name} ({read.format})" + (f"; {issuer_note}" if issuer_note else ""),
+        format=read.format, read_text_file=read_text_file,
+        read_text_sha256=hashlib.sha256(read_bytes).hexdigest() if read_text_file else "",
+    )
+    path = target / config.STATEMENTS_FILE
+    before = _as_written(path, STATEMENTS) if path.is_file() else pd.DataFrame(
+        columns=STATEMENTS.columns)
+    before = before[before["stated_by"] != BUDGET_DOCUMENT]  # the replaced document's rows go
+    added = _as_budget_document(overview.statements, year)
+    statements = _numbered(before, added)
+    others = tuple(s for s in sources[1:] if s.phase != BUDGETED)
+    primary, others = (report_source, (*others, source)) if report_source else (source, ())
+    processed = root / config.PROCESSED_SUBDIR
+    processed.mkdir(parents=True, exist_ok=True)
+    staging = processed / f"{STAGING_PREFIX}{year}-{time.time_ns()}"
+    if target.exists():
+        shutil.copytree(target, staging)  # the year's other tables stay as they are
+    else:
+        staging.mkdir()
+    try:
+        _write_csv(statements, staging / config.STATEMENTS_FILE)
+        write_datapackage(primary, staging, others)
+        read_table(staging / config.STATEMENTS_FILE, STATEMENTS)  # the schema holds
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    backup = _swap_in(root, year, staging, ((raw_file, read.data), (read_text_file, read_bytes)),
+                      old, back_up=old is not None)
+    return result(source, added, unchanged=False, backup=backup)
+
+
 def ingest(report: Path, year: int, root: Path | None = None, force: bool = False,
-           issuer_mismatch_ok: bool = False) -> IngestResult:
+           issuer_mismatch_ok: bool = False, phase: str = "") -> IngestResult:
     """Read a report and write the year's raw copy, read text and tables into the data folder.
 
     Nothing is written when the report cannot be used. The year's tables are staged in full and
     swapped in with one rename, so a crash leaves the old year or the new one. Replacing a year
     (force) keeps its reviewed indicator rows whose fragment is still in the text, and keeps the
     replaced tables and raw file in backups/<year>-<UTC time>/ inside the data folder.
+
+    A budget document (部门预算, 预算批复: every amount of its year budgeted), or any report
+    with phase "budgeted", is added beside the year's report instead of replacing it (see
+    ``_ingest_budget_document``); a later 决算 keeps it.
 
     Args:
         report: The report: text (UTF-8, GB18030/GBK or UTF-16), a saved web page, a PDF with a
@@ -215,6 +399,8 @@ def ingest(report: Path, year: int, root: Path | None = None, force: bool = Fals
         root: The data folder (default: the configured one).
         force: Replace the year if it already has data.
         issuer_mismatch_ok: Add the report even when it names a unit other than the folder's.
+        phase: "budgeted" to add the file as the year's budget document, "executed" to take it
+            as the year's report; empty to decide by what the text states.
 
     Raises:
         IngestError: unreadable, too large or unsupported file, no overview, year mismatch,
@@ -230,11 +416,18 @@ def ingest(report: Path, year: int, root: Path | None = None, force: bool = Fals
         raise IngestError(
             f"{report}: the text is the {stated[0]} report ('{stated[0]}年度' on line {stated[1]}), "
             f"not {year}; pass --year {stated[0]} or check the file")
+    try:
+        overview = parse_overview(normalized, year)
+    except IngestError as exc:
+        raise IngestError(f"{report}: {exc}") from None
+    if phase == BUDGETED or (not phase and _is_budget_document(overview, year)):
+        return _ingest_budget_document(report, year, root, force, issuer_mismatch_ok, read,
+                                       overview)
     target = config.processed_dir(year, root)
-    if target.exists() and not force:
+    has_report = (target / config.BUDGET_FILE).is_file()  # else at most a budget document
+    if has_report and not force:
         raise IngestError(
             f"year {year} already has data in {target}; use --force to replace it")
-    overview = parse_overview(normalized, year)
     budget, units = overview.budget, overview.units
     folder_sources = _folder_sources(root)
     title, issuer, district, city, issuer_en, issuer_note = _unit(
@@ -244,9 +437,10 @@ def ingest(report: Path, year: int, root: Path | None = None, force: bool = Fals
     earlier = [load_indicators(y, root) for y in years(root) if y != year]
     indicators = candidate_table(text, year, earlier)
     known = {key for frame in earlier for key in frame["key"]}
-    replaced = next((s for s in folder_sources if s.year == year), None) if target.exists() else None
+    replaced = next((s for s in folder_sources if s.year == year), None) if has_report else None
+    budget_sources, budget_rows = _kept_budget_document(target, year, root)
     old_indicators = None
-    if target.exists():
+    if has_report:
         try:
             read_table(target / config.INDICATORS_FILE, INDICATORS)  # the schema holds
             old_indicators = pd.read_csv(target / config.INDICATORS_FILE, dtype=str,
@@ -278,35 +472,27 @@ def ingest(report: Path, year: int, root: Path | None = None, force: bool = Fals
     processed.mkdir(parents=True, exist_ok=True)
     staging = processed / f"{STAGING_PREFIX}{year}-{time.time_ns()}"
     staging.mkdir()
-    backup = None
+    statements = _numbered(overview.statements, budget_rows)  # a budget document's rows stay
     try:
         _write_csv(budget, staging / config.BUDGET_FILE)
         _write_csv(indicators, staging / config.INDICATORS_FILE)
-        _write_csv(overview.statements, staging / config.STATEMENTS_FILE)
-        write_datapackage(source, staging)
+        _write_csv(statements, staging / config.STATEMENTS_FILE)
+        write_datapackage(source, staging, tuple(budget_sources))
         read_table(staging / config.BUDGET_FILE, BUDGET)  # the schema holds before anything moves
         read_table(staging / config.INDICATORS_FILE, INDICATORS)
         read_table(staging / config.STATEMENTS_FILE, STATEMENTS)
-        for name, content in ((raw_file, read.data), (read_text_file, read_bytes)):
-            path = root / name if name else None
-            if path and not (path.is_file() and path.read_bytes() == content):
-                write_bytes(path, content)  # the raw file byte for byte, as received
-        if target.exists():
-            backup = _backup(root, year, replaced)
-        replace_dir(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    if replaced:  # the old raw file now lives in the backup only
-        for name in (replaced.raw_file, replaced.read_text_file):
-            if name and name not in (raw_file, read_text_file):
-                (root / name).unlink(missing_ok=True)
+    backup = _swap_in(root, year, staging, ((raw_file, read.data), (read_text_file, read_bytes)),
+                      replaced, back_up=has_report)
     return IngestResult(
         year=year, source=source, budget=budget, statements=overview.statements,
         disagreements=overview.disagreements, indicators=indicators,
         reused_keys=int(indicators.loc[indicators["reviewed"] != "true", "key"].isin(known).sum()),
         checks=check(year, root),
         folder=target, review=review if replaced or review.kept else None, backup=backup,
+        beside=tuple(budget_sources),
     )
 
 
@@ -318,6 +504,8 @@ def review_summary(result: IngestResult) -> str:
     """
     safe = for_terminal
     source = result.source
+    if result.phase == BUDGETED:
+        return _budget_document_summary(result)
     indicators = result.indicators
     unreviewed = indicators[indicators["reviewed"].astype(str).str.lower() != "true"]
     by_section = unreviewed.groupby("section").size()
@@ -340,7 +528,10 @@ def review_summary(result: IngestResult) -> str:
         f"  statements {len(result.statements)} stated amounts (every scope and phase); "
         + (f"{len(result.disagreements)} disagree:" if result.disagreements else "none disagree"),
         *(f"    DISAGREEMENT {safe(d.message())}" for d in result.disagreements),
-        f"  indicators {len(indicators)} rows, {len(unreviewed)} unreviewed candidates: {sections}",
+        *(f"  kept       the budget document {s.raw_file} and its statements (stated_by "
+          f"{BUDGET_DOCUMENT})" for s in result.beside),
+        f"  indicators {len(indicators)} rows, {len(unreviewed)} unreviewed candidates"
+        + (f": {sections}" if sections else ""),
         f"             {result.reused_keys} keys reused from earlier years, "
         f"{len(unreviewed) - result.reused_keys} new",
     ]
@@ -364,10 +555,47 @@ def review_summary(result: IngestResult) -> str:
     return "\n".join(lines)
 
 
+def _budget_document_summary(result: IngestResult) -> str:
+    """Return the summary printed after adding a budget document to a year."""
+    safe = for_terminal
+    source = result.source
+    if result.unchanged:
+        return (f"{result.year}: this budget document is already kept ({source.raw_file}, sha256 "
+                f"{source.sha256[:12]}…); nothing changed")
+    lines = [
+        f"added the {result.year} budget document: {safe(source.title) or '(no title)'}",
+        f"  issuer     {safe(source.issuer) or '(not named)'}",
+        f"  raw file   {source.raw_file} ({source.format}, sha256 {source.sha256[:12]}…), "
+        "kept beside the year's report",
+    ]
+    if source.read_text_file:
+        lines.append(f"  read text  {source.read_text_file} (UTF-8, sha256 "
+                     f"{source.read_text_sha256[:12]}…)")
+    lines.append(f"  statements {len(result.statements)} amounts added to "
+                 f"{result.folder / config.STATEMENTS_FILE} (stated_by {BUDGET_DOCUMENT}); "
+                 "budget.csv and indicators.csv unchanged")
+    if result.backup is not None:
+        lines.append(f"  backup     the replaced budget document and tables are in {result.backup}")
+    if result.ratios is None:
+        lines.append(f"  no report  {result.year} has no 决算 yet: its statements are kept; "
+                     "ingest the report to add its tables and the budget-phase ratios")
+    elif result.ratios.empty:
+        lines.append("  ratios     none yet: no line is stated both budgeted and executed")
+    else:
+        for row in result.ratios.itertuples(index=False):
+            lines.append(f"  ratio      {row.name_zh} ({row.key}) {row.value_pct:.2f}% = "
+                         f"{row.numerator:g} / {row.denominator:g} 万元")
+    failed = result.checks[~result.checks["ok"]]
+    if not failed.empty:
+        lines.append(f"  checks     {len(failed)} violated (see luoshi validate)")
+    return "\n".join(lines)
+
+
 def ingest_from_args(args: argparse.Namespace) -> int:
     """Carry out `luoshi ingest`; 1 when the written year fails a check."""
     root = Path(args.data_dir) if args.data_dir else None
     result = ingest(Path(args.report), args.year, root, force=args.force,
-                    issuer_mismatch_ok=args.issuer_mismatch_ok)
+                    issuer_mismatch_ok=args.issuer_mismatch_ok,
+                    phase=getattr(args, "phase", "") or "")
     print(review_summary(result))
     return 0 if result.checks["ok"].all() else 1

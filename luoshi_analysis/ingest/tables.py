@@ -15,6 +15,9 @@ from luoshi_analysis.ingest.normalize import normalize
 from luoshi_analysis.ingest.sections import Section, SectionIndex
 
 TABLE_UNIT = re.compile(r"(?:金额)?单位\s*[:：]?\s*[（(]?\s*(?:人民币)?(?P<unit>万元|亿元|元)")
+# A column heading naming its unit: 金额（元）, 决算数(万元), 金额（单位：元）.
+HEADING_UNIT = re.compile(
+    r"[（(]\s*(?:(?:金额)?单位\s*[:：]\s*)?(?:人民币)?(?P<unit>万元|亿元|元)\s*[)）]")
 TOKEN = re.compile(r"[^\s]+")
 BARE_NUMBER = re.compile(rf"^(?:{NUMBER}|-)$")
 ROW_NUMBER = re.compile(r"^\d{1,3}$")
@@ -119,7 +122,7 @@ def read_tables(original: str, sections: SectionIndex, year: int, default_unit: 
             state.section = section
         if section.kind == "other" or "。" in line:
             continue
-        unit = TABLE_UNIT.search(line)
+        unit = TABLE_UNIT.search(line) or HEADING_UNIT.search(line)
         if unit:
             state.unit = unit["unit"]
         cells = _cells(line.rstrip("\r\n"))
