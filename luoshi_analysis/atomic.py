@@ -6,26 +6,42 @@ import ctypes
 import ctypes.util
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 _RENAME_EXCHANGE = 2  # linux/fs.h
 _AT_FDCWD = -100
 
 
-def write_bytes(path: Path, data: bytes) -> None:
-    """Write bytes to a temporary name beside path, flush them to disk, then rename."""
+def write_bytes(path: Path, data: bytes, fsync: bool = True,
+                before_rename: Callable[[], None] | None = None) -> None:
+    """Write bytes to a temporary name beside path, flush them to disk, then rename.
+
+    Args:
+        path: The file to write.
+        data: Its new content.
+        fsync: Flush to disk before the rename (skip for files cheap to remake, e.g. figures).
+        before_rename: Called last before the rename; it may stop the write (e.g. by exiting).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    with partial.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    partial.replace(path)
+    # the pid keeps two writers of one file from removing each other's temporary file
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        with partial.open("wb") as handle:
+            handle.write(data)
+            if fsync:
+                handle.flush()
+                os.fsync(handle.fileno())
+        if before_rename is not None:
+            before_rename()
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
-def write_text(path: Path, content: str) -> None:
+def write_text(path: Path, content: str, before_rename: Callable[[], None] | None = None) -> None:
     """Write UTF-8 text the same way as ``write_bytes``."""
-    write_bytes(path, content.encode("utf-8"))
+    write_bytes(path, content.encode("utf-8"), before_rename=before_rename)
 
 
 def _exchange(a: Path, b: Path) -> bool:

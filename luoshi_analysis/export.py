@@ -22,14 +22,17 @@ def _strip_css_comments(page: str) -> str:
     return _STYLE_BLOCK.sub(lambda m: m[1] + _CSS_COMMENT.sub("", m[2]) + m[3], page)
 
 
-def notebook_to_html(nb: nbformat.NotebookNode, lang: str, title: str, with_code: bool) -> str:
-    """Return a self-contained HTML page of an executed notebook.
+_EXPORTERS: dict = {}  # (lang, with_code) -> HTMLExporter, its templates compiled on first use
 
-    Cells tagged with the other language are dropped; code is hidden unless with_code.
-    """
+
+def _exporter(lang: str, with_code: bool):
+    """Return the HTML exporter for a language and code setting, made once per process."""
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
+    key = (lang, with_code)
+    if key in _EXPORTERS:
+        return _EXPORTERS[key]
     other = {lang_ for lang_ in LANGS if lang_ != lang}
     exporter = HTMLExporter(
         template_name=config.NBCONVERT_TEMPLATE,
@@ -43,6 +46,16 @@ def notebook_to_html(nb: nbformat.NotebookNode, lang: str, title: str, with_code
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags=other, enabled=True), enabled=True
     )
+    _EXPORTERS[key] = exporter
+    return exporter
+
+
+def notebook_to_html(nb: nbformat.NotebookNode, lang: str, title: str, with_code: bool) -> str:
+    """Return a self-contained HTML page of an executed notebook.
+
+    Cells tagged with the other language are dropped; code is hidden unless with_code.
+    """
+    exporter = _exporter(lang, with_code)
     nb.metadata["title"] = title
     page, _ = exporter.from_notebook_node(
         nb, resources={"luoshi_back_label": BACK_LABEL[lang]}
@@ -50,19 +63,47 @@ def notebook_to_html(nb: nbformat.NotebookNode, lang: str, title: str, with_code
     return _strip_css_comments(page)
 
 
-def warm_exporter() -> None:
-    """Export an empty notebook once, so processes forked afterwards find nbconvert's caches."""
-    notebook_to_html(nbformat.v4.new_notebook(), "zh", "warm-up", with_code=False)
+def warm_exporter(lang: str = "zh", with_code: bool = False) -> None:
+    """Export an empty notebook once, so processes forked afterwards find the compiled templates."""
+    notebook_to_html(nbformat.v4.new_notebook(), lang, "warm-up", with_code)
 
 
 INDEX_TEXT = {
     "zh": ("罗市镇部门整体支出绩效评价报告", "年度", "报告", "中文", "English"),
     "en": ("Luoshi Town performance evaluation reports", "Year", "Reports", "中文", "English"),
 }
+STALE_LABEL = "旧版 · stale"
+
+
+def stale_marker(folder: Path, stem: str) -> Path:
+    """The file the runner leaves beside a page whose last run failed (it holds the reason)."""
+    return folder / f".{stem}.stale"
+
+
+def _page_notebooks(year_dir: Path, titles: dict[str, tuple[str, str]]) -> list[str]:
+    """Notebook names with a page in a year folder: the known ones first, then any other."""
+    found = {p.name.rsplit("_", 1)[0] for lang in LANGS for p in year_dir.glob(f"*_{lang}.html")
+             if not p.name.startswith(".")}
+    return [n for n in titles if n in found] + sorted(found - set(titles))
+
+
+def _page_link(year_dir: Path, notebook: str, lang: str, label: str) -> str:
+    """Link to one page; a page whose last run failed is marked stale, with the reason."""
+    href = html.escape(f"{year_dir.name}/{notebook}_{lang}.html")
+    link = f'<a href="{href}" hreflang="{lang}">{label}</a>'
+    marker = stale_marker(year_dir, f"{notebook}_{lang}")
+    if marker.is_file():
+        reason = marker.read_text("utf-8", errors="replace").strip()
+        link += (f' <mark class="luoshi-stale" title="{html.escape(reason)}">{STALE_LABEL}'
+                 f'（{html.escape(reason)}）</mark>')
+    return link
 
 
 def build_index(outputs: Path, titles: dict[str, tuple[str, str]]) -> Path:
     """Write outputs/index.html linking every year's exported pages, newest year first.
+
+    Pages of any template are linked (titled by name when titles does not know them); a page
+    whose last run failed is marked stale with the reason.
 
     Args:
         outputs: The outputs folder holding <year>/<notebook>_<lang>.html.
@@ -75,10 +116,10 @@ def build_index(outputs: Path, titles: dict[str, tuple[str, str]]) -> Path:
     span = "–".join(dict.fromkeys([year_dirs[-1].name, year_dirs[0].name])) if year_dirs else ""
     for year_dir in year_dirs:
         items = []
-        for notebook, (title_zh, title_en) in titles.items():
+        for notebook in _page_notebooks(year_dir, titles):
+            title_zh, title_en = titles.get(notebook, (notebook, notebook))
             links = [
-                f'<a href="{html.escape(f"{year_dir.name}/{notebook}_{lang}.html")}" '
-                f'hreflang="{lang}">{label}</a>'
+                _page_link(year_dir, notebook, lang, label)
                 for lang, label in (("zh", zh_label), ("en", en_label))
                 if (year_dir / f"{notebook}_{lang}.html").is_file()
             ]
