@@ -6,22 +6,19 @@ import ctypes
 import ctypes.util
 import os
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 _RENAME_EXCHANGE = 2  # linux/fs.h
 _AT_FDCWD = -100
 
 
-def write_bytes(path: Path, data: bytes, fsync: bool = True,
-                before_rename: Callable[[], None] | None = None) -> None:
+def write_bytes(path: Path, data: bytes, fsync: bool = True) -> None:
     """Write bytes to a temporary name beside path, flush them to disk, then rename.
 
     Args:
         path: The file to write.
         data: Its new content.
         fsync: Flush to disk before the rename (skip for files cheap to remake, e.g. figures).
-        before_rename: Called last before the rename; it may stop the write (e.g. by exiting).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     # the pid keeps two writers of one file from removing each other's temporary file
@@ -32,16 +29,14 @@ def write_bytes(path: Path, data: bytes, fsync: bool = True,
             if fsync:
                 handle.flush()
                 os.fsync(handle.fileno())
-        if before_rename is not None:
-            before_rename()
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
 
 
-def write_text(path: Path, content: str, before_rename: Callable[[], None] | None = None) -> None:
+def write_text(path: Path, content: str) -> None:
     """Write UTF-8 text the same way as ``write_bytes``."""
-    write_bytes(path, content.encode("utf-8"), before_rename=before_rename)
+    write_bytes(path, content.encode("utf-8"))
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -184,20 +184,18 @@ def _keep_executed(partial_nb: Path, job: Job) -> None:
 
 
 def execute(job: Job, close_fds: tuple[int, ...] = (), runner_pid: int | None = None) -> dict:
-    """Execute one job in this process: papermill, then HTML export; return a result dict.
+    """Execute one job's notebook in this process; return a result dict ("executed" when done).
+
+    The runner exports the page (``export_page``), so that nbconvert's work overlaps with the
+    notebooks still running and no page can be written once the runner is gone.
 
     Args:
         job: The job.
         close_fds: Descriptors a forked kernel must not keep.
-        runner_pid: The runner this worker serves; no page is put in place once it is gone.
+        runner_pid: The runner this worker serves; nothing is put in place once it is gone.
     """
-    import nbformat
     from nbclient.exceptions import CellTimeoutError
     from papermill.exceptions import PapermillExecutionError
-
-    from luoshi_analysis.atomic import write_text
-    from luoshi_analysis.export import notebook_to_html
-    from luoshi_analysis.notebook import report_title
 
     job.out_dir.mkdir(parents=True, exist_ok=True)
     partial_nb = job.out_dir / f".{job.stem}.partial.ipynb"
@@ -206,37 +204,55 @@ def execute(job: Job, close_fds: tuple[int, ...] = (), runner_pid: int | None = 
         attempts += 1
         try:
             _execute_notebook(job, partial_nb, close_fds)
+            outcome = {"status": "executed"}
             break
         except PapermillExecutionError as exc:
-            _keep_executed(partial_nb, job)
-            return {"status": "failed", "error": f"{exc.ename}: {exc.evalue}".strip(),
-                    "attempts": attempts}
+            outcome = {"status": "failed", "error": f"{exc.ename}: {exc.evalue}".strip()}
+            break
         except CellTimeoutError:
-            _keep_executed(partial_nb, job)
-            return {"status": "cell timeout", "attempts": attempts,
-                    "error": f"a cell ran longer than {job.cell_timeout:g} s (interrupted)"}
+            outcome = {"status": "cell timeout",
+                       "error": f"a cell ran longer than {job.cell_timeout:g} s (interrupted)"}
+            break
         except KernelDied as exc:
-            _keep_executed(partial_nb, job)
-            return {"status": "kernel died", "attempts": attempts,
-                    "error": f"the kernel died ({exc})" if str(exc) else "the kernel died"}
+            outcome = {"status": "kernel died",
+                       "error": f"the kernel died ({exc})" if str(exc) else "the kernel died"}
+            break
         except Exception as exc:  # noqa: BLE001 - a kernel that fails to start gets one retry
             if attempts == 1 and _is_kernel_start_failure(exc):
                 continue
-            _keep_executed(partial_nb, job)
-            return {"status": "failed", "error": f"{type(exc).__name__}: {exc}",
-                    "attempts": attempts}
-    partial_nb.replace(job.executed)
-    nb = nbformat.read(job.executed, as_version=4)
-    page = notebook_to_html(nb, job.lang, report_title(job.year, job.notebook, job.lang),
-                            job.with_code)
+            outcome = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+            break
+    if runner_pid is not None and os.getppid() != runner_pid:
+        os._exit(1)  # the runner is gone: leave what is in place as it is
+    _keep_executed(partial_nb, job)
+    return {**outcome, "attempts": attempts}
 
-    def runner_alive() -> None:
-        if runner_pid is not None and os.getppid() != runner_pid:
-            os._exit(1)  # the runner is gone: leave the old page as it is
 
-    write_text(job.html, page, before_rename=runner_alive)
+def export_page(job: Job) -> dict:
+    """Export a job's executed notebook to its HTML page; return a result dict."""
+    import nbformat
+
+    from luoshi_analysis.atomic import write_text
+    from luoshi_analysis.export import notebook_to_html
+    from luoshi_analysis.notebook import report_title
+
+    try:
+        nb = nbformat.read(job.executed, as_version=4)
+        page = notebook_to_html(nb, job.lang, report_title(job.year, job.notebook, job.lang),
+                                job.with_code)
+        write_text(job.html, page)
+    except Exception as exc:  # noqa: BLE001 - one page that fails to export fails its job only
+        return {"status": "failed", "error": f"HTML export: {type(exc).__name__}: {exc}"}
     job.stale_marker.unlink(missing_ok=True)
-    return {"status": "ok", "attempts": attempts}
+    return {"status": "ok"}
+
+
+def run_one(job: Job) -> dict:
+    """Execute one job and export its page, in this process (no hard limit)."""
+    outcome = execute(job)
+    if outcome["status"] != "executed":
+        return outcome
+    return {**export_page(job), "attempts": outcome["attempts"]}
 
 
 def _child(job: Job, conn, runner_pid: int) -> None:
@@ -321,12 +337,16 @@ def run_jobs(jobs: list[Job], workers: int, hard_timeout: float, progress: bool 
     # child starts: parallel builds can hang); every kernel is forked with it loaded
     if kernels.can_fork():
         kernels.preload()
+    else:
+        import matplotlib.font_manager  # noqa: F401
+    import papermill  # noqa: F401 - once here, not in every worker
+    from tqdm import tqdm
+
+    def warm_up() -> None:
+        # nbconvert is imported and its templates compiled while the first notebooks run
         for lang in dict.fromkeys(job.lang for job in jobs):
             for with_code in dict.fromkeys(job.with_code for job in jobs):
                 warm_exporter(lang, with_code)
-    else:
-        import matplotlib.font_manager  # noqa: F401
-    from tqdm import tqdm
 
     # children's temporary files (kernel sockets among them) live in one folder per run, removed
     # at the end even when a child was killed before it could clean up
@@ -340,18 +360,17 @@ def run_jobs(jobs: list[Job], workers: int, hard_timeout: float, progress: bool 
                file=sys.stderr, dynamic_ncols=True)
     try:
         with _signals_like_ctrl_c():
+            warm = False
             while pending or running:
-                while pending and len(running) < workers:
-                    index, job = pending.pop(0)
-                    parent_end, child_end = context.Pipe(duplex=False)
-                    process = context.Process(target=_child, args=(job, child_end, runner_pid),
-                                              daemon=False)
-                    process.start()
-                    child_end.close()
-                    running[parent_end] = (index, process, time.monotonic())
+                _start_workers(pending, running, workers, context, runner_pid)
+                if not warm:
+                    warm_up()
+                    warm = True
+                    continue
                 now = time.monotonic()
                 nearest = min(started + hard_timeout for _, _, started in running.values())
                 ready = wait(list(running), timeout=max(0.05, nearest - now))
+                executed = []
                 for conn in ready:
                     index, process, started = running.pop(conn)
                     try:
@@ -362,6 +381,9 @@ def run_jobs(jobs: list[Job], workers: int, hard_timeout: float, progress: bool 
                                    f"result ({kernels.exit_description(process.exitcode)})"}
                     process.join()
                     _kill_group(process.pid)  # a kernel left behind dies with its group
+                    if outcome["status"] == "executed":
+                        executed.append((index, outcome, started))
+                        continue
                     results[index] = _result(jobs[index], outcome, time.monotonic() - started)
                     bar.update(1)
                 now = time.monotonic()
@@ -375,6 +397,12 @@ def run_jobs(jobs: list[Job], workers: int, hard_timeout: float, progress: bool 
                             "error": f"stopped after {hard_timeout:g} s (kernel killed)",
                         }, now - started)
                         bar.update(1)
+                # keep the cores busy first, then export what is done
+                _start_workers(pending, running, workers, context, runner_pid)
+                for index, outcome, started in executed:
+                    outcome = {**export_page(jobs[index]), "attempts": outcome["attempts"]}
+                    results[index] = _result(jobs[index], outcome, time.monotonic() - started)
+                    bar.update(1)
     except KeyboardInterrupt:
         for _, process, _ in running.values():
             _kill_group(process.pid)
@@ -386,6 +414,17 @@ def run_jobs(jobs: list[Job], workers: int, hard_timeout: float, progress: bool 
         shutil.rmtree(tempfile.tempdir, ignore_errors=True)
         tempfile.tempdir = previous_tempdir
     return [results[i] for i in range(len(jobs))]
+
+
+def _start_workers(pending: list, running: dict, workers: int, context, runner_pid: int) -> None:
+    """Start a worker process for the next pending jobs while fewer than `workers` run."""
+    while pending and len(running) < workers:
+        index, job = pending.pop(0)
+        parent_end, child_end = context.Pipe(duplex=False)
+        process = context.Process(target=_child, args=(job, child_end, runner_pid), daemon=False)
+        process.start()
+        child_end.close()
+        running[parent_end] = (index, process, time.monotonic())
 
 
 def _expected_seconds(job: Job, expected: dict[tuple[str, str], float] | None) -> float:
