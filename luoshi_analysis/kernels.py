@@ -31,7 +31,6 @@ PRELOAD = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
     "ipykernel.zmqshell",
-    "matplotlib_inline.backend_inline",
     "IPython.display",
     "pandas",
     "matplotlib",
