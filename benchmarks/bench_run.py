@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -26,11 +27,25 @@ NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 LANGS = ("zh", "en")
 
 
+CPU_SECONDS: list[float] = []  # CPU time (user + system) of each timed() call, all processes
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed(commands: list[list[str]]) -> float:
-    """Run commands one after another; return wall-clock seconds."""
+    """Run commands one after another; return wall-clock seconds (CPU seconds to CPU_SECONDS).
+
+    CPU time counts every process the commands started and waited for (workers, kernels): on
+    a machine shared with other work it varies less than the wall clock.
+    """
+    cpu = _children_cpu()
     started = time.perf_counter()
     for command in commands:
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    CPU_SECONDS.append(_children_cpu() - cpu)
     return time.perf_counter() - started
 
 
@@ -118,6 +133,7 @@ def main() -> None:
         one_process = timed([floor_command(tmp / "floor", 2020)])
         manual = timed(manual_chain(tmp / "manual", 2020))
         ours = timed([luoshi_run(tmp / "ours", [2020])])
+        floor_cpu, manual_cpu, ours_cpu = CPU_SECONDS[-3:]
         best = one_process / cores
         count = len(NOTEBOOKS) * len(LANGS)
         print(f"one year, {count} notebooks (3 templates x zh/en), {cores} cores:")
@@ -128,6 +144,11 @@ def main() -> None:
         print(f"  luoshi run / floor on {cores} cores:                     {ours / best:7.2f}x")
         print(f"  luoshi run / floor in one process:                   {ours / one_process:7.2f}x")
         print(f"  chain / luoshi run:                                  {manual / ours:7.2f}x")
+        print(f"CPU seconds (all processes): floor {floor_cpu:.1f}, luoshi run {ours_cpu:.1f} "
+              f"({ours_cpu / floor_cpu:.2f}x), chain {manual_cpu:.1f} "
+              f"({manual_cpu / ours_cpu:.2f}x luoshi run)")
+        print(f"load average at the end: {os.getloadavg()[0]:.1f} (other work on this machine "
+              "inflates wall-clock times)")
         counts = [int(c) for c in args.scaling.split(",") if c]
         if counts:
             years = [2020 + i for i in range(max(counts))]
