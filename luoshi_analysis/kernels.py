@@ -31,8 +31,16 @@ PRELOAD = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
     "ipykernel.zmqshell",
+    "ipykernel.debugger",  # imports debugpy: 0.1-0.2 s in every kernel otherwise
+    "ipykernel.kernelspec",
+    "IPython.core.oinspect",
+    "IPython.core.debugger",
+    "IPython.core.completerlib",
+    "sqlite3",
+    "tornado.platform.asyncio",
     "IPython.display",
     "pandas",
+    "pandas.io.formats.html",  # DataFrame.to_html, in every notebook
     "matplotlib",
     "luoshi_analysis",
     "luoshi_analysis.plots",
@@ -83,6 +91,8 @@ def preload() -> None:
     """
     import io
 
+    # debugpy warns on import about frozen modules unless told not to check files
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     for name in PRELOAD:
         importlib.import_module(name)
     from matplotlib.figure import Figure
