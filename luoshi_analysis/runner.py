@@ -247,14 +247,6 @@ def export_page(job: Job) -> dict:
     return {"status": "ok"}
 
 
-def run_one(job: Job) -> dict:
-    """Execute one job and export its page, in this process (no hard limit)."""
-    outcome = execute(job)
-    if outcome["status"] != "executed":
-        return outcome
-    return {**export_page(job), "attempts": outcome["attempts"]}
-
-
 def _child(job: Job, conn, runner_pid: int) -> None:
     """Run a job in a child process that leads its own process group (so it can be killed)."""
     from luoshi_analysis.kernels import die_with_parent
