@@ -22,31 +22,32 @@ def _strip_css_comments(page: str) -> str:
     return _STYLE_BLOCK.sub(lambda m: m[1] + _CSS_COMMENT.sub("", m[2]) + m[3], page)
 
 
-_EXPORTERS: dict = {}  # (lang, with_code) -> HTMLExporter, its templates compiled on first use
+_EXPORTER: list = []  # [(HTMLExporter, its TagRemovePreprocessor)], templates compiled once
 
 
 def _exporter(lang: str, with_code: bool):
-    """Return the HTML exporter for a language and code setting, made once per process."""
+    """Return the process's one HTML exporter, set for a language and code setting.
+
+    One exporter serves every page, so nbconvert's templates are compiled once per process.
+    """
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    key = (lang, with_code)
-    if key in _EXPORTERS:
-        return _EXPORTERS[key]
-    other = {lang_ for lang_ in LANGS if lang_ != lang}
-    exporter = HTMLExporter(
-        template_name=config.NBCONVERT_TEMPLATE,
-        extra_template_basedirs=[str(config.TEMPLATES_DIR)],
-        exclude_input=not with_code,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        embed_images=True,
-        language_code=lang,
-    )
-    exporter.register_preprocessor(
-        TagRemovePreprocessor(remove_cell_tags=other, enabled=True), enabled=True
-    )
-    _EXPORTERS[key] = exporter
+    if not _EXPORTER:
+        exporter = HTMLExporter(
+            template_name=config.NBCONVERT_TEMPLATE,
+            extra_template_basedirs=[str(config.TEMPLATES_DIR)],
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            embed_images=True,
+        )
+        remove_tags = TagRemovePreprocessor(enabled=True)
+        exporter.register_preprocessor(remove_tags, enabled=True)
+        _EXPORTER.append((exporter, remove_tags))
+    exporter, remove_tags = _EXPORTER[0]
+    exporter.exclude_input = not with_code
+    exporter.language_code = lang
+    remove_tags.remove_cell_tags = {lang_ for lang_ in LANGS if lang_ != lang}
     return exporter
 
 
@@ -63,9 +64,9 @@ def notebook_to_html(nb: nbformat.NotebookNode, lang: str, title: str, with_code
     return _strip_css_comments(page)
 
 
-def warm_exporter(lang: str = "zh", with_code: bool = False) -> None:
-    """Export an empty notebook once, so processes forked afterwards find the compiled templates."""
-    notebook_to_html(nbformat.v4.new_notebook(), lang, "warm-up", with_code)
+def warm_exporter() -> None:
+    """Export an empty notebook once, so that nbconvert is imported and its templates compiled."""
+    notebook_to_html(nbformat.v4.new_notebook(), "zh", "warm-up", with_code=False)
 
 
 INDEX_TEXT = {

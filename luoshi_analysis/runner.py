@@ -334,12 +334,6 @@ def run_jobs(jobs: list[Job], workers: int, hard_timeout: float, progress: bool 
     import papermill  # noqa: F401 - once here, not in every worker
     from tqdm import tqdm
 
-    def warm_up() -> None:
-        # nbconvert is imported and its templates compiled while the first notebooks run
-        for lang in dict.fromkeys(job.lang for job in jobs):
-            for with_code in dict.fromkeys(job.with_code for job in jobs):
-                warm_exporter(lang, with_code)
-
     # children's temporary files (kernel sockets among them) live in one folder per run, removed
     # at the end even when a child was killed before it could clean up
     previous_tempdir, tempfile.tempdir = tempfile.tempdir, tempfile.mkdtemp(prefix="luoshi-run-")
@@ -356,7 +350,9 @@ def run_jobs(jobs: list[Job], workers: int, hard_timeout: float, progress: bool 
             while pending or running:
                 _start_workers(pending, running, workers, context, runner_pid)
                 if not warm:
-                    warm_up()
+                    # nbconvert is imported and its templates compiled while the first
+                    # notebooks run
+                    warm_exporter()
                     warm = True
                     continue
                 now = time.monotonic()
@@ -444,7 +440,7 @@ def _result(job: Job, outcome: dict, duration: float) -> Result:
     if not ok and job.html.exists():
         # the page on disk is from an earlier run; the index says so until a run succeeds
         with contextlib.suppress(OSError):
-            job.stale_marker.write_text(f"{outcome['status']}: {outcome.get('error', '')}\n",
+            job.stale_marker.write_text(f"{outcome['status']}: {outcome.get('error', '')[:200]}\n",
                                         "utf-8")
     return Result(
         year=job.year, notebook=job.notebook, lang=job.lang, status=outcome["status"],
