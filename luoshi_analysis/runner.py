@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import math
 import multiprocessing
@@ -333,6 +334,10 @@ def run_jobs(jobs: list[Job], workers: int, hard_timeout: float, progress: bool 
         import matplotlib.font_manager  # noqa: F401
     import papermill  # noqa: F401 - once here, not in every worker
     from tqdm import tqdm
+
+    # what is loaded now is never collected: a forked kernel's garbage collector then leaves
+    # these objects alone instead of writing to (and so copying) every page they live on
+    gc.freeze()
 
     # children's temporary files (kernel sockets among them) live in one folder per run, removed
     # at the end even when a child was killed before it could clean up
