@@ -317,3 +317,23 @@ def test_a_second_run_waits_and_names_the_first(tiny, tmp_path):
     assert run.wait(timeout=120) == 0
     assert "waiting" in said.read_text("utf-8")
     assert (outputs / "2020" / "one_zh.html").is_file()
+
+
+def test_a_browser_failing_after_the_notebooks_still_leaves_index_and_manifest(
+        tiny, tmp_path, monkeypatch, capsys):
+    from luoshi_analysis import pdf
+
+    write_notebook(tiny, "one", 'print("once")')
+    monkeypatch.setattr(pdf, "check_browser", lambda: None)  # it started when checked ...
+
+    def gone(_results):
+        raise FileNotFoundError("chromium vanished")  # ... and is gone when printing
+
+    monkeypatch.setattr(pdf, "print_results_to_pdf", gone)
+    outputs = tmp_path / "out"
+    assert _run(outputs, "--pdf") == 1
+    err = capsys.readouterr().err
+    assert "luoshi: error: PDF printing failed: FileNotFoundError: chromium vanished" in err
+    assert "Traceback" not in err
+    assert (outputs / "index.html").is_file()
+    assert _manifest(outputs)["results"][0]["status"] == "ok"
