@@ -1,14 +1,19 @@
-"""Time `luoshi run` against the papermill + nbconvert commands a user would type, side by side.
+"""Time `luoshi run` against the floor and the papermill + nbconvert commands, side by side.
 
 Run from the project folder: .venv/bin/python benchmarks/bench_run.py [--scaling 1,2,4,8]
-Prints wall-clock seconds and the ratio; both sides run in this one invocation, on the same
-machine state, so the ratio (not the seconds) is what to compare between machines.
+The floor is the notebooks' own work: one Python process that imports the analysis stack once,
+then runs every code cell of the six notebooks (3 templates x zh/en) with the runner's
+parameters. On N cores the best a runner can do is about that time / N. All three are timed in
+this one invocation, on the same machine state, so the ratios (not the seconds) are what to
+compare between machines.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -22,12 +27,49 @@ NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 LANGS = ("zh", "en")
 
 
+CPU_SECONDS: list[float] = []  # CPU time (user + system) of each timed() call, all processes
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed(commands: list[list[str]]) -> float:
-    """Run commands one after another; return wall-clock seconds."""
+    """Run commands one after another; return wall-clock seconds (CPU seconds to CPU_SECONDS).
+
+    CPU time counts every process the commands started and waited for (workers, kernels): on
+    a machine shared with other work it varies less than the wall clock.
+    """
+    cpu = _children_cpu()
     started = time.perf_counter()
     for command in commands:
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    CPU_SECONDS.append(_children_cpu() - cpu)
     return time.perf_counter() - started
+
+
+def floor(outputs: Path, year: int) -> None:
+    """In this process: import once, then run every code cell of every notebook and language."""
+    import nbformat
+
+    import luoshi_analysis.notebook  # noqa: F401 - the imports the notebooks make, counted once
+    import luoshi_analysis.plots  # noqa: F401
+
+    for template in NOTEBOOKS:
+        nb = nbformat.read(template, as_version=4)
+        for lang in LANGS:
+            namespace = {"year": year, "lang": lang, "output_dir": str(outputs / "figures"),
+                         "data_dir": ""}
+            for cell in nb.cells:
+                if cell.cell_type == "code" and "parameters" not in cell.metadata.get("tags", []):
+                    exec(compile(cell.source, str(template), "exec"), namespace)
+
+
+def floor_command(outputs: Path, year: int) -> list[str]:
+    """The floor as a command of its own (a fresh Python, as `luoshi run` starts one)."""
+    return [sys.executable, str(Path(__file__).resolve()), "--floor", str(outputs),
+            "--year", str(year)]
 
 
 def luoshi_run(outputs: Path, years: list[int], data_dir: Path | None = None) -> list[str]:
@@ -77,18 +119,36 @@ def main() -> None:
     """Print the side-by-side timing and the scaling with the number of years."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scaling", default="1,2,4,8", help="year counts to time ('' to skip)")
+    parser.add_argument("--floor", metavar="OUTPUTS", help=argparse.SUPPRESS)
+    parser.add_argument("--year", type=int, default=2020, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.floor:
+        floor(Path(args.floor), args.year)
+        return
+    cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        # warm caches (font cache, .pyc) so neither side pays them
+        # warm caches (font cache, .pyc) so no side pays them
         timed([luoshi_run(tmp / "warm", [2020])])
+        one_process = timed([floor_command(tmp / "floor", 2020)])
         manual = timed(manual_chain(tmp / "manual", 2020))
         ours = timed([luoshi_run(tmp / "ours", [2020])])
+        floor_cpu, manual_cpu, ours_cpu = CPU_SECONDS[-3:]
+        best = one_process / cores
         count = len(NOTEBOOKS) * len(LANGS)
-        print(f"one year, {count} notebooks (3 templates x zh/en):")
-        print(f"  papermill + jupyter nbconvert, notebook by notebook: {manual:7.1f} s")
+        print(f"one year, {count} notebooks (3 templates x zh/en), {cores} cores:")
+        print(f"  floor: imports once + every code cell, one process: {one_process:7.1f} s")
+        print(f"  floor on {cores} cores (one process / {cores}):             {best:7.1f} s")
         print(f"  luoshi run:                                          {ours:7.1f} s")
-        print(f"  ratio (chain / luoshi run):                          {manual / ours:7.2f}x")
+        print(f"  papermill + jupyter nbconvert, notebook by notebook: {manual:7.1f} s")
+        print(f"  luoshi run / floor on {cores} cores:                     {ours / best:7.2f}x")
+        print(f"  luoshi run / floor in one process:                   {ours / one_process:7.2f}x")
+        print(f"  chain / luoshi run:                                  {manual / ours:7.2f}x")
+        print(f"CPU seconds (all processes): floor {floor_cpu:.1f}, luoshi run {ours_cpu:.1f} "
+              f"({ours_cpu / floor_cpu:.2f}x), chain {manual_cpu:.1f} "
+              f"({manual_cpu / ours_cpu:.2f}x luoshi run)")
+        print(f"load average at the end: {os.getloadavg()[0]:.1f} (other work on this machine "
+              "inflates wall-clock times)")
         counts = [int(c) for c in args.scaling.split(",") if c]
         if counts:
             years = [2020 + i for i in range(max(counts))]

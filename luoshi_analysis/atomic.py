@@ -12,15 +12,26 @@ _RENAME_EXCHANGE = 2  # linux/fs.h
 _AT_FDCWD = -100
 
 
-def write_bytes(path: Path, data: bytes) -> None:
-    """Write bytes to a temporary name beside path, flush them to disk, then rename."""
+def write_bytes(path: Path, data: bytes, fsync: bool = True) -> None:
+    """Write bytes to a temporary name beside path, flush them to disk, then rename.
+
+    Args:
+        path: The file to write.
+        data: Its new content.
+        fsync: Flush to disk before the rename (skip for files cheap to remake, e.g. figures).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    with partial.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    partial.replace(path)
+    # the pid keeps two writers of one file from removing each other's temporary file
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        with partial.open("wb") as handle:
+            handle.write(data)
+            if fsync:
+                handle.flush()
+                os.fsync(handle.fileno())
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def write_text(path: Path, content: str) -> None:

@@ -243,9 +243,11 @@ def main(argv: list[str] | None = None) -> int:
             raise
         echo(f"luoshi: error: {exc}", file=sys.stderr, one_line=True)
         return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("luoshi: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        # SIGTERM and SIGHUP arrive as a KeyboardInterrupt carrying the signal (runner.py)
+        signum = getattr(exc, "signum", 2)
+        print(f"luoshi: interrupted{f' by {exc}' if signum != 2 else ''}", file=sys.stderr)
+        return 128 + signum
 
 
 if __name__ == "__main__":

@@ -21,27 +21,41 @@ def _strip_css_comments(page: str) -> str:
     return _STYLE_BLOCK.sub(lambda m: m[1] + _CSS_COMMENT.sub("", m[2]) + m[3], page)
 
 
+_EXPORTER: list = []  # [(HTMLExporter, its TagRemovePreprocessor)], templates compiled once
+
+
+def _exporter(lang: str, with_code: bool):
+    """Return the process's one HTML exporter, set for a language and code setting.
+
+    One exporter serves every page, so nbconvert's templates are compiled once per process.
+    """
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    if not _EXPORTER:
+        exporter = HTMLExporter(
+            template_name=config.NBCONVERT_TEMPLATE,
+            extra_template_basedirs=[str(config.TEMPLATES_DIR)],
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            embed_images=True,
+        )
+        remove_tags = TagRemovePreprocessor(enabled=True)
+        exporter.register_preprocessor(remove_tags, enabled=True)
+        _EXPORTER.append((exporter, remove_tags))
+    exporter, remove_tags = _EXPORTER[0]
+    exporter.exclude_input = not with_code
+    exporter.language_code = lang
+    remove_tags.remove_cell_tags = {lang_ for lang_ in LANGS if lang_ != lang}
+    return exporter
+
+
 def notebook_to_html(nb: nbformat.NotebookNode, lang: str, title: str, with_code: bool) -> str:
     """Return a self-contained HTML page of an executed notebook.
 
     Cells tagged with the other language are dropped; code is hidden unless with_code.
     """
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
-
-    other = {lang_ for lang_ in LANGS if lang_ != lang}
-    exporter = HTMLExporter(
-        template_name=config.NBCONVERT_TEMPLATE,
-        extra_template_basedirs=[str(config.TEMPLATES_DIR)],
-        exclude_input=not with_code,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        embed_images=True,
-        language_code=lang,
-    )
-    exporter.register_preprocessor(
-        TagRemovePreprocessor(remove_cell_tags=other, enabled=True), enabled=True
-    )
+    exporter = _exporter(lang, with_code)
     nb.metadata["title"] = title
     page, _ = exporter.from_notebook_node(
         nb, resources={"luoshi_back_label": text("back_to_index", lang)}
@@ -50,7 +64,7 @@ def notebook_to_html(nb: nbformat.NotebookNode, lang: str, title: str, with_code
 
 
 def warm_exporter() -> None:
-    """Export an empty notebook once, so processes forked afterwards find nbconvert's caches."""
+    """Export an empty notebook once, so that nbconvert is imported and its templates compiled."""
     notebook_to_html(nbformat.v4.new_notebook(), "zh", "warm-up", with_code=False)
 
 
@@ -58,6 +72,31 @@ INDEX_TEXT = {
     "zh": ("{issuer}部门整体支出绩效评价报告", "年度", "报告", "中文", "English"),
     "en": ("{issuer}: performance evaluation reports", "Year", "Reports", "中文", "English"),
 }
+STALE_LABEL = "旧版 · stale"
+
+
+def stale_marker(folder: Path, stem: str) -> Path:
+    """The file the runner leaves beside a page whose last run failed (it holds the reason)."""
+    return folder / f".{stem}.stale"
+
+
+def _page_notebooks(year_dir: Path, titles: dict[str, tuple[str, str]]) -> list[str]:
+    """Notebook names with a page in a year folder: the known ones first, then any other."""
+    found = {p.name.rsplit("_", 1)[0] for lang in LANGS for p in year_dir.glob(f"*_{lang}.html")
+             if not p.name.startswith(".")}
+    return [n for n in titles if n in found] + sorted(found - set(titles))
+
+
+def _page_link(year_dir: Path, notebook: str, lang: str, label: str) -> str:
+    """Link to one page; a page whose last run failed is marked stale, with the reason."""
+    href = html.escape(f"{year_dir.name}/{notebook}_{lang}.html")
+    link = f'<a href="{href}" hreflang="{lang}">{label}</a>'
+    marker = stale_marker(year_dir, f"{notebook}_{lang}")
+    if marker.is_file():
+        reason = marker.read_text("utf-8", errors="replace").strip()
+        link += (f' <mark class="luoshi-stale" title="{html.escape(reason)}">{STALE_LABEL}'
+                 f'（{html.escape(reason)}）</mark>')
+    return link
 
 
 def issuer_names(data_root: Path | None = None) -> tuple[str, str]:
@@ -80,6 +119,9 @@ def build_index(outputs: Path, titles: dict[str, tuple[str, str]],
                 data_root: Path | None = None) -> Path:
     """Write outputs/index.html linking every year's exported pages, newest year first.
 
+    Pages of any template are linked (titled by name when titles does not know them); a page
+    whose last run failed is marked stale with the reason.
+
     Args:
         outputs: The outputs folder holding <year>/<notebook>_<lang>.html.
         titles: notebook name -> (Chinese title, English title).
@@ -95,10 +137,10 @@ def build_index(outputs: Path, titles: dict[str, tuple[str, str]],
     span = "–".join(dict.fromkeys([year_dirs[-1].name, year_dirs[0].name])) if year_dirs else ""
     for year_dir in year_dirs:
         items = []
-        for notebook, (title_zh, title_en) in titles.items():
+        for notebook in _page_notebooks(year_dir, titles):
+            title_zh, title_en = titles.get(notebook, (notebook, notebook))
             links = [
-                f'<a href="{html.escape(f"{year_dir.name}/{notebook}_{lang}.html")}" '
-                f'hreflang="{lang}">{label}</a>'
+                _page_link(year_dir, notebook, lang, label)
                 for lang, label in (("zh", zh_label), ("en", en_label))
                 if (year_dir / f"{notebook}_{lang}.html").is_file()
             ]

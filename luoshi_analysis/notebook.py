@@ -93,20 +93,25 @@ class NotebookContext:
     def show(self, fig: Figure, name: str) -> None:
         """Write a figure as SVG and PNG under the figures folder and display the PNG.
 
-        Files are written to a temporary name and renamed into place.
+        Each format is drawn once: the page shows the PNG's own bytes (no third draw, no
+        read-back). Files are written to a temporary name and renamed into place.
         """
+        import io
+
         from IPython.display import Image
 
-        self.figures_dir.mkdir(parents=True, exist_ok=True)
+        from luoshi_analysis.atomic import write_bytes
+
         stem = self.figures_dir / f"{self.notebook}_{name}_{self.lang}"
-        for suffix in (".svg", ".png"):
-            final = stem.with_suffix(suffix)
-            partial = final.with_name(f".{final.name}.partial")
-            fig.savefig(partial, format=suffix[1:], dpi=PNG_DPI,
-                        **({"pil_kwargs": {"compress_level": 3}} if suffix == ".png" else {}))
-            partial.replace(final)
-            fig.set_layout_engine("none")  # laid out once; the second format reuses it
-        _display(Image(data=stem.with_suffix(".png").read_bytes(), format="png"))
+        png = io.BytesIO()
+        fig.savefig(png, format="png", dpi=PNG_DPI, pil_kwargs={"compress_level": 3})
+        fig.set_layout_engine("none")  # laid out once; the SVG reuses it
+        svg = io.BytesIO()
+        fig.savefig(svg, format="svg", dpi=PNG_DPI)
+        # figures are remade by any rerun: no flush to disk per file
+        write_bytes(stem.with_suffix(".png"), png.getvalue(), fsync=False)
+        write_bytes(stem.with_suffix(".svg"), svg.getvalue(), fsync=False)
+        _display(Image(data=png.getvalue(), format="png"))
 
     def table(self, frame: pd.DataFrame, places: int = 2) -> None:
         """Display a table as escaped HTML in the notebook's language.

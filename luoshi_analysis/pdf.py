@@ -4,7 +4,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from luoshi_analysis.browser import launch
+from luoshi_analysis.browser import chromium_path, launch
+from luoshi_analysis.errors import ParameterError
+
+
+def check_browser() -> None:
+    """Start and close the browser once, so `run --pdf` fails before running any notebook.
+
+    Raises:
+        ParameterError: Chromium is missing or does not start.
+    """
+    found = chromium_path()
+    try:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            launch(playwright).close()
+    except Exception as exc:  # noqa: BLE001 - any failure to start is the same user problem
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise ParameterError(f"--pdf: Chromium {found} does not start ({first}); install "
+                             "Debian's chromium or set LUOSHI_CHROMIUM") from exc
 
 
 def print_pages(pages: list[Path]) -> list[Path]:

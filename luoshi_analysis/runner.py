@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import json
+import math
 import multiprocessing
 import os
 import platform
@@ -26,6 +29,10 @@ from luoshi_analysis.labels import LANGS
 # and `luoshi tables` build this module's options and should not pay for them.
 
 DEFAULT_TIMEOUT = 600
+# Lock held by a run for its whole length (the system releases it when the run dies); it also
+# marks the folder as an outputs folder, so a later run may write into it.
+LOCK_FILE = ".luoshi-run.lock"
+HANDLED_SIGNALS = ("SIGTERM", "SIGHUP")
 # Parameters the runner sets itself; users may add others a template declares.
 RUNNER_PARAMETERS = ("year", "lang", "output_dir", "data_dir")
 MANIFEST_FILE = "run-manifest.json"
@@ -46,7 +53,7 @@ class Job:
     out_dir: Path
     parameters: dict
     with_code: bool
-    cell_timeout: int
+    cell_timeout: float | None  # None: no limit per cell, only the hard limit
 
     @property
     def stem(self) -> str:
@@ -63,6 +70,13 @@ class Job:
         """Path of the exported page (replaced only by a good run)."""
         return self.out_dir / f"{self.stem}.html"
 
+    @property
+    def stale_marker(self) -> Path:
+        """Marker saying the page is from an earlier run: the last run of this job failed."""
+        from luoshi_analysis.export import stale_marker
+
+        return stale_marker(self.out_dir, self.stem)
+
 
 @dataclass
 class Result:
@@ -71,7 +85,7 @@ class Result:
     year: int
     notebook: str
     lang: str
-    status: str  # ok, failed, timeout
+    status: str  # ok, failed, timeout (hard limit), cell timeout, kernel died
     duration_s: float
     html: str = ""
     executed: str = ""
@@ -118,20 +132,62 @@ def declared_parameters(template: Path) -> dict:
     return papermill.inspect_notebook(str(template))
 
 
+class KernelDied(Exception):
+    """The kernel process ended while a notebook was running in it."""
+
+
 def _is_kernel_start_failure(exc: BaseException) -> bool:
+    from nbclient.exceptions import CellControlSignal, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
-    return not isinstance(exc, PapermillExecutionError) and isinstance(
-        exc, (RuntimeError, TimeoutError, OSError)
-    )
+    if isinstance(exc, (PapermillExecutionError, CellControlSignal, DeadKernelError, KernelDied)):
+        return False
+    return isinstance(exc, (RuntimeError, TimeoutError, OSError))
+
+
+_ENGINE = "luoshi"
+
+
+def _register_engine() -> None:
+    """Register papermill's nbclient engine, keeping the notebook as run so far on any failure.
+
+    With one save at the end (not one per cell), papermill itself writes nothing when the kernel
+    dies or a cell times out; this engine writes the cells finished until then.
+    """
+    import nbformat
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class KeepingEngine(NBClientEngine):
+        keep_at: Path | None = None
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+            try:
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            except BaseException:
+                if cls.keep_at is not None:
+                    with contextlib.suppress(Exception):
+                        nbformat.write(nb_man.nb, cls.keep_at)
+                raise
+
+    if _ENGINE not in papermill_engines._engines:
+        papermill_engines.register(_ENGINE, KeepingEngine)
 
 
 def _execute_notebook(job: Job, output: Path, close_fds: tuple[int, ...]) -> None:
-    """Run papermill on one job, in a forked, preloaded kernel where the platform allows."""
+    """Run papermill on one job, in a forked, preloaded kernel where the platform allows.
+
+    Raises:
+        KernelDied: the kernel ended mid-run (its exit signal or code in the message).
+    """
     import papermill
+    from nbclient.exceptions import DeadKernelError
+    from papermill.engines import papermill_engines
 
     from luoshi_analysis import kernels
 
+    _register_engine()
+    papermill_engines.get_engine(_ENGINE).keep_at = output
     manager = kernels.fork_kernel(str(job.out_dir), close_fds) if kernels.can_fork() else None
     try:
         papermill.execute_notebook(
@@ -139,23 +195,36 @@ def _execute_notebook(job: Job, output: Path, close_fds: tuple[int, ...]) -> Non
             kernel_name=kernels.KERNEL_NAME, progress_bar=False, log_output=False,
             execution_timeout=job.cell_timeout, cwd=str(job.out_dir),
             # one write at the end, not one per cell (a timed-out run leaves no notebook)
-            request_save_on_cell_execute=False,
+            request_save_on_cell_execute=False, engine_name=_ENGINE,
             # the project kernel is this process's environment, registered or not
             **({"km": manager} if manager else {"kernel_manager_class": kernels.ProjectKernelManager}),
         )
+    except DeadKernelError as exc:
+        code = manager.returncode() if manager is not None else None
+        raise KernelDied(kernels.exit_description(code) if code is not None else "") from exc
     finally:
         if manager is not None:
             manager.discard()  # the notebook is done: no polite shutdown round-trip
 
 
-def execute(job: Job, close_fds: tuple[int, ...] = ()) -> dict:
-    """Execute one job in this process: papermill, then HTML export; return a result dict."""
-    import nbformat
-    from papermill.exceptions import PapermillExecutionError
+def _keep_executed(partial_nb: Path, job: Job) -> None:
+    if partial_nb.exists():
+        partial_nb.replace(job.executed)
 
-    from luoshi_analysis.atomic import write_text
-    from luoshi_analysis.export import notebook_to_html
-    from luoshi_analysis.notebook import report_title
+
+def execute(job: Job, close_fds: tuple[int, ...] = (), runner_pid: int | None = None) -> dict:
+    """Execute one job's notebook in this process; return a result dict ("executed" when done).
+
+    The runner exports the page (``export_page``), so that nbconvert's work overlaps with the
+    notebooks still running and no page can be written once the runner is gone.
+
+    Args:
+        job: The job.
+        close_fds: Descriptors a forked kernel must not keep.
+        runner_pid: The runner this worker serves; nothing is put in place once it is gone.
+    """
+    from nbclient.exceptions import CellTimeoutError
+    from papermill.exceptions import PapermillExecutionError
 
     job.out_dir.mkdir(parents=True, exist_ok=True)
     partial_nb = job.out_dir / f".{job.stem}.partial.ipynb"
@@ -164,31 +233,59 @@ def execute(job: Job, close_fds: tuple[int, ...] = ()) -> dict:
         attempts += 1
         try:
             _execute_notebook(job, partial_nb, close_fds)
+            outcome = {"status": "executed"}
             break
         except PapermillExecutionError as exc:
-            partial_nb.replace(job.executed)
-            return {"status": "failed", "error": f"{exc.ename}: {exc.evalue}".strip(),
-                    "attempts": attempts}
+            outcome = {"status": "failed", "error": f"{exc.ename}: {exc.evalue}".strip()}
+            break
+        except CellTimeoutError:
+            outcome = {"status": "cell timeout",
+                       "error": f"a cell ran longer than {job.cell_timeout:g} s (interrupted)"}
+            break
+        except KernelDied as exc:
+            outcome = {"status": "kernel died",
+                       "error": f"the kernel died ({exc})" if str(exc) else "the kernel died"}
+            break
         except Exception as exc:  # noqa: BLE001 - a kernel that fails to start gets one retry
             if attempts == 1 and _is_kernel_start_failure(exc):
                 continue
-            if partial_nb.exists():
-                partial_nb.replace(job.executed)
-            return {"status": "failed", "error": f"{type(exc).__name__}: {exc}",
-                    "attempts": attempts}
-    partial_nb.replace(job.executed)
-    nb = nbformat.read(job.executed, as_version=4)
-    data_root = Path(job.parameters["data_dir"]) if job.parameters.get("data_dir") else None
-    page = notebook_to_html(nb, job.lang,
-                            report_title(job.year, job.notebook, job.lang, data_root),
-                            job.with_code)
-    write_text(job.html, page)
-    return {"status": "ok", "attempts": attempts}
+            outcome = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+            break
+    if runner_pid is not None and os.getppid() != runner_pid:
+        os._exit(1)  # the runner is gone: leave what is in place as it is
+    _keep_executed(partial_nb, job)
+    return {**outcome, "attempts": attempts}
 
 
-def _child(job: Job, conn) -> None:
+def export_page(job: Job) -> dict:
+    """Export a job's executed notebook to its HTML page; return a result dict."""
+    import nbformat
+
+    from luoshi_analysis.atomic import write_text
+    from luoshi_analysis.export import notebook_to_html
+    from luoshi_analysis.notebook import report_title
+
+    try:
+        nb = nbformat.read(job.executed, as_version=4)
+        data_root = Path(job.parameters["data_dir"]) if job.parameters.get("data_dir") else None
+        page = notebook_to_html(nb, job.lang,
+                                report_title(job.year, job.notebook, job.lang, data_root),
+                                job.with_code)
+        write_text(job.html, page)
+    except Exception as exc:  # noqa: BLE001 - one page that fails to export fails its job only
+        return {"status": "failed", "error": f"HTML export: {type(exc).__name__}: {exc}"}
+    job.stale_marker.unlink(missing_ok=True)
+    return {"status": "ok"}
+
+
+def _child(job: Job, conn, runner_pid: int) -> None:
     """Run a job in a child process that leads its own process group (so it can be killed)."""
+    from luoshi_analysis.kernels import die_with_parent
+
     os.setsid()
+    die_with_parent(runner_pid)
+    for name in ("SIGINT", *HANDLED_SIGNALS):
+        signal.signal(getattr(signal, name), signal.SIG_DFL)
     # kernel chatter goes to a log beside the outputs, not over the progress bar
     job.out_dir.mkdir(parents=True, exist_ok=True)
     log = os.open(job.out_dir / f".{job.stem}.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
@@ -197,12 +294,41 @@ def _child(job: Job, conn) -> None:
     # the kernel is started as `python`: make it this environment's python
     os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
     try:
-        outcome = execute(job, (conn.fileno(),))
+        outcome = execute(job, (conn.fileno(),), runner_pid)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, never lost
         outcome = {"status": "failed", "error": f"{type(exc).__name__}: {exc}",
                    "traceback": traceback.format_exc()}
     conn.send(outcome)
     conn.close()
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """The run was stopped by a signal (SIGTERM, SIGHUP); handled like Ctrl-C."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _raise_interrupted(signum: int, _frame) -> None:
+    raise RunInterrupted(signum)
+
+
+@contextlib.contextmanager
+def _signals_like_ctrl_c():
+    """Turn SIGTERM and SIGHUP into RunInterrupted while the jobs run (main thread only)."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {name: signal.signal(getattr(signal, name), _raise_interrupted)
+                for name in HANDLED_SIGNALS}
+    try:
+        yield
+    finally:
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)
 
 
 def _kill_group(pid: int) -> None:
@@ -212,10 +338,20 @@ def _kill_group(pid: int) -> None:
         pass
 
 
-def run_jobs(jobs: list[Job], workers: int, hard_timeout: float, progress: bool = True) -> list[Result]:
+def run_jobs(jobs: list[Job], workers: int, hard_timeout: float, progress: bool = True,
+             expected: dict[tuple[str, str], float] | None = None) -> list[Result]:
     """Run jobs in up to `workers` child processes; kill any that passes hard_timeout.
 
-    A failing job never stops the others. Results come back in the order of jobs.
+    A failing job never stops the others. The jobs expected to take longest start first (so
+    no core idles at the end); results come back in the order of jobs. SIGTERM and SIGHUP
+    stop the run like Ctrl-C: every worker's process group is killed, then RunInterrupted.
+
+    Args:
+        jobs: The jobs.
+        workers: How many run at once.
+        hard_timeout: Seconds after which a job's worker and kernel are killed.
+        progress: Show a progress bar.
+        expected: Seconds per (notebook, lang) from an earlier run, to order the jobs.
     """
     from luoshi_analysis import kernels
     from luoshi_analysis.export import warm_exporter
@@ -224,58 +360,77 @@ def run_jobs(jobs: list[Job], workers: int, hard_timeout: float, progress: bool 
     # child starts: parallel builds can hang); every kernel is forked with it loaded
     if kernels.can_fork():
         kernels.preload()
-        warm_exporter()
     else:
         import matplotlib.font_manager  # noqa: F401
+    import papermill  # noqa: F401 - once here, not in every worker
     from tqdm import tqdm
+
+    # what is loaded now is never collected: a forked kernel's garbage collector then leaves
+    # these objects alone instead of writing to (and so copying) every page they live on
+    gc.freeze()
 
     # children's temporary files (kernel sockets among them) live in one folder per run, removed
     # at the end even when a child was killed before it could clean up
     previous_tempdir, tempfile.tempdir = tempfile.tempdir, tempfile.mkdtemp(prefix="luoshi-run-")
     context = multiprocessing.get_context("fork")
-    pending = list(enumerate(jobs))
+    pending = sorted(enumerate(jobs), key=lambda item: -_expected_seconds(item[1], expected))
     running: dict = {}  # connection -> (index, process, started)
     results: dict[int, Result] = {}
+    runner_pid = os.getpid()
     bar = tqdm(total=len(jobs), desc="notebooks", unit="nb", disable=not progress,
                file=sys.stderr, dynamic_ncols=True)
     try:
-        while pending or running:
-            while pending and len(running) < workers:
-                index, job = pending.pop(0)
-                parent_end, child_end = context.Pipe(duplex=False)
-                process = context.Process(target=_child, args=(job, child_end), daemon=False)
-                process.start()
-                child_end.close()
-                running[parent_end] = (index, process, time.monotonic())
-            now = time.monotonic()
-            nearest = min(started + hard_timeout for _, _, started in running.values())
-            ready = wait(list(running), timeout=max(0.05, nearest - now))
-            for conn in ready:
-                index, process, started = running.pop(conn)
-                try:
-                    outcome = conn.recv()
-                except EOFError:
-                    outcome = {"status": "failed",
-                               "error": f"worker exited with code {process.exitcode}"}
-                process.join()
-                _kill_group(process.pid)  # a kernel left behind dies with its group
-                results[index] = _result(jobs[index], outcome, time.monotonic() - started)
-                bar.update(1)
-            now = time.monotonic()
-            for conn, (index, process, started) in list(running.items()):
-                if now - started >= hard_timeout:
-                    _kill_group(process.pid)
+        with _signals_like_ctrl_c():
+            warm = False
+            while pending or running:
+                _start_workers(pending, running, workers, context, runner_pid)
+                if not warm:
+                    # nbconvert is imported and its templates compiled while the first
+                    # notebooks run
+                    warm_exporter()
+                    warm = True
+                    continue
+                now = time.monotonic()
+                nearest = min(started + hard_timeout for _, _, started in running.values())
+                ready = wait(list(running), timeout=max(0.05, nearest - now))
+                executed = []
+                for conn in ready:
+                    index, process, started = running.pop(conn)
+                    try:
+                        outcome = conn.recv()
+                    except EOFError:
+                        process.join()
+                        outcome = {"status": "failed", "error": "the worker ended without a "
+                                   f"result ({kernels.exit_description(process.exitcode)})"}
                     process.join()
-                    del running[conn]
-                    job = jobs[index]
-                    results[index] = _result(job, {
-                        "status": "timeout",
-                        "error": f"stopped after {hard_timeout:g} s (kernel killed)",
-                    }, now - started)
+                    _kill_group(process.pid)  # a kernel left behind dies with its group
+                    if outcome["status"] == "executed":
+                        executed.append((index, outcome, started))
+                        continue
+                    results[index] = _result(jobs[index], outcome, time.monotonic() - started)
+                    bar.update(1)
+                now = time.monotonic()
+                for conn, (index, process, started) in list(running.items()):
+                    if now - started >= hard_timeout:
+                        _kill_group(process.pid)
+                        process.join()
+                        del running[conn]
+                        results[index] = _result(jobs[index], {
+                            "status": "timeout",
+                            "error": f"stopped after {hard_timeout:g} s (kernel killed)",
+                        }, now - started)
+                        bar.update(1)
+                # keep the cores busy first, then export what is done
+                _start_workers(pending, running, workers, context, runner_pid)
+                for index, outcome, started in executed:
+                    outcome = {**export_page(jobs[index]), "attempts": outcome["attempts"]}
+                    results[index] = _result(jobs[index], outcome, time.monotonic() - started)
                     bar.update(1)
     except KeyboardInterrupt:
         for _, process, _ in running.values():
             _kill_group(process.pid)
+        for _, process, _ in running.values():
+            process.join()
         raise
     finally:
         bar.close()
@@ -284,8 +439,44 @@ def run_jobs(jobs: list[Job], workers: int, hard_timeout: float, progress: bool 
     return [results[i] for i in range(len(jobs))]
 
 
+def _start_workers(pending: list, running: dict, workers: int, context, runner_pid: int) -> None:
+    """Start a worker process for the next pending jobs while fewer than `workers` run."""
+    while pending and len(running) < workers:
+        index, job = pending.pop(0)
+        parent_end, child_end = context.Pipe(duplex=False)
+        process = context.Process(target=_child, args=(job, child_end, runner_pid), daemon=False)
+        process.start()
+        child_end.close()
+        running[parent_end] = (index, process, time.monotonic())
+
+
+def _expected_seconds(job: Job, expected: dict[tuple[str, str], float] | None) -> float:
+    """How long a job is expected to take: its last run, else its template's size as a guess."""
+    if expected and (job.notebook, job.lang) in expected:
+        return expected[(job.notebook, job.lang)]
+    try:
+        return job.template.stat().st_size / 1e5
+    except OSError:
+        return 0.0
+
+
+def previous_durations(outputs: Path) -> dict[tuple[str, str], float]:
+    """Return seconds per (notebook, lang) recorded by the last run in outputs, if any."""
+    try:
+        manifest = json.loads((outputs / MANIFEST_FILE).read_text("utf-8"))
+        return {(r["notebook"], r["lang"]): float(r["duration_s"])
+                for r in manifest.get("results", []) if r.get("status") == "ok"}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}
+
+
 def _result(job: Job, outcome: dict, duration: float) -> Result:
     ok = outcome["status"] == "ok"
+    if not ok and job.html.exists():
+        # the page on disk is from an earlier run; the index says so until a run succeeds
+        with contextlib.suppress(OSError):
+            job.stale_marker.write_text(f"{outcome['status']}: {outcome.get('error', '')[:200]}\n",
+                                        "utf-8")
     return Result(
         year=job.year, notebook=job.notebook, lang=job.lang, status=outcome["status"],
         duration_s=round(duration, 2),
@@ -323,9 +514,13 @@ def parse_extra_parameters(items: list[str]) -> dict:
 
 def plan(
     years: list[int], notebooks: list[str], langs: list[str], outputs: Path, data_root: Path | None,
-    with_code: bool, cell_timeout: int, extra: dict,
+    with_code: bool, cell_timeout: float | None, extra: dict,
 ) -> list[Job]:
-    """Return the jobs to run, after checking notebooks and parameters against the templates."""
+    """Return the jobs to run, after checking notebooks and parameters against the templates.
+
+    A year, notebook or language named twice runs once.
+    """
+    years, notebooks, langs = (list(dict.fromkeys(v)) for v in (years, notebooks, langs))
     templates, skipped = notebooks_in_folder()
     unknown = [n for n in notebooks if n not in templates]
     if unknown and unknown[0] in {p.stem for p in skipped}:
@@ -385,11 +580,17 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
                         help="templates to run (default: every report template in notebooks/)")
     parser.add_argument("--lang", action="append", choices=LANGS,
                         help="language of the reports (repeatable; default: zh and en)")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+    # numbers are read as text and checked by the runner: a bad value is one line, not a usage
+    parser.add_argument("--jobs", default=str(os.cpu_count() or 1), metavar="N",
                         help="notebooks run at once (default: the number of cores)")
     parser.add_argument("--with-code", action="store_true", help="show code cells in the HTML")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                        help=f"hard limit per notebook in seconds (default {DEFAULT_TIMEOUT})")
+    parser.add_argument("--timeout", default=str(DEFAULT_TIMEOUT), metavar="SECONDS",
+                        help=f"hard limit per notebook in seconds (default {DEFAULT_TIMEOUT}); "
+                             "its worker and kernel are killed")
+    parser.add_argument("--cell-timeout", metavar="SECONDS",
+                        help="limit per cell in seconds; the cell is interrupted and the "
+                             "notebook reported as a cell timeout (default: none, only the "
+                             "hard limit)")
     parser.add_argument("--outputs", help="outputs folder (default: outputs/)")
     parser.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
                         help="another parameter a template declares (checked before running)")
@@ -397,51 +598,163 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def _seconds(option: str, value: str) -> float:
+    """Read a time limit: a finite number of seconds above 0."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise ParameterError(f"{option} {value}: give a number of seconds above 0, e.g. 600")
+    return seconds
+
+
+def _jobs(value: str) -> int:
+    """Read --jobs: a whole number of 1 or more."""
+    try:
+        jobs = int(value)
+    except (TypeError, ValueError):
+        jobs = 0
+    if jobs < 1:
+        raise ParameterError(f"--jobs {value}: give a whole number of 1 or more, e.g. 2")
+    return jobs
+
+
+def _is_outputs_folder(folder: Path) -> bool:
+    """An outputs folder is one a run wrote into: it holds the lock file or a run manifest."""
+    return (folder / LOCK_FILE).is_file() or (folder / MANIFEST_FILE).is_file()
+
+
+def check_outputs(outputs: Path, data_root: Path) -> None:
+    """Refuse an outputs folder where pages would mix with other files or overwrite data.
+
+    Raises:
+        ParameterError: outputs is the root folder, the data folder or inside it, an existing
+            file, or a folder that holds other things and is not an outputs folder.
+    """
+    hint = "choose a new or empty folder, or one an earlier `luoshi run` wrote"
+    data_root = data_root.resolve()
+    if outputs == Path(outputs.anchor):
+        raise ParameterError(f"--outputs {outputs}: the root folder is not allowed; {hint}")
+    if outputs == data_root or data_root in outputs.parents:
+        raise ParameterError(f"--outputs {outputs}: is inside the data folder {data_root}; {hint}")
+    if outputs.exists() and not outputs.is_dir():
+        raise ParameterError(f"--outputs {outputs}: is an existing file, not a folder; {hint}")
+    existing = next(p for p in (outputs, *outputs.parents) if p.exists())
+    if existing != outputs and not existing.is_dir():
+        raise ParameterError(f"--outputs {outputs}: cannot be created, {existing} is a file; {hint}")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ParameterError(f"--outputs {outputs}: {existing} is read-only; {hint}")
+    if outputs.is_dir() and not _is_outputs_folder(outputs):
+        try:
+            others = [p.name for p in outputs.iterdir() if p.name not in (".gitkeep", ".gitignore")]
+        except OSError as exc:
+            raise ParameterError(f"--outputs {outputs}: cannot be read ({exc.strerror})") from exc
+        if others:
+            raise ParameterError(f"--outputs {outputs}: holds other files (e.g. {sorted(others)[0]!r}) "
+                                 f"and is not an outputs folder; {hint}")
+
+
+@contextlib.contextmanager
+def outputs_lock(outputs: Path, wait_message=None):
+    """Hold the outputs folder's run lock; wait while another run holds it.
+
+    The lock is an flock on a file in the folder, so the system releases it when a run ends in
+    any way, SIGKILL included. The holder writes its pid and start time into the file, and a
+    waiting run says whom it waits for.
+
+    Args:
+        outputs: The outputs folder (created if missing).
+        wait_message: Called with a one-line description of the running holder before waiting.
+
+    Raises:
+        ParameterError: the folder cannot be created or written.
+    """
+    import fcntl
+
+    path = outputs / LOCK_FILE
+    try:
+        outputs.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a+", encoding="utf-8")
+    except OSError as exc:
+        raise ParameterError(f"--outputs {outputs}: cannot write there ({exc.strerror})") from exc
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another run"
+            if wait_message:
+                wait_message(f"luoshi: {outputs} is in use by {holder}; waiting for it to finish")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"luoshi run pid {os.getpid()} started "
+                     f"{time.strftime('%Y-%m-%dT%H:%M:%S%z')}\n")
+        handle.flush()
+        yield
+
+
 def run_from_args(args: argparse.Namespace) -> int:
     """Carry out `luoshi run`; 0 when every notebook succeeded, 1 otherwise."""
-    from luoshi_analysis.export import build_index
     from luoshi_analysis.load import as_year, years
-    from luoshi_analysis.notebook import TITLES
 
     data_root = Path(args.data_dir).resolve() if args.data_dir else None
+    jobs_wanted = _jobs(args.jobs)
+    timeout = _seconds("--timeout", args.timeout)
+    cell_timeout = (_seconds("--cell-timeout", args.cell_timeout)
+                    if args.cell_timeout is not None else None)
+    outputs = Path(args.outputs).expanduser().resolve() if args.outputs else config.outputs_dir()
+    check_outputs(outputs, data_root or config.data_dir())
     chosen = [as_year(y, data_root) for y in args.year] if args.year else years(data_root)
     if not chosen:
         raise ParameterError(f"no years with data in {data_root or config.data_dir()}")
-    if args.jobs < 1:
-        raise ParameterError(f"--jobs {args.jobs} must be 1 or more")
-    if args.timeout <= 0:
-        raise ParameterError(f"--timeout {args.timeout:g} must be more than 0 seconds")
+    chosen = list(dict.fromkeys(chosen))
     templates, others = notebooks_in_folder()
-    notebooks = args.notebooks or list(templates)
+    notebooks = list(dict.fromkeys(args.notebooks or templates))
     skipped = [] if args.notebooks else [p.name for p in others]
     langs = list(dict.fromkeys(args.lang or LANGS))
-    outputs = Path(args.outputs).resolve() if args.outputs else config.outputs_dir()
     extra = parse_extra_parameters(args.parameter)
     if args.pdf:
-        from luoshi_analysis.browser import chromium_path
+        from luoshi_analysis.pdf import check_browser
 
-        chromium_path()  # fail before running anything
-    jobs = plan(chosen, notebooks, langs, outputs, data_root, args.with_code,
-                int(args.timeout), extra)
+        check_browser()  # fail before running anything
+    jobs = plan(chosen, notebooks, langs, outputs, data_root, args.with_code, cell_timeout, extra)
+    with outputs_lock(outputs, lambda line: print(line, file=sys.stderr, flush=True)):
+        return _run_locked(args, jobs, outputs, {
+            "years": chosen, "notebooks": notebooks, "langs": langs,
+            "jobs": min(jobs_wanted, len(jobs)), "jobs_requested": jobs_wanted,
+            "timeout_s": timeout, "cell_timeout_s": cell_timeout, "with_code": args.with_code,
+            "extra": extra, "data_dir": str(data_root or config.data_dir()),
+            "outputs": str(outputs), "notebooks_dir": str(config.notebooks_dir()),
+            "skipped": skipped})
+
+
+def _run_locked(args: argparse.Namespace, jobs: list[Job], outputs: Path, settings: dict) -> int:
+    """Run the planned jobs, then PDFs, index and manifest (the outputs lock is held)."""
+    from luoshi_analysis.export import build_index
+    from luoshi_analysis.notebook import TITLES
+
     started = time.time()
-    results = run_jobs(jobs, min(args.jobs, len(jobs)), args.timeout, progress=not args.quiet)
+    results = run_jobs(jobs, settings["jobs"], settings["timeout_s"], progress=not args.quiet,
+                       expected=previous_durations(outputs))
+    pdf_error = ""
     if args.pdf:
         from luoshi_analysis.pdf import print_results_to_pdf
 
-        for result, pdf in zip([r for r in results if r.status == "ok"],
-                               print_results_to_pdf(results), strict=True):
-            result.pdf = str(pdf)
-    outputs.mkdir(parents=True, exist_ok=True)
-    build_index(outputs, TITLES, data_root)
-    settings = {"years": chosen, "notebooks": notebooks, "langs": langs, "jobs": args.jobs,
-                "timeout_s": args.timeout, "with_code": args.with_code, "extra": extra,
-                "data_dir": str(data_root or config.data_dir()), "outputs": str(outputs),
-                "skipped": skipped}
+        try:
+            for result, pdf in zip([r for r in results if r.status == "ok" and r.html],
+                                   print_results_to_pdf(results), strict=True):
+                result.pdf = str(pdf)
+        except Exception as exc:  # noqa: BLE001 - the pages are made: index and manifest still
+            pdf_error = f"PDF printing failed: {type(exc).__name__}: {str(exc).splitlines()[0]}"
+    build_index(outputs, TITLES, Path(settings["data_dir"]))
     manifest = write_manifest(outputs, settings, results, started)
     print(summary_table(results))
     failed = [r for r in results if r.status != "ok"]
     print(f"\n{len(results) - len(failed)} of {len(results)} notebooks ok; "
           f"index: {outputs / 'index.html'}; manifest: {manifest}")
+    skipped = settings["skipped"]
     if skipped:
         print(f"skipped {len(skipped)} notebook(s) not marked as report templates (scratch work): "
               f"{', '.join(skipped)}")
@@ -449,4 +762,6 @@ def run_from_args(args: argparse.Namespace) -> int:
         where = f" — executed notebook kept at {r.executed}" if r.executed else ""
         print(f"FAILED {r.year} {r.notebook} [{r.lang}] ({r.status}): {r.error}{where}",
               file=sys.stderr)
-    return 1 if failed else 0
+    if pdf_error:
+        print(f"luoshi: error: {pdf_error}", file=sys.stderr)
+    return 1 if failed or pdf_error else 0

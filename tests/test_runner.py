@@ -1,13 +1,23 @@
-"""The batch runner: failures, bad parameters and a hung kernel."""
+"""The batch runner: failures, bad parameters, hung and dying kernels, signals and the lock."""
 
+import fcntl
 import json
 import os
+import signal
+import subprocess
+import sys
 import time
+import uuid
+from pathlib import Path
 
+import nbformat
 import pytest
 from notebook_helpers import write_notebook
 
 from luoshi_analysis.cli import main
+from luoshi_analysis.runner import LOCK_FILE
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture()
@@ -66,7 +76,15 @@ def test_unknown_parameter_is_an_error_before_anything_runs(tmp_path, capsys):
     (["--year", "1999"], "unknown year '1999'"),
     (["--notebooks", "nope"], "unknown notebook 'nope'"),
     (["--jobs", "0"], "--jobs 0"),
+    (["--jobs", "-3"], "--jobs -3"),
+    (["--jobs", "many"], "--jobs many"),
+    (["--jobs", "1.5"], "--jobs 1.5"),
     (["--timeout", "-1"], "--timeout -1"),
+    (["--timeout", "nan"], "--timeout nan"),
+    (["--timeout", "inf"], "--timeout inf"),
+    (["--timeout", "soon"], "--timeout soon"),
+    (["--cell-timeout", "0"], "--cell-timeout 0"),
+    (["--cell-timeout=-inf"], "--cell-timeout -inf"),
     (["-p", "year=2021"], "set by the runner"),
 ])
 def test_bad_run_options_are_one_line(args, message, tmp_path, capsys):
@@ -95,3 +113,227 @@ def test_a_hung_cell_is_killed_at_the_time_limit(tiny, tmp_path, capsys):
         time.sleep(0.1)
     else:
         pytest.fail(f"kernel {kernel_pid} still running after the time limit")
+
+
+def _write_cells(folder, name, *cells):
+    """A notebook of the runner's parameters cell followed by several code cells."""
+    path = write_notebook(folder, name, cells[0])
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.extend(nbformat.v4.new_code_cell(c) for c in cells[1:])
+    nbformat.write(nb, path)
+    return path
+
+
+def _cells_by_source(path):
+    return {c.source: c for c in nbformat.read(path, as_version=4).cells}
+
+
+def _manifest(outputs):
+    return json.loads((outputs / "run-manifest.json").read_text("utf-8"))
+
+
+@pytest.mark.parametrize(("killer", "how"), [
+    ("os._exit(3)", "exit code 3"),
+    ("os.kill(os.getpid(), signal.SIGKILL)", "signal SIGKILL"),
+])
+def test_a_kernel_that_dies_is_reported_at_once(killer, how, tiny, tmp_path, capsys):
+    _write_cells(tiny, "dies", 'print("first cell done")', f"import os, signal\n{killer}",
+                 'print("never")')
+    outputs = tmp_path / "out"
+    # a hard limit of 120 s: reporting "kernel died" means it did not wait for it
+    assert _run(outputs, "--timeout", "120") == 1
+    (result,) = _manifest(outputs)["results"]
+    assert result["status"] == "kernel died"
+    assert how in result["error"]
+    assert f"(kernel died): the kernel died ({how})" in capsys.readouterr().err
+    kept = _cells_by_source(outputs / "2020" / "dies_zh.ipynb")
+    assert "first cell done" in kept['print("first cell done")'].outputs[0]["text"]
+    assert not kept['print("never")'].get("outputs")
+
+
+def test_a_cell_past_the_cell_timeout_is_interrupted(tiny, tmp_path, capsys):
+    _write_cells(tiny, "slow", 'print("quick cell")', "import time\ntime.sleep(300)")
+    outputs = tmp_path / "out"
+    assert _run(outputs, "--timeout", "120", "--cell-timeout", "2") == 1
+    (result,) = _manifest(outputs)["results"]
+    assert result["status"] == "cell timeout"
+    assert "longer than 2 s" in result["error"]
+    kept = _cells_by_source(outputs / "2020" / "slow_zh.ipynb")
+    assert "quick cell" in kept['print("quick cell")'].outputs[0]["text"]
+
+
+def test_duplicate_years_and_notebooks_run_once(tiny, tmp_path):
+    write_notebook(tiny, "one", 'print("once")')
+    outputs = tmp_path / "out"
+    assert _run(outputs, "--year", "2020", "--notebooks", "one", "one", "--jobs", "100") == 0
+    manifest = _manifest(outputs)
+    assert len(manifest["results"]) == 1
+    assert manifest["settings"]["years"] == [2020]
+    assert manifest["settings"]["jobs"] == 1  # the workers used, not the 100 asked for
+
+
+def test_index_marks_a_page_whose_template_now_fails_as_stale(tiny, tmp_path):
+    write_notebook(tiny, "custom_report", 'print("version one")')
+    outputs = tmp_path / "out"
+    assert _run(outputs) == 0
+    index = (outputs / "index.html").read_text("utf-8")
+    # a template from another notebooks folder is linked too
+    assert 'href="2020/custom_report_zh.html"' in index and "stale" not in index
+    write_notebook(tiny, "custom_report", 'raise RuntimeError("now broken")')
+    assert _run(outputs) == 1
+    index = (outputs / "index.html").read_text("utf-8")
+    assert 'href="2020/custom_report_zh.html"' in index
+    assert "stale" in index and "now broken" in index
+    write_notebook(tiny, "custom_report", 'print("fixed")')
+    assert _run(outputs) == 0
+    assert "stale" not in (outputs / "index.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize("where", ["root", "data", "inside data", "file", "stranger",
+                                   "under a file"])
+def test_outputs_folder_is_guarded(where, tmp_path, capsys):
+    data = tmp_path / "data"
+    (data / "processed").mkdir(parents=True)
+    stranger = tmp_path / "documents"
+    stranger.mkdir()
+    (stranger / "thesis.docx").write_text("mine", "utf-8")
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("mine", "utf-8")
+    outputs = {"root": Path("/"), "data": data, "inside data": data / "processed" / "out",
+               "file": a_file, "stranger": stranger, "under a file": a_file / "out"}[where]
+    code = main(["--data-dir", str(data), "run", "--outputs", str(outputs), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and "--outputs" in err, err
+    assert (stranger / "thesis.docx").read_text("utf-8") == "mine"
+    assert a_file.read_text("utf-8") == "mine"
+    assert not list(data.rglob("*.html"))
+
+
+def test_an_earlier_outputs_folder_is_accepted(tiny, tmp_path):
+    write_notebook(tiny, "one", 'print("once")')
+    outputs = tmp_path / "out"
+    outputs.mkdir()
+    (outputs / ".gitkeep").write_text("", "utf-8")
+    assert _run(outputs) == 0
+    (outputs / "notes.md").write_text("the user's own note", "utf-8")
+    assert _run(outputs) == 0  # an outputs folder (it holds the run lock) may hold other files
+
+
+def test_pdf_without_chromium_fails_before_running(tiny, tmp_path, monkeypatch, capsys):
+    ran = tmp_path / "ran"
+    write_notebook(tiny, "one", f"open({str(ran)!r}, 'w').write('ran')")
+    monkeypatch.setenv("LUOSHI_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    outputs = tmp_path / "out"
+    assert _run(outputs, "--pdf") == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Chromium" in err
+    assert not ran.exists() and not outputs.exists()
+
+
+def _marked_processes(marker: str) -> list[int]:
+    """Pids of processes whose environment carries marker (the run, its workers, kernels)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker.encode() in (entry / "environ").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                pass
+    return found
+
+
+def _start_run(tiny, outputs, marker, *extra):
+    env = {**os.environ, "LUOSHI_NOTEBOOKS_DIR": str(tiny), "LUOSHI_TEST_MARKER": marker}
+    return subprocess.Popen(
+        [sys.executable, "-m", "luoshi_analysis.cli", "run", "--year", "2020", "--lang", "zh",
+         "--outputs", str(outputs), "--quiet", *extra],
+        env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for(condition, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL])
+def test_a_stopped_run_leaves_no_process_and_writes_no_page(signum, tiny, tmp_path):
+    started = tmp_path / "started"
+    write_notebook(tiny, "busy", f"open({str(started)!r}, 'w').write('x')\n"
+                                 "import time\nfor _ in range(40):\n    time.sleep(0.1)")
+    write_notebook(tiny, "spin", f"open({str(started)!r} + '2', 'w').write('x')\n"
+                                 "while True:\n    pass")
+    outputs = tmp_path / "out"
+    marker = uuid.uuid4().hex
+    run = _start_run(tiny, outputs, marker, "--jobs", "2")
+    try:
+        assert _wait_for(lambda: started.exists() and Path(f"{started}2").exists(), 60)
+        run.send_signal(signum)
+        _, err = run.communicate(timeout=30)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert _wait_for(lambda: not _marked_processes(marker), 5), _marked_processes(marker)
+    assert not (outputs / "2020" / "busy_zh.html").exists()  # and nobody is left to write it
+    if signum != signal.SIGKILL:
+        assert run.returncode == 128 + signum
+        assert err.strip().splitlines()[-1] == f"luoshi: interrupted by {signum.name}"
+
+
+def test_two_runs_into_one_folder_both_end_cleanly(tiny, tmp_path):
+    write_notebook(tiny, "one", 'import time\ntime.sleep(1)\nprint("one")')
+    write_notebook(tiny, "two", 'print("two")')
+    outputs = tmp_path / "out"
+    runs = [_start_run(tiny, outputs, uuid.uuid4().hex) for _ in range(2)]
+    ends = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], ends
+    assert {r["status"] for r in _manifest(outputs)["results"]} == {"ok"}
+    assert (outputs / "2020" / "one_zh.html").is_file()
+    assert not list(outputs.rglob("*.partial"))
+
+
+def test_a_second_run_waits_and_names_the_first(tiny, tmp_path):
+    write_notebook(tiny, "one", 'print("one")')
+    outputs = tmp_path / "out"
+    outputs.mkdir()
+    said = tmp_path / "stderr.txt"
+    with (outputs / LOCK_FILE).open("w") as held, said.open("w") as stderr:
+        held.write("luoshi run pid 4242 started 2026-01-01T00:00:00+0000\n")
+        held.flush()
+        fcntl.flock(held, fcntl.LOCK_EX)
+        env = {**os.environ, "LUOSHI_NOTEBOOKS_DIR": str(tiny)}
+        run = subprocess.Popen(
+            [sys.executable, "-m", "luoshi_analysis.cli", "run", "--year", "2020", "--lang", "zh",
+             "--outputs", str(outputs), "--quiet"],
+            env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=stderr)
+        assert _wait_for(lambda: "pid 4242" in said.read_text("utf-8"), 60)
+        assert run.poll() is None and not (outputs / "run-manifest.json").exists()
+    assert run.wait(timeout=120) == 0
+    assert "waiting" in said.read_text("utf-8")
+    assert (outputs / "2020" / "one_zh.html").is_file()
+
+
+def test_a_browser_failing_after_the_notebooks_still_leaves_index_and_manifest(
+        tiny, tmp_path, monkeypatch, capsys):
+    from luoshi_analysis import pdf
+
+    write_notebook(tiny, "one", 'print("once")')
+    monkeypatch.setattr(pdf, "check_browser", lambda: None)  # it started when checked ...
+
+    def gone(_results):
+        raise FileNotFoundError("chromium vanished")  # ... and is gone when printing
+
+    monkeypatch.setattr(pdf, "print_results_to_pdf", gone)
+    outputs = tmp_path / "out"
+    assert _run(outputs, "--pdf") == 1
+    err = capsys.readouterr().err
+    assert "luoshi: error: PDF printing failed: FileNotFoundError: chromium vanished" in err
+    assert "Traceback" not in err
+    assert (outputs / "index.html").is_file()
+    assert _manifest(outputs)["results"][0]["status"] == "ok"
