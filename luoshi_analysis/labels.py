@@ -54,8 +54,8 @@ TEXT = {
         "later reports' year-on-year clauses): no two amounts contradict each other."),
     "statements_disagree": (
         "{count}处陈述相互不符。概况表采用“采用金额”，另一处照原文列出，不作更正。",
-        "{count} statement(s) disagree. The overview uses the kept amount; the other is shown "
-        "as stated, not corrected."),
+        "Statements disagree in {count} place(s). The overview uses the kept amount; the "
+        "other is shown as stated, not corrected."),
     "violation_where": ("{year}年报告第{line}行", "{year} report, line {line}"),
     "back_to_index": ("← 全部报告", "← All reports"),
     "report_title": ("{issuer}{year}年部门整体支出绩效评价报告 · {name}",
