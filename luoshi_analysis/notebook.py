@@ -244,6 +244,8 @@ def violations_table(violations: pd.DataFrame, lang: str) -> pd.DataFrame:
     amounts shown, and both fragments quoted with the report year and line they come from.
     """
     def where(report, line) -> str:
+        if pd.isna(report) or pd.isna(line):
+            return ""
         return text("violation_where", lang, year=int(report), line=int(line))
 
     rows = violations.reset_index(drop=True)

@@ -119,6 +119,28 @@ def test_every_label_and_prose_block_is_in_its_language(lang):
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_scope_phase_kind_line_and_heading_is_in_its_language(lang):
+    from luoshi_analysis.ingest.lines import BY_KEY, EXTRA_KEYS
+    from luoshi_analysis.labels import (
+        COLUMN_TEXT,
+        PHASE_TEXT,
+        SCOPE_TEXT,
+        VIOLATION_TEXT,
+        line_label,
+        pick,
+    )
+    from luoshi_analysis.schema import PHASES, SCOPES
+
+    assert set(SCOPES) <= set(SCOPE_TEXT) and set(PHASES) <= set(PHASE_TEXT)
+    for pairs in (COLUMN_TEXT, PHASE_TEXT, SCOPE_TEXT, VIOLATION_TEXT):
+        for key in pairs:
+            assert not mixed_language(pick(pairs, key, lang), lang), key
+    for key in [*BY_KEY, *EXTRA_KEYS]:
+        shown = line_label(key, lang)
+        assert shown != key and not mixed_language(shown, lang), key
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
 def test_tables_shown_in_a_page_are_in_one_language(lang):
     budget = la.load_budget(2020)
     frames = [
