@@ -26,7 +26,7 @@ CHROMIUM_ARGS = (
 CJK_FACE = re.compile(r"CJK|Han Sans|Han Serif|YaHei|PingFang|Hei|Song|Kai|WenQuanYi|Hiragino",
                       re.IGNORECASE)
 CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-TOWN_NAMES = ("罗市镇", "Luoshi")
+MANIFEST_FILE = "run-manifest.json"  # written by `luoshi run` beside the index
 REPORT_WORDS = ("报告", "report")
 USUAL_CHINESE_FACES = ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC")
 PAGE_SUFFIXES = (".html", ".htm")
@@ -191,6 +191,47 @@ class PageAudit:
     images: int = 0
 
 
+def unit_names(outputs: Path) -> tuple[str, ...]:
+    """Return the unit's names (Chinese, English) the pages of an outputs folder were made for.
+
+    They come from the source records of the data folder named in the folder's run manifest;
+    pages without a manifest (or whose data folder is gone) give none.
+    """
+    import json
+
+    from luoshi_analysis.errors import LuoshiError
+    from luoshi_analysis.labels import issuer_name
+    from luoshi_analysis.load import years
+    from luoshi_analysis.provenance import read_source
+
+    try:
+        manifest = json.loads((Path(outputs) / MANIFEST_FILE).read_text("utf-8"))
+        data_dir = manifest["settings"]["data_dir"]
+        root = Path(data_dir) if data_dir else None
+        sources = [read_source(year, root) for year in years(root)]
+    except (OSError, ValueError, KeyError, TypeError, LuoshiError):
+        return ()
+    names = {issuer_name(s, lang) for s in sources for lang in ("zh", "en")}
+    return tuple(sorted(n for n in names if n))
+
+
+def title_problem(title: str, units: tuple[str, ...] = ()) -> str | None:
+    """Say what a page title lacks, or return None: the unit, a year and the report.
+
+    With the unit's names known (``unit_names``), the title must name one of them; without
+    them, it must name something before the year (no town is assumed).
+    """
+    year = re.search(r"(19|20)\d\d", title)
+    if units:
+        named = any(u in title for u in units)
+    else:
+        named = bool(year and re.sub(r"[\W_]+", "", title[:year.start()]))
+    if named and year and any(w in title.lower() for w in REPORT_WORDS):
+        return None
+    unit = " or ".join(repr(u) for u in units) if units else "the unit"
+    return f"title {title!r} does not name {unit}, the year and the report"
+
+
 def _is_local(url: str) -> bool:
     return url.startswith(("file:", "data:", "about:", "blob:"))
 
@@ -211,7 +252,7 @@ def _heading_fonts(context, page) -> tuple[str, list[dict]]:
 
 
 def audit_page(context, path: Path, screenshot: Path | None = None,
-               root: Path | None = None) -> PageAudit:
+               root: Path | None = None, units: tuple[str, ...] | None = None) -> PageAudit:
     """Load a page with the network cut off and list every way it fails a reader.
 
     Checks: the page loads; no request leaves the file, during loading or from a timer run
@@ -219,17 +260,20 @@ def audit_page(context, path: Path, screenshot: Path | None = None,
     written or as the scripts left the DOM, reaches an outside host or a file outside the
     outputs folder (links, forms, preconnect/prefetch, meta refresh, srcset, CSS url());
     no console error; every image has loaded; every local link resolves to a file; the
-    title names the town, a year and the report; the font stack names the usual Chinese
-    faces; a Chinese heading is drawn by a CJK face.
+    title names the unit, a year and the report (see ``title_problem``); the font stack
+    names the usual Chinese faces; a Chinese heading is drawn by a CJK face.
 
     Args:
         context: A Playwright browser context (offline).
         path: The page.
         screenshot: Where to save a full-page screenshot, if anywhere.
         root: The outputs folder (default: the nearest folder above the page with an index).
+        units: The unit's names the title must hold (default: from the outputs folder's run
+            manifest, see ``unit_names``).
     """
     audit = PageAudit(Path(path))
     root = Path(root) if root is not None else _outputs_root(path)
+    units = unit_names(root) if units is None else units
     outside: list[str] = []
     errors: list[str] = []
     uri = Path(path).resolve().as_uri()
@@ -277,10 +321,9 @@ def audit_page(context, path: Path, screenshot: Path | None = None,
             target = Path(unquote(urlparse(href).path))
             if not target.is_file():
                 audit.problems.append(f"link does not resolve to a file: {target}")
-    title = audit.title
-    if not (any(n in title for n in TOWN_NAMES) and re.search(r"(19|20)\d\d", title)
-            and any(w in title.lower() for w in REPORT_WORDS)):
-        audit.problems.append(f"title {title!r} does not name the town, the year and the report")
+    problem = title_problem(audit.title, units)
+    if problem:
+        audit.problems.append(problem)
     stack = page.evaluate("getComputedStyle(document.body).fontFamily")
     missing = [face for face in USUAL_CHINESE_FACES if face not in stack]
     if missing:
@@ -331,6 +374,7 @@ def audit_outputs(outputs: Path, screenshots: Path | None = None) -> list[PageAu
     if not pages:
         raise ParameterError(f"no exported pages in {outputs}; run `luoshi run` first")
     audits = []
+    units = unit_names(outputs)
     with sync_playwright() as playwright:
         browser = launch(playwright)
         context = browser.new_context(offline=True, viewport={"width": 1200, "height": 900})
@@ -338,6 +382,6 @@ def audit_outputs(outputs: Path, screenshots: Path | None = None) -> list[PageAu
             shot = None
             if screenshots is not None:
                 shot = screenshots / page.relative_to(outputs).with_suffix(".png")
-            audits.append(audit_page(context, page, shot, root=outputs))
+            audits.append(audit_page(context, page, shot, root=outputs, units=units))
         browser.close()
     return audits

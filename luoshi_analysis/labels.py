@@ -36,6 +36,27 @@ TEXT = {
                     "has all."),
     "no_previous": ("数据中没有{year}年之前的年度，无法比较。",
                     "The data holds no year before {year}; there is nothing to compare."),
+    "no_previous_report": (
+        "数据中没有{year}年之前的报告；以后年度报告的同比表述给出的往年金额见下。",
+        "The data holds no report of a year before {year}; the earlier amounts that later "
+        "reports' year-on-year clauses state are shown below."),
+    "years_title": ("{first}—{last}年各项金额（万元）", "Amounts by year, {first}–{last} (10k yuan)"),
+    "years_hatch_note": (
+        "斜线柱：以后年度报告的同比表述推算的金额（该年没有本年报告所述的金额）",
+        "Hatched bars: amounts derived from a later report's year-on-year clause (no amount "
+        "of the year's own report)"),
+    "own_report": ("{year}年报告", "{year} report"),
+    "clause_short": ("以后报告同比表述", "later report's clause"),
+    "from_later_report": ("{year}年报告的同比表述", "the {year} report's year-on-year clause"),
+    "statements_agree": (
+        "报告中关于{year}年的各处陈述彼此一致（包括以后年度报告同比表述推算的金额），没有相互矛盾的金额。",
+        "The statements about {year} agree with one another (including amounts derived from "
+        "later reports' year-on-year clauses): no two amounts contradict each other."),
+    "statements_disagree": (
+        "{count}处陈述相互不符。概况表采用“采用金额”，另一处照原文列出，不作更正。",
+        "Statements disagree in {count} place(s). The overview uses the kept amount; the "
+        "other is shown as stated, not corrected."),
+    "violation_where": ("{year}年报告第{line}行", "{year} report, line {line}"),
     "back_to_index": ("← 全部报告", "← All reports"),
     "report_title": ("{issuer}{year}年部门整体支出绩效评价报告 · {name}",
                      "{issuer}: {year} performance evaluation report · {name}"),
@@ -84,6 +105,22 @@ PROSE = {
             "line's amount and share (of that year's total) side by side. Only lines both years "
             "state are compared; a change of definition (merged categories, say) is not "
             "detected."),
+        "over_years": (
+            "### 各年度报告所述金额\n\n全部资金口径的决算数，按年度并列。以后年度报告的同比表述"
+            "（如“比上年增加”）也是对往年的陈述：该年没有自己的报告时，金额由此推算并以斜线柱标出；"
+            "该年有自己的报告时，以本年报告为准，同比表述推算的金额不同时列在旁边，不覆盖本年报告。",
+            "### Amounts by year, as the reports state them\n\nExecuted amounts of all funds, "
+            "year beside year. A later report's year-on-year clause (\"an increase of … on the "
+            "previous year\") is also a statement about the earlier year: where that year has "
+            "no report of its own, its amount is derived from the clause and drawn hatched; "
+            "where it has one, the year's own report is used, and a clause amount that differs "
+            "stands beside it without replacing it."),
+        "statements": (
+            "### 各处陈述是否一致\n\n同一项目可能在报告中写了不止一次，以后年度报告的同比表述"
+            "也会给出本年的金额。金额不同时两处都保留，并在此列出两处原文和行号。",
+            "### Do the statements agree?\n\nA report may state a line more than once, and a "
+            "later report's year-on-year clause states this year's amount too. Where amounts "
+            "differ both are kept and listed here with their text and line numbers."),
         "checks": (
             "### 核对\n\n会计恒等式与报告所述占比逐项核对；容差只允许报告 0.01 的舍入误差。"
             "不符之处如实列出，不作“更正”。",
@@ -137,6 +174,21 @@ PROSE = {
             "line's amount and share (of that year's total) side by side. Only lines both years "
             "state are compared; a change of definition (merged categories, say) is not "
             "detected."),
+        "over_years": (
+            "### 各年度报告所述金额\n\n全部资金口径的决算数，按年度并列。该年没有自己的报告时，"
+            "金额由以后年度报告的同比表述推算，以斜线柱标出；该年有自己的报告时以本年报告为准，"
+            "同比表述推算的金额不同时列在旁边。",
+            "### Amounts by year, as the reports state them\n\nExecuted amounts of all funds, "
+            "year beside year. Where a year has no report of its own, its amount is derived "
+            "from a later report's year-on-year clause and drawn hatched; where it has one, the "
+            "year's own report is used, and a clause amount that differs stands beside it."),
+        "statements": (
+            "### 各处陈述是否一致\n\n上面的比率使用概况表采用的金额。同一项目在报告中写了不止一次"
+            "而金额不同，或以后年度报告的同比表述与本年报告不符时，两处都保留并列在这里。",
+            "### Do the statements agree?\n\nThe ratios above use the amounts the overview "
+            "kept. Where a report states a line twice with different amounts, or a later "
+            "report's year-on-year clause differs from this year's report, both are kept and "
+            "listed here."),
     },
     "outcome_indicators": {
         "intro": (
@@ -256,7 +308,65 @@ COLUMN_TEXT = {
     "value_previous": ("上年", "Previous year"),
     "value_current": ("本年", "This year"),
     "unit": ("单位", "Unit"),
+    "year": ("年度", "Year"),
+    "scope": ("口径", "Scope"),
+    "phase": ("阶段", "Phase"),
+    "kept_amount": ("采用金额（万元）", "Kept (10k yuan)"),
+    "other_amount": ("另一处金额（万元）", "Other (10k yuan)"),
+    "kept_fragment": ("采用的原文", "Kept statement"),
+    "kept_where": ("出处", "Where"),
+    "other_fragment": ("另一处原文", "Other statement"),
+    "other_where": ("另一处出处", "Where (other)"),
+    "stated_in": ("金额出处", "Amount from"),
+    "clause_amount": ("同比表述推算的金额（万元）", "Year-on-year clause gives (10k yuan)"),
 }
+
+# How a statement's scope, phase and the kind of a disagreement read in each language.
+SCOPE_TEXT = {
+    "all_funds": ("全部资金", "all funds"),
+    "fiscal_appropriation": ("财政拨款", "fiscal appropriation"),
+    "general_public_budget": ("一般公共预算财政拨款", "general public budget"),
+    "government_funds": ("政府性基金预算财政拨款", "government funds"),
+    "state_capital": ("国有资本经营预算", "state capital operations"),
+    "fiscal_special_account": ("财政专户管理资金", "fiscal special account"),
+    "three_public_expenses": ("“三公”经费", "the 'three public expenses'"),
+}
+PHASE_TEXT = {
+    "executed": ("决算", "executed"),
+    "budgeted": ("预算", "budgeted"),
+    "adjusted": ("调整预算", "adjusted budget"),
+}
+VIOLATION_TEXT = {
+    "disagreement": ("同一报告内两处陈述不符", "two statements in one report disagree"),
+    "year_on_year": ("以后年度报告的同比表述与本年报告不符",
+                     "a later report's year-on-year clause differs from the year's own report"),
+}
+# Lines kept in the statements table only (ingest.lines.EXTRA_KEYS), named in each language.
+EXTRA_LINE_TEXT = {
+    "expenditure_personnel": ("人员经费", "Personnel costs"),
+    "expenditure_public_funds": ("公用经费", "Public (operating) funds"),
+    "public_expenses_outbound": ("因公出国（境）费", "Official travel abroad"),
+    "public_expenses_vehicles": ("公务用车购置及运行维护费", "Official vehicles"),
+    "public_expenses_vehicle_purchase": ("公务用车购置费", "Official vehicle purchase"),
+    "public_expenses_vehicle_operation": ("公务用车运行维护费", "Official vehicle operation"),
+    "public_expenses_reception": ("公务接待费", "Official receptions"),
+}
+
+
+def pick(pairs: dict[str, tuple[str, str]], key: str, lang: str) -> str:
+    """Return the lang text of key in a table of (zh, en) pairs; the key itself if unknown."""
+    zh, en = pairs.get(key, (key, key))
+    return zh if lang == "zh" else en
+
+
+def line_label(key: str, lang: str) -> str:
+    """Return the name of a budget line (收入总计, Total revenue) by its key, in a language."""
+    from luoshi_analysis.ingest.lines import BY_KEY
+
+    line = BY_KEY.get(key)
+    if line is not None:
+        return line.label_zh if lang == "zh" else line.label_en
+    return pick(EXTRA_LINE_TEXT, key, lang)
 
 UNIT_EN = {
     "户": ("households", 1), "人": ("persons", 1), "人次": ("person-times", 1),

@@ -15,13 +15,18 @@ from luoshi_analysis.errors import ParameterError
 from luoshi_analysis.labels import (
     LANGS,
     NOTEBOOK_TITLES,
+    PHASE_TEXT,
+    SCOPE_TEXT,
+    VIOLATION_TEXT,
     amount_unit,
     check_lang,
     format_figure,
     format_number,
     issuer_name,
+    line_label,
     localized_columns,
     notebook_title,
+    pick,
     prose,
     text,
     unit_label,
@@ -34,7 +39,7 @@ PNG_DPI = 144
 # outputs/<year>/figures that `luoshi run` writes, unless the analyst passes that folder.
 INTERACTIVE_SUBDIR = "interactive"
 # Columns that quote the report verbatim: Chinese in every page, marked as such.
-QUOTED_COLUMNS = ("source_fragment",)
+QUOTED_COLUMNS = ("source_fragment", "kept_fragment", "other_fragment")
 TITLES = NOTEBOOK_TITLES  # kept for callers of the earlier name
 
 
@@ -131,15 +136,36 @@ class NotebookContext:
                                    "difference", "tolerance", "unit", "ok"]]
         self.table(shown.assign(unit=shown["unit"].map(lambda u: amount_unit(u, self.lang))))
 
-    def previous_year(self) -> int | None:
-        """Return the year before this one in the data, or say there is none and return None."""
+    def previous_year(self, stated_earlier: bool = False) -> int | None:
+        """Return the year before this one in the data, or say there is none and return None.
+
+        Args:
+            stated_earlier: Later reports' year-on-year clauses state an earlier year (shown
+                after this), so that "nothing to compare" would not be true.
+        """
         from luoshi_analysis.analysis import previous_year
         from luoshi_analysis.load import years
 
         found = previous_year(self.year, years(self.data_root))
         if found is None:
-            self.say(*(text("no_previous", lang, year=self.year) for lang in LANGS))
+            key = "no_previous_report" if stated_earlier else "no_previous"
+            self.say(*(text(key, lang, year=self.year) for lang in LANGS))
         return found
+
+    def statement_checks(self, violations: pd.DataFrame) -> None:
+        """Show the statements about this year that disagree, or one sentence that none do.
+
+        Args:
+            violations: Rows of ``statement_violations`` (any years); those about this year or
+                stated by this year's report are shown.
+        """
+        mine = violations[(violations["year"] == self.year)
+                          | (violations["other_report"] == self.year)]
+        if mine.empty:
+            self.say(*(text("statements_agree", lang, year=self.year) for lang in LANGS))
+            return
+        self.say(*(text("statements_disagree", lang, count=len(mine)) for lang in LANGS))
+        self.table(violations_table(mine, self.lang))
 
     def say(self, zh: str, en: str) -> None:
         """Show a computed sentence in the notebook's language (escaped)."""
@@ -214,3 +240,80 @@ def indicator_table(indicators: pd.DataFrame, lang: str) -> pd.DataFrame:
     return indicators[["section", "name_zh", "name_en", "source_fragment"]].assign(
         figure=figures
     )[["section", "name_zh", "name_en", "figure", "source_fragment"]]
+
+
+def violations_table(violations: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Return disagreeing statements as a reader's table in lang, built from the columns.
+
+    The English ``message`` is left out: kind, line, scope and phase are named in lang, both
+    amounts shown, and both fragments quoted with the report year and line they come from.
+    """
+    def where(report, line) -> str:
+        if pd.isna(report) or pd.isna(line):
+            return ""
+        return text("violation_where", lang, year=int(report), line=int(line))
+
+    rows = violations.reset_index(drop=True)
+    return pd.DataFrame({
+        "year": rows["year"].astype(int),
+        "kind": [pick(VIOLATION_TEXT, c, lang) for c in rows["check"]],
+        "label": [line_label(k, lang) for k in rows["key"]],
+        "scope": [pick(SCOPE_TEXT, c, lang) for c in rows["scope"]],
+        "phase": [pick(PHASE_TEXT, c, lang) for c in rows["phase"]],
+        "kept_amount": rows["kept_amount"].astype(float),
+        "kept_fragment": rows["kept_fragment"],
+        "kept_where": [where(r, n) for r, n in zip(rows["kept_report"], rows["kept_line"],
+                                                   strict=True)],
+        "other_amount": rows["other_amount"].astype(float),
+        "other_fragment": rows["other_fragment"],
+        "other_where": [where(r, n) for r, n in zip(rows["other_report"], rows["other_line"],
+                                                    strict=True)],
+    })
+
+
+def statements_by_year(view: pd.DataFrame, direction: str, year: int) -> pd.DataFrame:
+    """Return one side's executed all-funds amounts of each year up to `year`, for a reader.
+
+    Args:
+        view: Rows of ``statements_over_years``.
+        direction: "revenue" or "expenditure".
+        year: The notebook's year; later years are left out.
+
+    Returns:
+        One row per line and year, in the overview's order: the amount shown (the year's own
+        report, else a later report's year-on-year clause), where it comes from
+        (``source``, ``later_report_year``), and ``clause_amount`` — a later clause's amount
+        for a year with its own report, only where it differs from the own amount.
+    """
+    from luoshi_analysis.checks import AMOUNT_TOLERANCE
+    from luoshi_analysis.ingest.lines import LINES
+
+    order = {line.key: i for i, line in enumerate(LINES) if line.direction == direction}
+    chosen = view[(view["scope"] == "all_funds") & (view["phase"] == "executed")
+                  & view["key"].isin(order) & (view["year"] <= year)]
+    differs = (chosen["own_report_amount"].notna() & chosen["later_report_amount"].notna()
+               & ((chosen["later_report_amount"] - chosen["own_report_amount"]).abs()
+                  > AMOUNT_TOLERANCE + 1e-9))
+    out = chosen.assign(
+        label_zh=[line_label(k, "zh") for k in chosen["key"]],
+        label_en=[line_label(k, "en") for k in chosen["key"]],
+        clause_amount=chosen["later_report_amount"].where(differs),
+        _order=chosen["key"].map(order),
+    ).sort_values(["_order", "year"])
+    return out[["year", "key", "label_zh", "label_en", "amount", "source", "later_report_year",
+                "clause_amount"]].reset_index(drop=True)
+
+
+def statements_by_year_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Return ``statements_by_year`` rows as a reader's table: where each amount comes from."""
+    def source(row) -> str:
+        if row["source"] == "later_report":
+            return text("from_later_report", lang, year=int(row["later_report_year"]))
+        return text("own_report", lang, year=int(row["year"]))
+
+    return pd.DataFrame({
+        "label_zh": frame["label_zh"], "label_en": frame["label_en"],
+        "year": frame["year"].astype(int), "amount": frame["amount"].astype(float),
+        "stated_in": [source(r) for _, r in frame.iterrows()],
+        "clause_amount": frame["clause_amount"].astype(float),
+    })

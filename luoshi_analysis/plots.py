@@ -348,3 +348,58 @@ def indicator_change_chart(change: pd.DataFrame, lang: str = "zh", issuer: str =
                         same=len(comparable) - len(moved)))
     fig.suptitle(_titled(text("yoy_title", lang, a=first, b=last), issuer), fontsize=13)
     return fig
+
+
+YEAR_COLORS = ("#9e9e9e", "#6baed6", "#1f6fb2", "#08306b", "#31a354", "#e6550d")
+
+
+def statements_years_chart(frame: pd.DataFrame, lang: str = "zh", issuer: str = "") -> Figure:
+    """Chart each line's amount by year; amounts from a later report's clause are hatched.
+
+    Args:
+        frame: Rows of ``notebook.statements_by_year`` (one side, two or more years).
+        lang: "zh" or "en".
+        issuer: The reporting unit's name (from the source record), drawn above the title.
+    """
+    from matplotlib.patches import Patch
+
+    shown = frame[frame["amount"].notna()]
+    moving = shown.groupby("key")["amount"].transform(lambda a: (a != 0).any())
+    shown = shown[moving]  # a line stated as none (0) in every year says nothing here
+    year_list = sorted(int(y) for y in shown["year"].unique())
+    keys = list(dict.fromkeys(shown["key"]))
+    label_of = dict(zip(shown["key"], shown[f"label_{lang}"], strict=False))
+    height = 0.8 / len(year_list)
+    fig = _figure(10, 0.28 * len(keys) * len(year_list) + 0.25 * len(keys) + 2.2)
+    ax = fig.subplots()
+    positions = list(range(len(keys)))[::-1]
+    place = dict(zip(keys, positions, strict=True))
+    handles = []
+    for i, year in enumerate(year_list):
+        rows = shown[shown["year"] == year]
+        color = YEAR_COLORS[i % len(YEAR_COLORS)]
+        offsets = [place[k] + 0.4 - height * (i + 0.5) for k in rows["key"]]
+        bars = ax.barh(offsets, rows["amount"], height, color=color)
+        handles.append(Patch(facecolor=color))
+        for bar, source in zip(bars, rows["source"], strict=True):
+            if source == "later_report":
+                bar.set_hatch(QUALIFIED_HATCH)
+                bar.set_edgecolor("#333333")
+        ax.bar_label(bars, labels=[
+            format_number(v) + (_bracket(f"{text('clause_short', lang)} {format_number(c)}", lang)
+                                if pd.notna(c) else "")
+            for v, c in zip(rows["amount"], rows["clause_amount"], strict=True)],
+            padding=3, fontsize=8)
+    ax.set_yticks(positions, [label_of[k] for k in keys])
+    ax.set_xlabel(text("amount_axis", lang))
+    ax.margins(x=0.3)
+    _plain(ax)
+    labels = [str(y) for y in year_list]
+    if (shown["source"] == "later_report").any():
+        handles.append(Patch(facecolor="white", edgecolor="#333333", hatch=QUALIFIED_HATCH))
+        labels.append(_wrap(text("years_hatch_note", lang), 6.5, 8.5))
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(handles), frameon=False,
+               fontsize=8.5)
+    fig.suptitle(_titled(text("years_title", lang, first=year_list[0], last=year_list[-1]),
+                         issuer), fontsize=13)
+    return fig

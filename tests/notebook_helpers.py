@@ -1,5 +1,7 @@
-"""Tiny notebooks written by the tests: one that works, one that fails, one that hangs."""
+"""Tiny notebooks written by the tests, and a data folder of another unit."""
 
+import json
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -28,3 +30,19 @@ def write_notebook(folder: Path, name: str, body: str, template: bool = True) ->
     path = folder / f"{name}.ipynb"
     nbformat.write(nb, path)
     return path
+
+
+OTHER_UNIT = ("青山乡人民政府", "Qingshan Township")
+
+
+def another_unit_data(folder: Path) -> Path:
+    """Copy the shipped data into folder/data with a source record naming another unit."""
+    from conftest import DATA
+
+    data = folder / "data"
+    shutil.copytree(DATA, data)
+    package = data / "processed" / "2020" / "datapackage.json"
+    descriptor = json.loads(package.read_text("utf-8"))
+    descriptor["sources"][0].update(issuer=OTHER_UNIT[0], issuer_en=OTHER_UNIT[1])
+    package.write_text(json.dumps(descriptor, ensure_ascii=False), "utf-8")
+    return data

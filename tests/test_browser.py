@@ -270,3 +270,35 @@ def test_check_pages_of_a_folder_that_is_not_there(tmp_path):
     run = _luoshi("check-pages", "--outputs", str(tmp_path / "nowhere"))
     assert run.returncode == 2 and len(run.stderr.splitlines()) == 1
     assert "nowhere" in run.stderr
+
+
+def test_pages_of_another_unit_pass_check_pages_and_must_name_it(tmp_path):
+    from notebook_helpers import OTHER_UNIT, another_unit_data
+
+    data = another_unit_data(tmp_path)
+    outputs = tmp_path / "outputs"
+    run = _luoshi("--data-dir", str(data), "run", "--year", "2020", "--notebooks",
+                  "spending_mix", "--outputs", str(outputs), "--quiet")
+    assert run.returncode == 0, run.stdout + run.stderr
+    run = _luoshi("check-pages", "--outputs", str(outputs))
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "3 of 3 pages work offline" in run.stdout
+    # a title naming a unit other than the one the data folder holds is a problem
+    page = outputs / "2020" / "spending_mix_en.html"
+    page.write_text(page.read_text("utf-8").replace(
+        f"<title>{OTHER_UNIT[1]}: 2020", "<title>People's Government of Luoshi Town: 2020", 1),
+        "utf-8")
+    run = _luoshi("check-pages", "--outputs", str(outputs))
+    assert run.returncode == 1, run.stdout
+    problem = next(line for line in run.stdout.splitlines() if "does not name" in line)
+    assert OTHER_UNIT[0] in problem and OTHER_UNIT[1] in problem, problem
+
+
+def test_title_rule_without_a_manifest_names_no_town():
+    from luoshi_analysis.browser import title_problem
+
+    assert title_problem("青山乡2021年部门整体支出绩效评价报告") is None
+    assert title_problem("Qingshan Township: 2021 performance evaluation report") is None
+    assert title_problem("2021年部门整体支出绩效评价报告"), "no unit before the year"
+    assert title_problem("青山乡2021年部门整体支出绩效评价报告", ("青山乡人民政府",))
+    assert title_problem("青山乡人民政府 budget", ("青山乡人民政府",)), "no year, no report"

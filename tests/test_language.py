@@ -30,6 +30,29 @@ def _charts(lang):
     yield plots.budget_change_chart(la.budget_change(earlier, budget, "revenue"), lang, issuer)
     older = indicators.assign(year=2019, value=indicators["value"] * 0.8 + 1)
     yield plots.indicator_change_chart(la.indicator_change(older, indicators), lang, issuer)
+    yield plots.statements_years_chart(_amounts_by_year(), lang, issuer)
+
+
+def _amounts_by_year() -> pd.DataFrame:
+    """2020's revenue lines, a 2019 known only from a later clause, and a differing clause."""
+    by_year = notebook.statements_by_year(la.statements_over_years(), "revenue", 2020)
+    earlier = by_year.assign(year=2019, amount=by_year["amount"] * 0.9, source="later_report",
+                             later_report_year=2020)
+    return pd.concat([earlier, by_year.assign(clause_amount=by_year["amount"] - 1)],
+                     ignore_index=True)
+
+
+def _violations() -> pd.DataFrame:
+    """One disagreement within a report and one year-on-year clause that differs."""
+    from luoshi_analysis.checks import VIOLATION_COLUMNS
+
+    return pd.DataFrame([
+        [2020, "disagreement", "revenue_current_year", "all_funds", "executed", 4112.15, 4121.15,
+         "本年收入合计4112.15万元", 2020, 9, "本年收入合计4121.15万元", 2020, 30, "message"],
+        [2020, "year_on_year", "expenditure_personnel", "fiscal_appropriation", "budgeted", 1.0,
+         2.0, "人员经费1.00万元", 2020, 9, "人员经费2.00万元，比上年增加1.00万元", 2021, 3,
+         "message"],
+    ], columns=VIOLATION_COLUMNS)
 
 
 def _texts(fig: Figure) -> list[str]:
@@ -96,6 +119,28 @@ def test_every_label_and_prose_block_is_in_its_language(lang):
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_scope_phase_kind_line_and_heading_is_in_its_language(lang):
+    from luoshi_analysis.ingest.lines import BY_KEY, EXTRA_KEYS
+    from luoshi_analysis.labels import (
+        COLUMN_TEXT,
+        PHASE_TEXT,
+        SCOPE_TEXT,
+        VIOLATION_TEXT,
+        line_label,
+        pick,
+    )
+    from luoshi_analysis.schema import PHASES, SCOPES
+
+    assert set(SCOPES) <= set(SCOPE_TEXT) and set(PHASES) <= set(PHASE_TEXT)
+    for pairs in (COLUMN_TEXT, PHASE_TEXT, SCOPE_TEXT, VIOLATION_TEXT):
+        for key in pairs:
+            assert not mixed_language(pick(pairs, key, lang), lang), key
+    for key in [*BY_KEY, *EXTRA_KEYS]:
+        shown = line_label(key, lang)
+        assert shown != key and not mixed_language(shown, lang), key
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
 def test_tables_shown_in_a_page_are_in_one_language(lang):
     budget = la.load_budget(2020)
     frames = [
@@ -105,6 +150,8 @@ def test_tables_shown_in_a_page_are_in_one_language(lang):
         la.revenue_structure(2020)[["label_zh", "label_en", "amount", "share_of_parent_pct",
                                     "stated_share_pct", "share_difference_pct"]],
         notebook.indicator_table(la.load_indicators(2020), lang),
+        notebook.violations_table(_violations(), lang),
+        notebook.statements_by_year_table(_amounts_by_year(), lang),
     ]
     for frame in frames:
         text = page_text(notebook.table_html(frame, lang), lang)
@@ -145,6 +192,7 @@ def two_year_outputs(tmp_path_factory):
     shutil.copytree(DATA, data)
     earlier = data / "processed" / "2019"
     shutil.copytree(data / "processed" / "2020", earlier)
+    (earlier / "statements.csv").unlink()  # a year ingested before statements were kept
     for name, column, scale in (("budget.csv", "amount", 1.0), ("indicators.csv", "value", 0.8)):
         frame = pd.read_csv(earlier / name, dtype=str, keep_default_na=False)
         frame["year"] = "2019"

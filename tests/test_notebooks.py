@@ -223,16 +223,9 @@ def test_an_interactive_run_reads_in_one_language_and_leaves_published_figures(t
 
 
 def test_another_units_data_folder_names_that_unit(tmp_path):
-    import shutil
+    from notebook_helpers import another_unit_data
 
-    from conftest import DATA
-
-    data = tmp_path / "data"
-    shutil.copytree(DATA, data)
-    package = data / "processed" / "2020" / "datapackage.json"
-    descriptor = json.loads(package.read_text("utf-8"))
-    descriptor["sources"][0].update(issuer="青山乡人民政府", issuer_en="Qingshan Township")
-    package.write_text(json.dumps(descriptor, ensure_ascii=False), "utf-8")
+    data = another_unit_data(tmp_path)
     outputs = tmp_path / "out"
     assert main(["--data-dir", str(data), "run", "--year", "2020", "--notebooks",
                  "spending_mix", "--outputs", str(outputs), "--quiet"]) == 0
@@ -242,3 +235,128 @@ def test_another_units_data_folder_names_that_unit(tmp_path):
     assert "<title>Qingshan Township: 2020" in en and "Luoshi" not in en
     index = (outputs / "index.html").read_text("utf-8")
     assert "青山乡人民政府" in index and "Qingshan Township" in index and "罗市镇" not in index
+
+
+def test_one_year_pages_say_statements_agree_and_nothing_to_compare(report_run):
+    from textcheck import page_text
+
+    outputs, _ = report_run
+    for name in ("revenue_structure", "spending_mix"):
+        zh = page_text((outputs / "2020" / f"{name}_zh.html").read_text("utf-8"), "zh")
+        en = page_text((outputs / "2020" / f"{name}_en.html").read_text("utf-8"), "en")
+        assert "报告中关于2020年的各处陈述彼此一致" in zh, name
+        assert "The statements about 2020 agree with one another" in en, name
+        assert "数据中没有2020年之前的年度，无法比较。" in zh, name
+        assert "there is nothing to compare" in en, name
+        assert "Amounts by year" not in en and "另一处原文" not in zh, name
+
+
+# A 2021 report written for these tests in the report's form: its clauses state 2020's total
+# (5,600.00 − 200.00 = 5,400.00, which differs from the 2020 report's 5,446.35) and 2019's
+# revenue this year (4,248.29 − 300.00 = 3,948.29; there is no 2019 report), and it states
+# 2021's revenue this year twice with different amounts (4,248.29 and 4,284.29).
+REPORT_2021 = """2021年度邵阳市大祥区罗市镇人民政府
+
+部门整体支出绩效评价报告
+
+基本情况
+
+（一）部门整体支出概况
+
+2021年度收入总计5600.00万元，比上年增加200.00万元，其中年初结转和结余1351.71万元，\
+本年收入合计4248.29万元，与2019年相比，本年收入合计增加300.00万元，其中财政拨款收入2100.00万元，\
+占49.43%；其他收入2148.29万元，占50.57%；无上级补助收入、事业收入、经营收入、附属单位上缴收入。\
+2021年度支出总计5600.00万元，其中年末结转和结余1400.00万元，本年支出合计4200.00万元，\
+其中基本支出800.00万元，占19.05%；项目支出3400.00万元，占80.95%；\
+无上缴上级支出、经营支出、对附属单位补助支出。
+
+二、绩效评价工作情况
+
+全年本年收入合计4284.29万元，已全部入账。
+"""
+
+
+@pytest.fixture(scope="module")
+def later_report_outputs(tmp_path_factory):
+    """Revenue and spending pages of 2020 and 2021 from data holding a 2021 report too."""
+    import shutil
+
+    from conftest import DATA
+
+    from luoshi_analysis.ingest import ingest
+
+    root = tmp_path_factory.mktemp("later_report")
+    data = root / "data"
+    shutil.copytree(DATA, data)
+    report = root / "report_2021.txt"
+    report.write_text(REPORT_2021, "utf-8")
+    ingest(report, 2021, data)
+    outputs = root / "outputs"
+    assert main(["--data-dir", str(data), "run", "--year", "2020", "--year", "2021",
+                 "--notebooks", "revenue_structure", "spending_mix", "--outputs", str(outputs),
+                 "--quiet"]) == 0
+    return outputs
+
+
+def _rows(page: str) -> list[list[str]]:
+    """Return the cells of every table row of a page, as text."""
+    import html
+
+    return [[html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+             for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)]
+            for row in re.findall(r"<tr>(.*?)</tr>", page, re.DOTALL)]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_amounts_by_year_mark_those_from_a_later_reports_clause(later_report_outputs, lang):
+    from textcheck import mixed_language, page_text
+
+    outputs = later_report_outputs
+    page = (outputs / "2021" / f"revenue_structure_{lang}.html").read_text("utf-8")
+    rows = _rows(page)
+    revenue_this_year = "本年收入合计" if lang == "zh" else "Revenue this year"
+    total = "收入总计" if lang == "zh" else "Total revenue"
+    from_2021 = "2021年报告的同比表述" if lang == "zh" else "the 2021 report's year-on-year clause"
+    own_2020 = "2020年报告" if lang == "zh" else "2020 report"
+    assert [revenue_this_year, "2019", "3,948.29", from_2021, ""] in rows, rows
+    # 2020 has a report of its own: its amount is shown, the clause's beside it
+    assert [total, "2020", "5,446.35", own_2020, "5,400.00"] in rows
+    assert [revenue_this_year, "2020", "4,112.15", own_2020, ""] in rows
+    figure = outputs / "2021" / "figures" / f"revenue_structure_revenue_years_{lang}.png"
+    assert figure.stat().st_size > 1000
+    assert base64.b64encode(figure.read_bytes()).decode() in page
+    # the 2020 page shows the years up to 2020, with 2019 from the 2021 report
+    page_2020 = (outputs / "2020" / f"revenue_structure_{lang}.html").read_text("utf-8")
+    assert [revenue_this_year, "2019", "3,948.29", from_2021, ""] in _rows(page_2020)
+    assert "2021" not in [r[1] for r in _rows(page_2020) if len(r) == 5]
+    for name in ("revenue_structure", "spending_mix"):
+        for year in (2020, 2021):
+            shown = page_text((outputs / str(year) / f"{name}_{lang}.html").read_text("utf-8"),
+                              lang)
+            assert not mixed_language(shown, lang, ("罗市镇人民政府",
+                                                    "People's Government of Luoshi Town"))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_disagreeing_statements_show_both_fragments_in_the_pages_language(later_report_outputs,
+                                                                          lang):
+    outputs = later_report_outputs
+    page = (outputs / "2021" / f"revenue_structure_{lang}.html").read_text("utf-8")
+    rows = _rows(page)
+    if lang == "zh":
+        inside = ["2021", "同一报告内两处陈述不符", "本年收入合计", "全部资金", "决算", "4,248.29",
+                  "本年收入合计4248.29万元", "2021年报告第9行", "4,284.29",
+                  "本年收入合计4284.29万元", "2021年报告第13行"]
+    else:
+        inside = ["2021", "two statements in one report disagree", "Revenue this year",
+                  "all funds", "executed", "4,248.29", "本年收入合计4248.29万元",
+                  "2021 report, line 9", "4,284.29", "本年收入合计4284.29万元",
+                  "2021 report, line 13"]
+    assert inside in rows, rows
+    assert "disagree; kept" not in page, "the English message is not shown"
+    # the 2021 clause about 2020 differs from the 2020 report: shown on the 2020 pages too
+    clause = "收入总计5600.00万元，比上年增加200.00万元"
+    for name in ("revenue_structure", "spending_mix"):
+        page_2020 = (outputs / "2020" / f"{name}_{lang}.html").read_text("utf-8")
+        assert any(clause in row and "5,446.35" in row and "5,400.00" in row
+                   for row in _rows(page_2020)), name
