@@ -66,6 +66,21 @@ def _display(obj) -> None:
     display(obj)
 
 
+FIGURE_FORMATS = ("png", "svg")  # chart files a notebook can write
+
+
+def parse_figure_formats(value: object) -> tuple[str, ...]:
+    """Return the figure formats named in value ("png" or "png,svg"); png is always among them.
+
+    Raises:
+        ParameterError: a format other than png or svg, or none at all.
+    """
+    formats = {f.strip().lower() for f in str(value).split(",") if f.strip()}
+    if not formats or not formats <= set(FIGURE_FORMATS):
+        raise ParameterError(f"figure_formats {value!r} is not allowed; allowed: png, or png,svg")
+    return tuple(f for f in FIGURE_FORMATS if f in formats | {"png"})
+
+
 @dataclass
 class NotebookContext:
     """What a notebook run needs after its parameters are checked."""
@@ -77,6 +92,7 @@ class NotebookContext:
     data_root: Path | None
     issuer: str = ""  # the reporting unit's name in lang, from the year's source record
     interactive: bool = False  # figures go to the interactive folder, not the published one
+    figure_formats: tuple[str, ...] = ("png",)  # files written per chart; png is always drawn
 
     def title(self) -> None:
         """Show the notebook's heading (issuer, year, report) in its language."""
@@ -96,10 +112,10 @@ class NotebookContext:
         _display(Markdown(prose(self.notebook, key, self.lang, issuer=issuer)))
 
     def show(self, fig: Figure, name: str) -> None:
-        """Write a figure as SVG and PNG under the figures folder and display the PNG.
+        """Write a figure under the figures folder and display it: one PNG draw serves both.
 
-        Each format is drawn once: the page shows the PNG's own bytes (no third draw, no
-        read-back). Files are written to a temporary name and renamed into place.
+        The page shows the PNG file's own bytes; an SVG copy (a second draw) is written only
+        when ``figure_formats`` asks for it. Files are written to a temporary name and renamed.
         """
         import io
 
@@ -110,12 +126,13 @@ class NotebookContext:
         stem = self.figures_dir / f"{self.notebook}_{name}_{self.lang}"
         png = io.BytesIO()
         fig.savefig(png, format="png", dpi=PNG_DPI, pil_kwargs={"compress_level": 3})
-        fig.set_layout_engine("none")  # laid out once; the SVG reuses it
-        svg = io.BytesIO()
-        fig.savefig(svg, format="svg", dpi=PNG_DPI)
         # figures are remade by any rerun: no flush to disk per file
         write_bytes(stem.with_suffix(".png"), png.getvalue(), fsync=False)
-        write_bytes(stem.with_suffix(".svg"), svg.getvalue(), fsync=False)
+        if "svg" in self.figure_formats:
+            fig.set_layout_engine("none")  # laid out once; the SVG reuses it
+            svg = io.BytesIO()
+            fig.savefig(svg, format="svg", dpi=PNG_DPI)
+            write_bytes(stem.with_suffix(".svg"), svg.getvalue(), fsync=False)
         _display(Image(data=png.getvalue(), format="png"))
 
     def table(self, frame: pd.DataFrame, places: int = 2) -> None:
@@ -201,7 +218,8 @@ def table_html(frame: pd.DataFrame, lang: str, places: int = 2) -> str:
 
 
 def start(
-    notebook: str, year: object, lang: object, output_dir: str = "", data_dir: str = ""
+    notebook: str, year: object, lang: object, output_dir: str = "", data_dir: str = "",
+    figure_formats: str = "png",
 ) -> NotebookContext:
     """Check a notebook's parameters and return its context; fail at once on a bad value.
 
@@ -213,12 +231,15 @@ def start(
             run in JupyterLab never replaces the published outputs/<year>/figures (which
             `luoshi run` passes here, as may an analyst who means to replace them).
         data_dir: The data folder; "" means the default.
+        figure_formats: The figure files to write, comma-separated: "png" (the default; each
+            chart is drawn once) or "png,svg" (vector copies too).
 
     Raises:
         UnknownYearError: the year has no data (the message lists the years that do).
-        ParameterError: lang or a folder is not allowed.
+        ParameterError: lang, a folder or a figure format is not allowed.
     """
     lang = check_lang(lang)
+    formats = parse_figure_formats(figure_formats)
     data_root = Path(data_dir) if data_dir else None
     if data_root is not None and not data_root.is_dir():
         raise ParameterError(f"data_dir {data_dir!r} is not a folder")
@@ -227,7 +248,8 @@ def start(
     year = as_year(year, data_root)
     figures = Path(output_dir) if output_dir else interactive_figures_dir(year)
     issuer = issuer_name(read_source(year, data_root), lang)
-    return NotebookContext(year, lang, notebook, figures, data_root, issuer, not output_dir)
+    return NotebookContext(year, lang, notebook, figures, data_root, issuer, not output_dir,
+                           formats)
 
 
 def indicator_table(indicators: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -34,7 +34,7 @@ DEFAULT_TIMEOUT = 600
 LOCK_FILE = ".luoshi-run.lock"
 HANDLED_SIGNALS = ("SIGTERM", "SIGHUP")
 # Parameters the runner sets itself; users may add others a template declares.
-RUNNER_PARAMETERS = ("year", "lang", "output_dir", "data_dir")
+RUNNER_PARAMETERS = ("year", "lang", "output_dir", "data_dir", "figure_formats")
 MANIFEST_FILE = "run-manifest.json"
 # top-level notebook metadata {"luoshi": {"report_template": true}} marks what `luoshi run` runs
 TEMPLATE_MARKER = "report_template"
@@ -584,6 +584,9 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", default=str(os.cpu_count() or 1), metavar="N",
                         help="notebooks run at once (default: the number of cores)")
     parser.add_argument("--with-code", action="store_true", help="show code cells in the HTML")
+    parser.add_argument("--figure-formats", default="png", metavar="png[,svg]",
+                        help="figure files written beside the pages (default png: each chart is "
+                             "drawn once; png,svg adds vector copies, a second draw)")
     parser.add_argument("--timeout", default=str(DEFAULT_TIMEOUT), metavar="SECONDS",
                         help=f"hard limit per notebook in seconds (default {DEFAULT_TIMEOUT}); "
                              "its worker and kernel are killed")
@@ -715,6 +718,10 @@ def run_from_args(args: argparse.Namespace) -> int:
     skipped = [] if args.notebooks else [p.name for p in others]
     langs = list(dict.fromkeys(args.lang or LANGS))
     extra = parse_extra_parameters(args.parameter)
+    if args.figure_formats != "png":  # only templates that declare it take the parameter
+        from luoshi_analysis.notebook import parse_figure_formats
+
+        extra["figure_formats"] = ",".join(parse_figure_formats(args.figure_formats))
     if args.pdf:
         from luoshi_analysis.pdf import check_browser
 

@@ -24,7 +24,7 @@ def test_template_runs_top_to_bottom_with_its_defaults(name, tmp_path, monkeypat
     assert all(c.get("outputs") is not None for c in nb.cells if c.cell_type == "code")
     # run with its defaults, as in JupyterLab: figures go to the interactive folder only
     assert list((tmp_path / "outputs" / "interactive" / "2020" / "figures").glob(
-        f"{name}_*_zh.svg"))
+        f"{name}_*_zh.png"))
     assert not (tmp_path / "outputs" / "2020").exists(), "published figures left alone"
 
 

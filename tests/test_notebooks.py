@@ -74,9 +74,10 @@ def test_every_page_and_figure_exists(report_run):
         for lang in ("zh", "en"):
             assert (outputs / "2020" / f"{name}_{lang}.html").is_file()
             for figure in EXPECTED_FIGURES[name]:
-                for suffix in ("svg", "png"):
-                    path = outputs / "2020" / "figures" / f"{name}_{figure}_{lang}.{suffix}"
-                    assert path.stat().st_size > 1000, path
+                path = outputs / "2020" / "figures" / f"{name}_{figure}_{lang}.png"
+                assert path.stat().st_size > 1000, path
+    # each chart is drawn once by default: no vector copy unless asked for
+    assert not list((outputs / "2020" / "figures").glob("*.svg"))
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -360,3 +361,26 @@ def test_disagreeing_statements_show_both_fragments_in_the_pages_language(later_
         page_2020 = (outputs / "2020" / f"{name}_{lang}.html").read_text("utf-8")
         assert any(clause in row and "5,446.35" in row and "5,400.00" in row
                    for row in _rows(page_2020)), name
+
+
+def test_vector_figures_only_when_asked_for(tmp_path):
+    from luoshi_analysis.cli import main
+
+    outputs = tmp_path / "outputs"
+    code = main(["run", "--year", "2020", "--notebooks", "revenue_structure", "--lang", "en",
+                 "--figure-formats", "png,svg", "--outputs", str(outputs), "--quiet"])
+    assert code == 0
+    figures = outputs / "2020" / "figures"
+    svgs = sorted(p.stem for p in figures.glob("*.svg"))
+    assert svgs and svgs == sorted(p.stem for p in figures.glob("*.png"))
+    assert all(b"<svg" in (figures / f"{stem}.svg").read_bytes()[:400] for stem in svgs)
+
+
+def test_an_unknown_figure_format_is_one_line(tmp_path, capsys):
+    from luoshi_analysis.cli import main
+
+    code = main(["run", "--year", "2020", "--figure-formats", "png,gif",
+                 "--outputs", str(tmp_path / "outputs"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "figure_formats 'png,gif' is not allowed" in err and len(err.splitlines()) == 1
