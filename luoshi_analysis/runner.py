@@ -698,8 +698,20 @@ def outputs_lock(outputs: Path, wait_message=None):
         yield
 
 
+def skip_slow_optional_imports() -> None:
+    """Keep jsonschema from importing rfc3987_syntax, which compiles a grammar for 1.3 s.
+
+    nbformat (and so papermill and nbconvert) imports jsonschema, which loads rfc3987_syntax
+    when it is installed (JupyterLab's dependencies bring it) to check "iri" formats; notebook
+    schemas have none. Blocking it before the first import makes `luoshi run` start 1.4 s sooner.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # None: its import raises ImportError
+
+
 def run_from_args(args: argparse.Namespace) -> int:
     """Carry out `luoshi run`; 0 when every notebook succeeded, 1 otherwise."""
+    skip_slow_optional_imports()
     from luoshi_analysis.load import as_year, years
 
     data_root = Path(args.data_dir).resolve() if args.data_dir else None
