@@ -26,13 +26,6 @@ DATAPACKAGE_FILE = "datapackage.json"
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 NBCONVERT_TEMPLATE = "luoshi"
 
-TOWN_ZH = "罗市镇"
-TOWN_EN = "Luoshi Town"
-ISSUER_ZH = "罗市镇人民政府"
-ISSUER_EN = "People's Government of Luoshi Town"
-DISTRICT_ZH = "大祥区"
-CITY_ZH = "邵阳市"
-
 
 def data_dir() -> Path:
     """Return the data folder: $LUOSHI_DATA_DIR, the checkout's data/, or the wheel's copy."""

@@ -33,8 +33,9 @@ def test_there_are_three_templates():
 @pytest.mark.parametrize("template", TEMPLATES, ids=NAMES)
 def test_template_parameters_and_no_outputs(template):
     params = papermill.inspect_notebook(str(template))
-    assert list(params) == ["year", "lang", "output_dir", "data_dir"]
+    assert list(params) == ["year", "lang", "output_dir", "data_dir", "figure_formats"]
     assert params["year"]["inferred_type_name"] == "int" and params["year"]["default"] == "2020"
+    assert params["figure_formats"]["default"] == '"png"'
     assert params["lang"]["default"] == '"zh"'
     assert all(p["help"] for p in params.values()), "every parameter has a comment"
     nb = nbformat.read(template, as_version=4)
