@@ -460,9 +460,9 @@ def format_number(value: float, places: int = 2, sign: bool = False) -> str:
     return shown.replace("+0", "0", 1) if sign and shown.strip("+0.,") == "" else shown
 
 
-# Workbook headers: Chinese and English in one cell, the unit (from the schema) after them.
+# Workbook headers: Chinese and English in one cell, the unit (from the schema) after them;
+# a column not named here takes its label from COLUMN_TEXT.
 WORKBOOK_HEADERS = {
-    "year": ("年度", "Year"),
     "line": ("行号", "Line no."),
     "key": ("键", "Key"),
     "direction": ("收支", "Direction"),
@@ -474,24 +474,16 @@ WORKBOOK_HEADERS = {
     "amount_as_written": ("原文金额", "Amount as written"),
     "stated_share_pct": ("报告所述占比", "Stated share"),
     "source_fragment": ("报告原文", "Source text"),
-    "section": ("部分", "Section"),
     "section_key": ("部分键", "Section key"),
     "name_zh": ("指标（中文）", "Indicator (Chinese)"),
     "name_en": ("指标（英文）", "Indicator (English)"),
     "value": ("数值", "Value"),
     "value_as_written": ("原文数值", "Value as written"),
-    "unit": ("单位", "Unit"),
     "qualifier": ("限定词", "Qualifier"),
     "reviewed": ("已复核", "Reviewed"),
     "check": ("检查项", "Check"),
-    "kind": ("类别", "Kind"),
     "description_zh": ("检查（中文）", "Check (Chinese)"),
     "description_en": ("检查（英文）", "Check (English)"),
-    "expected": ("应为", "Expected"),
-    "found": ("报告数", "Found"),
-    "difference": ("差异", "Difference"),
-    "tolerance": ("容差", "Tolerance"),
-    "ok": ("通过", "OK"),
     "title": ("报告标题", "Report title"),
     "issuer": ("单位", "Issuer"),
     "issuer_en": ("单位英文名", "Issuer (English)"),
@@ -504,8 +496,6 @@ WORKBOOK_HEADERS = {
     "amount_factor": ("每单位元数", "Yuan per unit"),
     "amount_unit_as_reported": ("报告所用单位", "Unit as reported"),
     "conversion": ("换算说明", "Conversion"),
-    "phase": ("阶段", "Phase"),
-    "scope": ("口径", "Scope"),
     "report_year": ("报告年度", "Report year"),
     "statement": ("序号", "Statement no."),
     "unit_as_written": ("原文单位", "Unit as written"),
@@ -526,7 +516,7 @@ WORKBOOK_SHEETS = {
 
 def workbook_header(column: str, unit: str | None = None) -> str:
     """Return a workbook column header: "金额 Amount (万元)"; unknown columns keep their name."""
-    zh, en = WORKBOOK_HEADERS.get(column, ("", column))
+    zh, en = WORKBOOK_HEADERS.get(column) or COLUMN_TEXT.get(column, ("", column))
     head = en if zh == en or not zh else f"{zh} {en}"
     return f"{head} ({unit})" if unit else head
 
