@@ -15,6 +15,7 @@ BUNDLED_DIR = PACKAGE_DIR / "bundled"
 DATA_ENV = "LUOSHI_DATA_DIR"
 OUTPUTS_ENV = "LUOSHI_OUTPUTS_DIR"
 NOTEBOOKS_ENV = "LUOSHI_NOTEBOOKS_DIR"
+CACHE_ENV = "LUOSHI_CACHE_DIR"
 
 RAW_SUBDIR = "raw"
 PROCESSED_SUBDIR = "processed"
@@ -52,6 +53,17 @@ def outputs_dir() -> Path:
     if IS_CHECKOUT:
         return PROJECT_DIR / "outputs"
     return Path.cwd() / "outputs"
+
+
+def cache_dir() -> Path:
+    """Return the folder of this user's caches: $LUOSHI_CACHE_DIR, else $XDG_CACHE_HOME or ~/.cache.
+
+    It holds hints only (how long each notebook took), never data: deleting it is always safe.
+    """
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV]).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path("~/.cache").expanduser()
+    return Path(base) / "luoshi-analysis"
 
 
 def raw_dir(year: int, root: Path | None = None) -> Path:

@@ -241,6 +241,10 @@ class QuickReadyClient(AsyncKernelClient):
                 raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
             await asyncio.sleep(0)
 
+    # AsyncKernelClient binds wait_for_ready to the base class's function, not to a method
+    # looked up on the instance: an override must be bound here too
+    wait_for_ready = _async_wait_for_ready
+
 
 class PreforkedKernelManager(ProjectKernelSpecs, AsyncKernelManager):
     """A kernel manager that hands its connection file to an already forked kernel."""

@@ -355,6 +355,7 @@ def run_jobs(jobs: list[Job], workers: int, hard_timeout: float, progress: bool 
     """
     from luoshi_analysis import kernels
     from luoshi_analysis.export import warm_exporter
+    from luoshi_analysis.schedule import longest_first
 
     # import the kernels' stack once (this also builds matplotlib's font cache before any
     # child starts: parallel builds can hang); every kernel is forked with it loaded
@@ -373,7 +374,8 @@ def run_jobs(jobs: list[Job], workers: int, hard_timeout: float, progress: bool 
     # at the end even when a child was killed before it could clean up
     previous_tempdir, tempfile.tempdir = tempfile.tempdir, tempfile.mkdtemp(prefix="luoshi-run-")
     context = multiprocessing.get_context("fork")
-    pending = sorted(enumerate(jobs), key=lambda item: -_expected_seconds(item[1], expected))
+    order = longest_first([(job.notebook, job.lang) for job in jobs], expected or {})
+    pending = [(index, jobs[index]) for index in order]
     running: dict = {}  # connection -> (index, process, started)
     results: dict[int, Result] = {}
     runner_pid = os.getpid()
@@ -448,26 +450,6 @@ def _start_workers(pending: list, running: dict, workers: int, context, runner_p
         process.start()
         child_end.close()
         running[parent_end] = (index, process, time.monotonic())
-
-
-def _expected_seconds(job: Job, expected: dict[tuple[str, str], float] | None) -> float:
-    """How long a job is expected to take: its last run, else its template's size as a guess."""
-    if expected and (job.notebook, job.lang) in expected:
-        return expected[(job.notebook, job.lang)]
-    try:
-        return job.template.stat().st_size / 1e5
-    except OSError:
-        return 0.0
-
-
-def previous_durations(outputs: Path) -> dict[tuple[str, str], float]:
-    """Return seconds per (notebook, lang) recorded by the last run in outputs, if any."""
-    try:
-        manifest = json.loads((outputs / MANIFEST_FILE).read_text("utf-8"))
-        return {(r["notebook"], r["lang"]): float(r["duration_s"])
-                for r in manifest.get("results", []) if r.get("status") == "ok"}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return {}
 
 
 def _result(job: Job, outcome: dict, duration: float) -> Result:
@@ -753,10 +735,14 @@ def _run_locked(args: argparse.Namespace, jobs: list[Job], outputs: Path, settin
     """Run the planned jobs, then PDFs, index and manifest (the outputs lock is held)."""
     from luoshi_analysis.export import build_index
     from luoshi_analysis.notebook import TITLES
+    from luoshi_analysis.schedule import expected_durations, remember_durations
 
     started = time.time()
+    notebooks_dir = config.notebooks_dir()
     results = run_jobs(jobs, settings["jobs"], settings["timeout_s"], progress=not args.quiet,
-                       expected=previous_durations(outputs))
+                       expected=expected_durations(outputs / MANIFEST_FILE, notebooks_dir))
+    remember_durations(notebooks_dir,
+                       [(r.notebook, r.lang, r.duration_s) for r in results if r.status == "ok"])
     pdf_error = ""
     if args.pdf:
         from luoshi_analysis.pdf import print_results_to_pdf

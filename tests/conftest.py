@@ -14,6 +14,16 @@ DATA = REPO / "data"
 RAW_2020 = DATA / "raw" / "2020" / "luoshi_2020_performance_report.txt"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Runs in tests record notebook durations in a throw-away folder, not the user's cache."""
+    patch = pytest.MonkeyPatch()
+    folder = tmp_path_factory.mktemp("cache")
+    patch.setenv(config.CACHE_ENV, str(folder))
+    yield folder
+    patch.undo()
+
+
 @pytest.fixture()
 def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of data/ in a temporary folder, used as the data folder."""

@@ -337,3 +337,31 @@ def test_a_browser_failing_after_the_notebooks_still_leaves_index_and_manifest(
     assert "Traceback" not in err
     assert (outputs / "index.html").is_file()
     assert _manifest(outputs)["results"][0]["status"] == "ok"
+
+
+def _start_times(outputs: Path) -> dict[str, str]:
+    return {path.stem: nbformat.read(path, as_version=4).metadata.papermill.start_time
+            for path in (outputs / "2020").glob("*_zh.ipynb")}
+
+
+def test_a_new_outputs_folder_starts_the_notebook_that_took_longest_first(
+        tiny, tmp_path, monkeypatch):
+    monkeypatch.setenv("LUOSHI_CACHE_DIR", str(tmp_path / "cache"))
+    write_notebook(tiny, "quick", 'print("quick")')
+    write_notebook(tiny, "slow", 'import time\ntime.sleep(1.5)')
+    assert _run(tmp_path / "first", "--jobs", "1") == 0
+    first = _start_times(tmp_path / "first")
+    assert first["quick_zh"] < first["slow_zh"]  # nothing known yet: the templates' own order
+    assert _run(tmp_path / "second", "--jobs", "1") == 0  # another folder: no manifest there
+    second = _start_times(tmp_path / "second")
+    assert second["slow_zh"] < second["quick_zh"]
+
+
+def test_the_kernel_client_uses_its_own_readiness_wait():
+    from jupyter_client.client import KernelClient
+
+    from luoshi_analysis.kernels import QuickReadyClient
+
+    # AsyncKernelClient binds wait_for_ready to the base function: a subclass must rebind it
+    assert QuickReadyClient.wait_for_ready is not KernelClient._async_wait_for_ready
+    assert QuickReadyClient.wait_for_ready.__qualname__.startswith("QuickReadyClient.")
