@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from queue import Empty
 
+import zmq
+import zmq.asyncio
 from jupyter_client import AsyncKernelManager, KernelManager
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
@@ -33,6 +35,8 @@ from traitlets import HasTraits, default
 # registers the same name for the user, `make install` inside .venv.
 KERNEL_NAME = "luoshi-analysis"
 KERNEL_DISPLAY_NAME = "Python (luoshi-analysis)"
+# how soon a client retries connecting to a kernel that has not bound its sockets yet
+RECONNECT_MS = 10
 
 PRELOAD = (
     "ipykernel.kernelapp",
@@ -94,14 +98,18 @@ def preload() -> None:
     """Import what every kernel needs, once, in the process kernels will be forked from.
 
     Also draws one small chart with Chinese text to PNG and SVG, so every forked kernel finds
-    the fonts loaded and the backends imported instead of paying for them itself.
+    the fonts loaded and the backends imported instead of paying for them itself, and reads
+    the kernel provisioners' entry points once for every worker.
     """
     import io
+
+    from jupyter_client.provisioning import KernelProvisionerFactory
 
     # debugpy warns on import about frozen modules unless told not to check files
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     for name in PRELOAD:
         importlib.import_module(name)
+    KernelProvisionerFactory.instance()  # scans every installed package's entry points
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(2, 1))
@@ -170,10 +178,12 @@ class ForkedProcess:
     def wait(self, timeout: float | None = None) -> int:
         """Wait for the kernel to exit."""
         deadline = None if timeout is None else time.monotonic() + timeout
+        pause = 0.001  # a killed kernel is gone within a millisecond or two: check soon, then less
         while self.poll() is None:
             if deadline is not None and time.monotonic() > deadline:
                 raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
-            time.sleep(0.02)
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
         return self.returncode
 
     def send_signal(self, signum: int) -> None:
@@ -212,8 +222,17 @@ class ForkedProvisioner(LocalProvisioner):
 class QuickReadyClient(AsyncKernelClient):
     """A kernel client that is ready as soon as the kernel has answered on shell and IOPub.
 
-    jupyter_client's own wait ends with 0.2 s of silence on IOPub, on every kernel start.
+    jupyter_client's own wait ends with 0.2 s of silence on IOPub, on every kernel start. Its
+    sockets also retry a connection every 10 ms instead of zmq's 100 ms: the client often
+    connects before the forked kernel has bound its sockets.
     """
+
+    @default("context")
+    def _quick_retry_context(self) -> zmq.asyncio.Context:
+        self._created_context = True  # the client closes it when its channels stop
+        context = zmq.asyncio.Context()
+        context.setsockopt(zmq.RECONNECT_IVL, RECONNECT_MS)
+        return context
 
     async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
         deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
@@ -247,24 +266,27 @@ class QuickReadyClient(AsyncKernelClient):
 
 
 class PreforkedKernelManager(ProjectKernelSpecs, AsyncKernelManager):
-    """A kernel manager that hands its connection file to an already forked kernel."""
+    """A kernel manager that adopts a kernel forked with its connection file already written."""
 
-    def __init__(self, pid: int, handoff: int, **kwargs):
+    def __init__(self, **kwargs):
         kwargs.setdefault("client_factory", QuickReadyClient)
+        # the forked kernel has read its connection file: no Curve keys can be added later
+        kwargs.setdefault("transport_encryption", "disabled")
         super().__init__(**kwargs)
-        self._prefork_pid = pid
-        self._handoff = handoff
+        self._forked: ForkedProcess | None = None
+
+    def adopt(self, pid: int) -> None:
+        """Record the forked kernel this manager is to adopt when papermill starts it."""
+        self._forked = ForkedProcess(pid)
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
-        # the provisioner chose ports and wrote the connection file; the kernel is waiting for it
-        os.write(self._handoff, (self.connection_file + "\n").encode())
-        os.close(self._handoff)
+        # the connection file was written before the fork (pre_launch left it as it was)
         provisioner = ForkedProvisioner(
             kernel_id=self.provisioner.kernel_id, kernel_spec=self.kernel_spec, parent=self
         )
-        provisioner.process = ForkedProcess(self._prefork_pid)
-        provisioner.pid = self._prefork_pid
-        provisioner.pgid = os.getpgid(self._prefork_pid)
+        provisioner.process = self._forked
+        provisioner.pid = self._forked.pid
+        provisioner.pgid = os.getpgid(self._forked.pid)
         provisioner.cwd = kw.get("cwd")
         provisioner.connection_info = self.provisioner.connection_info
         self.provisioner = provisioner
@@ -272,26 +294,25 @@ class PreforkedKernelManager(ProjectKernelSpecs, AsyncKernelManager):
 
     def returncode(self) -> int | None:
         """Return the kernel's exit status (negative: the signal), or None while it runs."""
-        return self.provisioner.process.poll() if self.has_kernel else None
+        return self._forked.poll() if self._forked is not None else None
 
     def discard(self) -> None:
-        """Kill the kernel without a shutdown round-trip and remove its sockets and files."""
-        if self.has_kernel:
-            self.provisioner.process.kill()
+        """Kill the kernel without a shutdown round-trip and remove its sockets and files.
+
+        The kernel is killed whether or not papermill got as far as adopting it.
+        """
+        if self._forked is not None:
+            self._forked.kill()
             with contextlib.suppress(subprocess.TimeoutExpired):
-                self.provisioner.process.wait(timeout=2)  # reap it: no zombie, its CPU counted
+                self._forked.wait(timeout=2)  # reap it: no zombie, its CPU counted
         KernelManager.cleanup_resources(self)  # the blocking form of the async method
         if self.transport == "ipc":
             shutil.rmtree(Path(self.ip).parent, ignore_errors=True)
 
 
-def _run_kernel(handoff: int, cwd: str, worker: int) -> None:
-    """In the forked child: wait for the connection file, then serve as an IPython kernel."""
+def _run_kernel(connection_file: str, cwd: str, worker: int) -> None:
+    """In the forked child: serve as an IPython kernel on the given connection file."""
     die_with_parent(worker)
-    with os.fdopen(handoff, "r") as pipe:
-        connection_file = pipe.readline().strip()
-    if not connection_file:
-        os._exit(0)
     os.chdir(cwd)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     from ipykernel.kernelapp import IPKernelApp
@@ -306,19 +327,26 @@ def _run_kernel(handoff: int, cwd: str, worker: int) -> None:
 def fork_kernel(cwd: str, close_fds: tuple[int, ...] = ()) -> PreforkedKernelManager:
     """Fork a kernel child now and return the manager papermill should use to adopt it.
 
+    The connection file is written first, so the kernel binds its sockets while papermill
+    is still preparing the notebook.
+
     Args:
         cwd: The kernel's working folder.
         close_fds: Descriptors of the caller the kernel must not hold (e.g. a result pipe).
     """
-    read_end, write_end = os.pipe()
+    # Unix sockets in a private folder: no TCP ports for parallel kernels to race for
+    sockets = tempfile.mkdtemp(prefix="luoshi-k")
+    manager = PreforkedKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=f"{sockets}/k",
+                                     connection_file=f"{sockets}/kernel.json")
+    manager.write_connection_file()
     worker = os.getpid()
     pid = os.fork()
     if pid == 0:  # child: never returns into the caller's stack
         code = 0
         try:
-            for fd in (write_end, *close_fds):
+            for fd in close_fds:
                 os.close(fd)
-            _run_kernel(read_end, cwd, worker)
+            _run_kernel(manager.connection_file, cwd, worker)
         except BaseException:  # noqa: BLE001 - report and leave without running parent code
             import traceback
 
@@ -328,8 +356,5 @@ def fork_kernel(cwd: str, close_fds: tuple[int, ...] = ()) -> PreforkedKernelMan
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(code)
-    os.close(read_end)
-    # Unix sockets in a private folder: no TCP ports for parallel kernels to race for
-    sockets = tempfile.mkdtemp(prefix="luoshi-k")
-    return PreforkedKernelManager(pid, write_end, kernel_name=KERNEL_NAME, transport="ipc",
-                                  ip=f"{sockets}/k")
+    manager.adopt(pid)
+    return manager
