@@ -63,6 +63,12 @@ def notebook_to_html(nb: nbformat.NotebookNode, lang: str, title: str, with_code
     return _strip_css_comments(page)
 
 
+def export_page_file(executed: Path, page: Path, lang: str, title: str, with_code: bool) -> None:
+    """Read an executed notebook and write its page (to a temporary name, then renamed)."""
+    nb = nbformat.read(executed, as_version=4)
+    write_text(page, notebook_to_html(nb, lang, title, with_code))
+
+
 def warm_exporter() -> None:
     """Export an empty notebook once, so that nbconvert is imported and its templates compiled."""
     notebook_to_html(nbformat.v4.new_notebook(), "zh", "warm-up", with_code=False)

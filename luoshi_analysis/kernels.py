@@ -43,7 +43,6 @@ PRELOAD = (
     "ipykernel.ipkernel",
     "ipykernel.zmqshell",
     "ipykernel.debugger",  # imports debugpy: 0.1-0.2 s in every kernel otherwise
-    "ipykernel.kernelspec",
     "IPython.core.oinspect",
     "IPython.core.debugger",
     "IPython.core.completerlib",

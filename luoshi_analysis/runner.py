@@ -257,25 +257,14 @@ def execute(job: Job, close_fds: tuple[int, ...] = (), runner_pid: int | None = 
     return {**outcome, "attempts": attempts}
 
 
-def export_page(job: Job) -> dict:
-    """Export a job's executed notebook to its HTML page; return a result dict."""
-    import nbformat
-
-    from luoshi_analysis.atomic import write_text
-    from luoshi_analysis.export import notebook_to_html
+def page_request(job: Job):
+    """Return the request for a job's page (its title names the unit from the source record)."""
     from luoshi_analysis.notebook import report_title
+    from luoshi_analysis.page_exporter import PageRequest
 
-    try:
-        nb = nbformat.read(job.executed, as_version=4)
-        data_root = Path(job.parameters["data_dir"]) if job.parameters.get("data_dir") else None
-        page = notebook_to_html(nb, job.lang,
-                                report_title(job.year, job.notebook, job.lang, data_root),
-                                job.with_code)
-        write_text(job.html, page)
-    except Exception as exc:  # noqa: BLE001 - one page that fails to export fails its job only
-        return {"status": "failed", "error": f"HTML export: {type(exc).__name__}: {exc}"}
-    job.stale_marker.unlink(missing_ok=True)
-    return {"status": "ok"}
+    data_root = Path(job.parameters["data_dir"]) if job.parameters.get("data_dir") else None
+    return PageRequest(job.executed, job.html, job.lang,
+                       report_title(job.year, job.notebook, job.lang, data_root), job.with_code)
 
 
 def _child(job: Job, conn, runner_pid: int) -> None:
@@ -354,21 +343,38 @@ def run_jobs(jobs: list[Job], workers: int, hard_timeout: float, progress: bool 
         expected: Seconds per (notebook, lang) from an earlier run, to order the jobs.
     """
     from luoshi_analysis import kernels
-    from luoshi_analysis.export import warm_exporter
+    from luoshi_analysis.page_exporter import PageExporter
+
+    # first, so that nbconvert loads on the other core while this process loads the kernels'
+    exporter = PageExporter()
+    try:
+        # import the kernels' stack once (this also builds matplotlib's font cache before any
+        # child starts: parallel builds can hang); every kernel is forked with it loaded
+        if kernels.can_fork():
+            kernels.preload()
+        else:
+            import matplotlib.font_manager  # noqa: F401
+        import papermill  # noqa: F401 - once here, not in every worker
+        from tqdm import tqdm
+
+        # what is loaded now is never collected: a forked kernel's garbage collector then
+        # leaves these objects alone instead of writing to (and so copying) their pages
+        gc.freeze()
+        bar = tqdm(total=len(jobs), desc="notebooks", unit="nb", disable=not progress,
+                   file=sys.stderr, dynamic_ncols=True)
+        try:
+            return _run_jobs(jobs, workers, hard_timeout, expected, exporter, bar)
+        finally:
+            bar.close()
+    finally:
+        exporter.close()
+
+
+def _run_jobs(jobs: list[Job], workers: int, hard_timeout: float,
+              expected: dict[tuple[str, str], float] | None, exporter, bar) -> list[Result]:
+    """The loop of ``run_jobs``: start workers, collect their notebooks, have pages exported."""
+    from luoshi_analysis import kernels
     from luoshi_analysis.schedule import longest_first
-
-    # import the kernels' stack once (this also builds matplotlib's font cache before any
-    # child starts: parallel builds can hang); every kernel is forked with it loaded
-    if kernels.can_fork():
-        kernels.preload()
-    else:
-        import matplotlib.font_manager  # noqa: F401
-    import papermill  # noqa: F401 - once here, not in every worker
-    from tqdm import tqdm
-
-    # what is loaded now is never collected: a forked kernel's garbage collector then leaves
-    # these objects alone instead of writing to (and so copying) every page they live on
-    gc.freeze()
 
     # children's temporary files (kernel sockets among them) live in one folder per run, removed
     # at the end even when a child was killed before it could clean up
@@ -379,24 +385,27 @@ def run_jobs(jobs: list[Job], workers: int, hard_timeout: float, progress: bool 
     running: dict = {}  # connection -> (index, process, started)
     results: dict[int, Result] = {}
     runner_pid = os.getpid()
-    bar = tqdm(total=len(jobs), desc="notebooks", unit="nb", disable=not progress,
-               file=sys.stderr, dynamic_ncols=True)
+
+    def exported(answers) -> None:
+        for (index, started, attempts), outcome in answers:
+            if outcome["status"] == "ok":
+                jobs[index].stale_marker.unlink(missing_ok=True)
+            results[index] = _result(jobs[index], {**outcome, "attempts": attempts},
+                                     time.monotonic() - started)
+            bar.update(1)
+
     try:
         with _signals_like_ctrl_c():
-            warm = False
-            while pending or running:
+            while pending or running or exporter.busy:
                 _start_workers(pending, running, workers, context, runner_pid)
-                if not warm:
-                    # nbconvert is imported and its templates compiled while the first
-                    # notebooks run
-                    warm_exporter()
-                    warm = True
-                    continue
                 now = time.monotonic()
-                nearest = min(started + hard_timeout for _, _, started in running.values())
-                ready = wait(list(running), timeout=max(0.05, nearest - now))
-                executed = []
+                deadlines = [started + hard_timeout for _, _, started in running.values()]
+                deadlines += exporter.deadlines(hard_timeout)
+                ready = wait(list(running) + exporter.connections(),
+                             timeout=max(0.05, min(deadlines) - now))
                 for conn in ready:
+                    if conn not in running:
+                        continue  # the exporter's: read below
                     index, process, started = running.pop(conn)
                     try:
                         outcome = conn.recv()
@@ -407,10 +416,12 @@ def run_jobs(jobs: list[Job], workers: int, hard_timeout: float, progress: bool 
                     process.join()
                     _kill_group(process.pid)  # a kernel left behind dies with its group
                     if outcome["status"] == "executed":
-                        executed.append((index, outcome, started))
+                        exported(exporter.submit((index, started, outcome["attempts"]),
+                                                 page_request(jobs[index])))
                         continue
                     results[index] = _result(jobs[index], outcome, time.monotonic() - started)
                     bar.update(1)
+                exported(exporter.answers())
                 now = time.monotonic()
                 for conn, (index, process, started) in list(running.items()):
                     if now - started >= hard_timeout:
@@ -422,12 +433,7 @@ def run_jobs(jobs: list[Job], workers: int, hard_timeout: float, progress: bool 
                             "error": f"stopped after {hard_timeout:g} s (kernel killed)",
                         }, now - started)
                         bar.update(1)
-                # keep the cores busy first, then export what is done
-                _start_workers(pending, running, workers, context, runner_pid)
-                for index, outcome, started in executed:
-                    outcome = {**export_page(jobs[index]), "attempts": outcome["attempts"]}
-                    results[index] = _result(jobs[index], outcome, time.monotonic() - started)
-                    bar.update(1)
+                exported(exporter.expire(hard_timeout))
     except KeyboardInterrupt:
         for _, process, _ in running.values():
             _kill_group(process.pid)
@@ -435,7 +441,6 @@ def run_jobs(jobs: list[Job], workers: int, hard_timeout: float, progress: bool 
             process.join()
         raise
     finally:
-        bar.close()
         shutil.rmtree(tempfile.tempdir, ignore_errors=True)
         tempfile.tempdir = previous_tempdir
     return [results[i] for i in range(len(jobs))]
@@ -514,7 +519,7 @@ def plan(
             f"unknown notebook {unknown[0]!r}; available: {', '.join(templates) or 'none'}")
     jobs = []
     for name in notebooks:
-        declared = declared_parameters(templates[name])
+        declared = declared_parameters(templates[name]) if extra else {}
         not_declared = [p for p in extra if p not in declared]
         if not_declared:
             raise ParameterError(
