@@ -42,7 +42,7 @@ PRELOAD = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
     "ipykernel.zmqshell",
-    "ipykernel.debugger",  # imports debugpy: 0.1-0.2 s in every kernel otherwise
+    "ipykernel.debugger",
     "IPython.core.oinspect",
     "IPython.core.debugger",
     "IPython.core.completerlib",
@@ -96,7 +96,8 @@ def exit_description(returncode: int | None) -> str:
 def preload() -> None:
     """Import what every kernel needs, once, in the process kernels will be forked from.
 
-    Also draws one small chart with Chinese text to PNG and SVG, so every forked kernel finds
+    Kernels forked from this process run without debugpy (nothing attaches a debugger to a
+    batch run). Also draws one small chart with Chinese text to PNG and SVG, so every forked kernel finds
     the fonts loaded and the backends imported instead of paying for them itself, and reads
     the kernel provisioners' entry points once for every worker.
     """
@@ -104,10 +105,16 @@ def preload() -> None:
 
     from jupyter_client.provisioning import KernelProvisionerFactory
 
-    # debugpy warns on import about frozen modules unless told not to check files
-    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    for name in PRELOAD:
-        importlib.import_module(name)
+    # A batch kernel has no frontend to attach a debugger: ipykernel, imported while debugpy
+    # cannot be (0.08 s to import), runs as where debugpy is not installed and opens no debug
+    # socket. A notebook may still import debugpy itself: the block is lifted afterwards.
+    blocked = sys.modules.setdefault("debugpy", None) is None
+    try:
+        for name in PRELOAD:
+            importlib.import_module(name)
+    finally:
+        if blocked:
+            del sys.modules["debugpy"]
     KernelProvisionerFactory.instance()  # scans every installed package's entry points
     from matplotlib.figure import Figure
 

@@ -365,3 +365,18 @@ def test_the_kernel_client_uses_its_own_readiness_wait():
     # AsyncKernelClient binds wait_for_ready to the base function: a subclass must rebind it
     assert QuickReadyClient.wait_for_ready is not KernelClient._async_wait_for_ready
     assert QuickReadyClient.wait_for_ready.__qualname__.startswith("QuickReadyClient.")
+
+
+def test_runner_kernels_start_without_a_debugger_but_a_notebook_may_import_debugpy(tiny, tmp_path):
+    write_notebook(tiny, "debug", "import ipykernel.debugger as debugger\n"
+                                  "print('debugger available:', debugger._is_debugpy_available)\n"
+                                  "import debugpy\nprint('debugpy imported:', debugpy.__name__)")
+    outputs = tmp_path / "out"
+    run = _start_run(tiny, outputs, uuid.uuid4().hex)  # a fresh runner process, as a user's
+    _, err = run.communicate(timeout=120)
+    assert run.returncode == 0, err
+    (cell,) = [c for c in nbformat.read(outputs / "2020" / "debug_zh.ipynb", as_version=4).cells
+               if "debugger" in c.source]
+    printed = "".join(o.get("text", "") for o in cell.outputs)
+    assert "debugger available: False" in printed
+    assert "debugpy imported: debugpy" in printed
