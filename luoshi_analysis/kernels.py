@@ -14,6 +14,7 @@ import contextlib
 import ctypes
 import importlib
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -182,9 +183,16 @@ class ForkedProcess:
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
-        """Wait for the kernel to exit."""
+        """Wait for the kernel to exit (woken by the exit itself where Linux offers a pidfd)."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        pause = 0.001  # a killed kernel is gone within a millisecond or two: check soon, then less
+        if self.poll() is None and hasattr(os, "pidfd_open"):
+            with contextlib.suppress(OSError):
+                pidfd = os.pidfd_open(self.pid)
+                try:
+                    select.select([pidfd], [], [], timeout)
+                finally:
+                    os.close(pidfd)
+        pause = 0.001  # a killed kernel is gone within a few milliseconds: check soon, then less
         while self.poll() is None:
             if deadline is not None and time.monotonic() > deadline:
                 raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
