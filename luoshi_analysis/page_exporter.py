@@ -8,6 +8,7 @@ the runner is gone.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -52,6 +53,8 @@ def _serve(conn, runner_end, runner_pid: int) -> None:
     from luoshi_analysis.export import warm_exporter
     from luoshi_analysis.kernels import die_with_parent
 
+    # the runner's objects are never collected here: the collector neither walks nor copies them
+    gc.freeze()
     runner_end.close()  # else the runner closing its end would never reach this process as EOF
     die_with_parent(runner_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the runner decides what Ctrl-C stops
