@@ -58,7 +58,10 @@ def _serve(conn, runner_end, runner_pid: int) -> None:
     runner_end.close()  # else the runner closing its end would never reach this process as EOF
     die_with_parent(runner_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the runner decides what Ctrl-C stops
-    warm_exporter()
+    try:
+        warm_exporter()
+    except Exception:  # noqa: BLE001 - the runner exports in its own process, and says why there
+        return
     while True:
         try:
             request = conn.recv()

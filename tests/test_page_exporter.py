@@ -104,3 +104,20 @@ def test_the_exporter_writes_what_the_runner_would(tmp_path, lang):
         exporter.close()
     nb = nbformat.read(request.executed, as_version=4)
     assert request.page.read_text("utf-8") == export.notebook_to_html(nb, lang, "a title", False)
+
+
+def test_an_exporter_that_cannot_start_leaves_the_pages_to_the_runner(tmp_path, monkeypatch, capfd):
+    def broken_warm_up():
+        raise RuntimeError("nbconvert is broken here")
+
+    monkeypatch.setattr(export, "warm_exporter", broken_warm_up)
+    exporter = PageExporter()  # forked now: its warm-up fails and it ends
+    try:
+        exporter.process.join(timeout=30)
+        request = _executed(tmp_path, "fallback", "written by the runner")
+        answers = exporter.submit("fallback", request) or _collect(exporter, 1)
+    finally:
+        exporter.close()
+    assert answers == [("fallback", {"status": "ok"})]
+    assert "written by the runner" in request.page.read_text("utf-8")
+    assert "Traceback" not in capfd.readouterr().err  # no stack trace from the child
