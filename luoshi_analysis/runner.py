@@ -358,8 +358,6 @@ def run_jobs(jobs: list[Job], workers: int, hard_timeout: float, progress: bool 
         from tqdm import tqdm
 
         _compile_notebook_schemas({job.template for job in jobs})
-        if jobs and kernels.can_fork():
-            _warm_library(jobs[0])
 
         # what is loaded now is never collected: a forked kernel's garbage collector then
         # leaves these objects alone instead of writing to (and so copying) their pages
@@ -375,7 +373,7 @@ def run_jobs(jobs: list[Job], workers: int, hard_timeout: float, progress: bool 
 
 
 def _warm_library(job: Job) -> None:
-    """Run the library's loaders and checks once on a job's year, in the process kernels fork from.
+    """Run the library's loaders and checks once on a job's year, in the process workers fork from.
 
     Their lazy imports and regular expressions are then loaded once here instead of in every
     kernel (0.05-0.1 s each). Nothing is kept but code: the library caches no data. Bad data
@@ -431,10 +429,17 @@ def _run_jobs(jobs: list[Job], workers: int, hard_timeout: float,
                                      time.monotonic() - started)
             bar.update(1)
 
+    warm = not (jobs and kernels.can_fork())
     try:
         with _signals_like_ctrl_c():
             while pending or running or exporter.busy:
                 _start_workers(pending, running, workers, context, runner_pid)
+                if not warm:
+                    # after the first (longest) jobs have started, not before: they wait less,
+                    # and every later kernel is forked with the library warm
+                    _warm_library(jobs[0])
+                    gc.freeze()
+                    warm = True
                 now = time.monotonic()
                 deadlines = [started + hard_timeout for _, _, started in running.values()]
                 deadlines += exporter.deadlines(hard_timeout)
