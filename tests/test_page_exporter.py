@@ -45,15 +45,21 @@ def test_pages_are_written_and_answered_in_the_order_asked(tmp_path):
     assert not exporter.process.is_alive()
 
 
-def test_a_killed_exporter_costs_no_page(tmp_path):
-    exporter = PageExporter()
+def _ask_once_ended(exporter: PageExporter, folder, said: str) -> tuple[list, PageRequest]:
+    """Ask for a page once the exporter's process has ended; return the answers and request."""
     try:
-        exporter.process.kill()
-        exporter.process.join()
-        request = _executed(tmp_path, "late", "still written")
+        exporter.process.join(timeout=30)
+        request = _executed(folder, "late", said)
         answers = exporter.submit("late", request) or _collect(exporter, 1)
     finally:
         exporter.close()
+    return answers, request
+
+
+def test_a_killed_exporter_costs_no_page(tmp_path):
+    exporter = PageExporter()
+    exporter.process.kill()
+    answers, request = _ask_once_ended(exporter, tmp_path, "still written")
     assert answers == [("late", {"status": "ok"})]
     assert "still written" in request.page.read_text("utf-8")
 
@@ -111,13 +117,8 @@ def test_an_exporter_that_cannot_start_leaves_the_pages_to_the_runner(tmp_path, 
         raise RuntimeError("nbconvert is broken here")
 
     monkeypatch.setattr(export, "warm_exporter", broken_warm_up)
-    exporter = PageExporter()  # forked now: its warm-up fails and it ends
-    try:
-        exporter.process.join(timeout=30)
-        request = _executed(tmp_path, "fallback", "written by the runner")
-        answers = exporter.submit("fallback", request) or _collect(exporter, 1)
-    finally:
-        exporter.close()
-    assert answers == [("fallback", {"status": "ok"})]
+    # forked with the broken warm-up: the process ends at once
+    answers, request = _ask_once_ended(PageExporter(), tmp_path, "written by the runner")
+    assert answers == [("late", {"status": "ok"})]
     assert "written by the runner" in request.page.read_text("utf-8")
     assert "Traceback" not in capfd.readouterr().err  # no stack trace from the child
