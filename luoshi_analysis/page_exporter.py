@@ -121,7 +121,7 @@ class PageExporter:
 
     def _export_here(self) -> list[tuple[object, dict]]:
         """The exporter process is gone: export what it still owed in this process."""
-        self._drop_process()
+        self._stop(grace=0)
         done = []
         while self.waiting:
             key, request, _ = self.waiting.popleft()
@@ -139,27 +139,23 @@ class PageExporter:
         """
         if not self.waiting or time.monotonic() - self.waiting[0][2] < limit:
             return []
-        self._drop_process()
+        self._stop(grace=0)
         failed = [(key, {"status": "failed", "error": f"HTML export: no page after {limit:g} s"})
                   for key, _, _ in self.waiting]
         self.waiting.clear()
         return failed
 
-    def _drop_process(self) -> None:
+    def close(self) -> None:
+        """Stop the exporter process (it ends on EOF; killed if it does not within a second)."""
+        self._stop(grace=1)
+
+    def _stop(self, grace: float) -> None:
+        """Close the connection (EOF to the process), then kill it after grace seconds."""
         if self.connection is not None:
             self.connection.close()
             self.connection = None
+        if grace:
+            self.process.join(timeout=grace)
         if self.process.is_alive():
             self.process.kill()
         self.process.join()
-
-    def close(self) -> None:
-        """Stop the exporter process (it ends on EOF; killed if it does not within a second)."""
-        if self.connection is not None:
-            self.connection.close()
-            self.connection = None
-        self.process.join(timeout=1)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join()
-

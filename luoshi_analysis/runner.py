@@ -20,10 +20,14 @@ from dataclasses import asdict, dataclass
 from importlib import metadata
 from multiprocessing.connection import wait
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from luoshi_analysis import config
 from luoshi_analysis.errors import ParameterError
 from luoshi_analysis.labels import LANGS
+
+if TYPE_CHECKING:
+    from luoshi_analysis.page_exporter import PageRequest
 
 # nbformat, nbconvert, jupyter_client and matplotlib are imported where used: `luoshi validate`
 # and `luoshi tables` build this module's options and should not pay for them.
@@ -69,6 +73,11 @@ class Job:
     def html(self) -> Path:
         """Path of the exported page (replaced only by a good run)."""
         return self.out_dir / f"{self.stem}.html"
+
+    @property
+    def data_root(self) -> Path | None:
+        """The data folder the notebook reads (None: the default one)."""
+        return Path(self.parameters["data_dir"]) if self.parameters.get("data_dir") else None
 
     @property
     def stale_marker(self) -> Path:
@@ -257,14 +266,14 @@ def execute(job: Job, close_fds: tuple[int, ...] = (), runner_pid: int | None = 
     return {**outcome, "attempts": attempts}
 
 
-def page_request(job: Job):
+def page_request(job: Job) -> PageRequest:
     """Return the request for a job's page (its title names the unit from the source record)."""
     from luoshi_analysis.notebook import report_title
     from luoshi_analysis.page_exporter import PageRequest
 
-    data_root = Path(job.parameters["data_dir"]) if job.parameters.get("data_dir") else None
     return PageRequest(job.executed, job.html, job.lang,
-                       report_title(job.year, job.notebook, job.lang, data_root), job.with_code)
+                       report_title(job.year, job.notebook, job.lang, job.data_root),
+                       job.with_code)
 
 
 def _child(job: Job, conn, runner_pid: int) -> None:
@@ -381,7 +390,7 @@ def _warm_library(job: Job) -> None:
     """
     import luoshi_analysis as la
 
-    root = Path(job.parameters["data_dir"]) if job.parameters.get("data_dir") else None
+    root = job.data_root
     with contextlib.suppress(Exception):
         la.load_budget(job.year, root)
         la.load_indicators(job.year, root)
