@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-CACHE_ENV = "LUOSHI_CACHE_DIR"  # luoshi_analysis.config.CACHE_ENV, without importing the package
+CACHE_ENV = "LUOSHI_CACHE_DIR"  # luoshi_analysis.core.config.CACHE_ENV, without importing the package
 BIN = Path(sys.executable).parent
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 LANGS = ("zh", "en")
@@ -55,8 +55,8 @@ def timed(commands: list[list[str]], env: dict | None = None) -> float:
 
 def floor(outputs: Path, year: int) -> None:
     """In this process: import once, then run every code cell of every notebook and language."""
-    import luoshi_analysis.notebook  # noqa: F401 - the imports the notebooks make, counted once
-    import luoshi_analysis.plots  # noqa: F401
+    import luoshi_analysis.reports.notebook  # noqa: F401 - the imports the notebooks make, counted once
+    import luoshi_analysis.reports.plots  # noqa: F401
 
     for template in NOTEBOOKS:
         # plain JSON: nbformat (and the jsonschema it loads) is the runner's cost, not the notebooks'

@@ -32,42 +32,39 @@ Views for charts
 Output
     to_excel(path, years=None)    one workbook: budget, indicators, checks, source record
 
-Charts are in ``luoshi_analysis.plots``; errors (``LuoshiError`` and its subclasses, each a
-one-line message) in ``luoshi_analysis.errors``. Amounts stay floats holding the report's
-two-decimal values; sums and differences go through ``luoshi_analysis.money`` so they print
+Charts are in ``luoshi_analysis.reports.plots``; errors (``LuoshiError`` and its subclasses, each a
+one-line message) in ``luoshi_analysis.core.errors``. Amounts stay floats holding the report's
+two-decimal values; sums and differences go through ``luoshi_analysis.core.money`` so they print
 exactly (5446.35, never 5446.349999999999).
 """
 
-from luoshi_analysis.analysis import (
-    budget_change,
+from luoshi_analysis.analysis.change import budget_change, indicator_change, previous_year
+from luoshi_analysis.analysis.checks import check, statement_violations
+from luoshi_analysis.analysis.ratios import ratios_not_available, spending_ratios
+from luoshi_analysis.analysis.trace import trace
+from luoshi_analysis.analysis.views import (
     budget_structure,
     headline_indicators,
-    indicator_change,
-    previous_year,
-    ratios_not_available,
     revenue_structure,
     sources_and_uses,
     spending_mix,
-    spending_ratios,
     statements_over_years,
 )
-from luoshi_analysis.checks import check, statement_violations
-from luoshi_analysis.errors import DataFolderError as DataFolderError
-from luoshi_analysis.errors import DataValidationError as DataValidationError
-from luoshi_analysis.errors import IngestError as IngestError
-from luoshi_analysis.errors import LuoshiError as LuoshiError
-from luoshi_analysis.errors import ParameterError as ParameterError
-from luoshi_analysis.errors import ProvenanceError as ProvenanceError
-from luoshi_analysis.errors import UnknownYearError as UnknownYearError
-from luoshi_analysis.excel import to_excel
-from luoshi_analysis.load import load_budget, load_indicators, load_statements, years
-from luoshi_analysis.provenance import read_source, verify_raw
-from luoshi_analysis.trace import trace
+from luoshi_analysis.core.errors import DataFolderError as DataFolderError
+from luoshi_analysis.core.errors import DataValidationError as DataValidationError
+from luoshi_analysis.core.errors import IngestError as IngestError
+from luoshi_analysis.core.errors import LuoshiError as LuoshiError
+from luoshi_analysis.core.errors import ParameterError as ParameterError
+from luoshi_analysis.core.errors import ProvenanceError as ProvenanceError
+from luoshi_analysis.core.errors import UnknownYearError as UnknownYearError
+from luoshi_analysis.core.load import load_budget, load_indicators, load_statements, years
+from luoshi_analysis.core.provenance import read_source, verify_raw
+from luoshi_analysis.reports.excel import to_excel
 
 __version__ = "0.1.0"
 
 # The functions an analyst calls; help(la) documents these. The exception classes stay
-# importable from here (la.LuoshiError) but are documented in luoshi_analysis.errors.
+# importable from here (la.LuoshiError) but are documented in luoshi_analysis.core.errors.
 __all__ = [
     "budget_change",
     "budget_structure",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from luoshi_analysis import config
+from luoshi_analysis.core import config
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"

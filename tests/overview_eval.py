@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from luoshi_analysis.errors import IngestError
+from luoshi_analysis.core.errors import IngestError
 from luoshi_analysis.ingest.normalize import normalize
 from luoshi_analysis.ingest.overview import parse_overview
 

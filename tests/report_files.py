@@ -35,7 +35,7 @@ def pdfs_from_html(pages: dict[str, str]) -> dict[str, bytes]:
     """
     from playwright.sync_api import sync_playwright
 
-    from luoshi_analysis.browser import launch
+    from luoshi_analysis.engine.browser import launch
 
     out = {}
     with sync_playwright() as playwright:

@@ -413,7 +413,7 @@ def test_charts_draw_dollar_signs_literally():
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.text import Text
 
-    from luoshi_analysis import plots
+    from luoshi_analysis.reports import plots
 
     rows = _with_dollar_names(load_indicators(2020))
     for fig in (plots.section_chart(rows, "zh"), plots.headline_chart(rows, "en")):

@@ -10,7 +10,7 @@ import pytest
 from playwright import sync_api as playwright_api
 from pypdf import PdfReader
 
-from luoshi_analysis.browser import audit_page, launch
+from luoshi_analysis.engine.browser import audit_page, launch
 
 PAGES = [f"{name}_{lang}" for name in ("revenue_structure", "spending_mix", "outcome_indicators")
          for lang in ("zh", "en")]
@@ -295,7 +295,7 @@ def test_pages_of_another_unit_pass_check_pages_and_must_name_it(tmp_path):
 
 
 def test_title_rule_without_a_manifest_names_no_town():
-    from luoshi_analysis.browser import title_problem
+    from luoshi_analysis.engine.browser import title_problem
 
     assert title_problem("青山乡2021年部门整体支出绩效评价报告") is None
     assert title_problem("Qingshan Township: 2021 performance evaluation report") is None

@@ -7,8 +7,9 @@ import pytest
 from matplotlib.figure import Figure
 
 import luoshi_analysis as la
-from luoshi_analysis import notebook, plots
-from luoshi_analysis.fonts import CJK_FAMILY, cjk_font_path
+from luoshi_analysis.analysis.views import statements_by_year
+from luoshi_analysis.reports import plots
+from luoshi_analysis.reports.fonts import CJK_FAMILY, cjk_font_path
 
 
 def _all_charts(lang):
@@ -22,7 +23,7 @@ def _all_charts(lang):
     for _, rows in indicators.groupby("section"):
         yield plots.section_chart(rows, lang)
     yield plots.budget_change_chart(la.budget_change(budget, budget, "revenue"), lang)
-    by_year = notebook.statements_by_year(la.statements_over_years(), "revenue", 2020)
+    by_year = statements_by_year(la.statements_over_years(), "revenue", 2020)
     earlier = by_year.assign(year=2019, source="later_report", later_report_year=2020)
     yield plots.statements_years_chart(pd.concat([earlier, by_year]), lang)
 

@@ -3,7 +3,7 @@
 import re
 
 from luoshi_analysis import load_indicators
-from luoshi_analysis.fragments import NUMBER
+from luoshi_analysis.analysis.fragments import NUMBER
 
 # Numbers that are deliberately not figures: (verbatim context, number, why).
 EXCLUSIONS = [

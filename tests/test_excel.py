@@ -10,7 +10,7 @@ import pytest
 
 import luoshi_analysis as la
 from luoshi_analysis.cli import main
-from luoshi_analysis.errors import ParameterError
+from luoshi_analysis.core.errors import ParameterError
 
 SHEETS = ["预算 Budget", "指标 Indicators", "核对 Checks", "来源 Source"]
 
@@ -121,14 +121,14 @@ def test_a_failed_write_keeps_the_old_workbook(tmp_path, monkeypatch):
     def broken(*_args, **_kwargs):
         raise ParameterError("year 1999 is not a year")
 
-    monkeypatch.setattr("luoshi_analysis.excel.workbook_bytes", broken)
+    monkeypatch.setattr("luoshi_analysis.reports.excel.workbook_bytes", broken)
     with pytest.raises(ParameterError):
         la.to_excel(path)
     assert path.read_bytes() == b"old"
 
 
 def test_a_statements_table_gets_its_own_sheet_with_numeric_amounts(tmp_path, monkeypatch):
-    from luoshi_analysis import load, schema
+    from luoshi_analysis.core import load, schema
 
     table = schema.TableSchema(
         name="statements", title="Statements", primary_key=("year", "statement"),
@@ -157,7 +157,7 @@ def test_a_statements_table_gets_its_own_sheet_with_numeric_amounts(tmp_path, mo
 
 
 def test_no_statements_sheet_when_no_year_has_statements(workbook, monkeypatch):
-    from luoshi_analysis import load
+    from luoshi_analysis.core import load
 
     if hasattr(load, "load_statements"):
         empty = load.load_statements(2020).iloc[0:0]

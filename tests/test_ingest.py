@@ -241,7 +241,8 @@ def test_carryover_mismatch_is_reported(data_copy, tmp_path, capsys):
 # -- candidate indicators -----------------------------------------------------------------------
 
 def test_candidates_read_qualifiers_units_and_chinese_numerals():
-    from luoshi_analysis.ingest.outcomes import chinese_number, find_candidates
+    from luoshi_analysis.core.numbers import chinese_number
+    from luoshi_analysis.ingest.outcomes import find_candidates
 
     assert [chinese_number(t) for t in ("四", "两", "十", "十二", "三十", "四十五", "零")] == [
         4, 2, 10, 12, 30, 45, None]

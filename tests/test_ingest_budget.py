@@ -13,11 +13,11 @@ from luoshi_analysis import (
     spending_ratios,
     statements_over_years,
 )
+from luoshi_analysis.analysis.trace import trace
 from luoshi_analysis.cli import main
+from luoshi_analysis.core.load import budget_document_years, load_statements, years
+from luoshi_analysis.core.provenance import read_source, read_sources, verify_raw
 from luoshi_analysis.ingest import ingest, review_summary
-from luoshi_analysis.load import budget_document_years, load_statements, years
-from luoshi_analysis.provenance import read_source, read_sources, verify_raw
-from luoshi_analysis.trace import trace
 
 FINAL = (
     "东岭镇人民政府2021年度部门整体支出绩效评价报告\n一、部门整体支出概况\n"

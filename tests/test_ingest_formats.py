@@ -6,9 +6,9 @@ import pytest
 from report_files import docx_bytes, html_page, pdfs_from_html, xlsx_bytes
 
 from luoshi_analysis import check, load_budget, spending_ratios
+from luoshi_analysis.core.load import load_statements
+from luoshi_analysis.core.provenance import read_source
 from luoshi_analysis.ingest import ingest
-from luoshi_analysis.load import load_statements
-from luoshi_analysis.provenance import read_source
 
 # The overview every file below states, in 万元: (key, amount).
 EXPECTED = {

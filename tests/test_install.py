@@ -39,7 +39,7 @@ def test_installed_wheel_finds_data_and_templates(tmp_path):
     assert "luoshi_analysis/templates/luoshi/index.html.j2" in names
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
-    probe = ("import luoshi_analysis as la, luoshi_analysis.config as c, luoshi_analysis.runner as r;"
+    probe = ("import luoshi_analysis as la, luoshi_analysis.core.config as c, luoshi_analysis.engine.runner as r;"
              "print(la.__file__); print(la.years()); print(la.check(2020)['ok'].all());"
              "print(sorted(r.available_notebooks()))")
     env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}

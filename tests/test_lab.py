@@ -23,8 +23,8 @@ from conftest import REPO
 from make_helpers import run_make
 from notebook_helpers import write_notebook
 
-from luoshi_analysis import kernels, runner
 from luoshi_analysis.cli import main
+from luoshi_analysis.engine import kernels, runner
 
 # the report templates and the charts each draws at least (any correct template; more are fine);
 # named here, not globbed: an analyst's stray notebook in notebooks/ is not a template
@@ -232,7 +232,7 @@ def browser_context(lab):
     """Headless Chromium that may reach the Lab server and nothing else; and what it tried."""
     from playwright import sync_api
 
-    from luoshi_analysis.browser import launch
+    from luoshi_analysis.engine.browser import launch
 
     outside: list[str] = []
 

@@ -8,8 +8,9 @@ from matplotlib.figure import Figure
 from textcheck import mixed_language, overlapping_texts, page_text, texts_outside
 
 import luoshi_analysis as la
-from luoshi_analysis import notebook, plots
-from luoshi_analysis.labels import PROSE, TEXT, prose
+from luoshi_analysis.analysis.views import statements_by_year
+from luoshi_analysis.reports import notebook, plots
+from luoshi_analysis.reports.labels import LANGS, prose, texts
 
 NAMES = ("罗市镇人民政府", "People's Government of Luoshi Town")
 
@@ -35,7 +36,7 @@ def _charts(lang):
 
 def _amounts_by_year() -> pd.DataFrame:
     """2020's revenue lines, a 2019 known only from a later clause, and a differing clause."""
-    by_year = notebook.statements_by_year(la.statements_over_years(), "revenue", 2020)
+    by_year = statements_by_year(la.statements_over_years(), "revenue", 2020)
     earlier = by_year.assign(year=2019, amount=by_year["amount"] * 0.9, source="later_report",
                              later_report_year=2020)
     return pd.concat([earlier, by_year.assign(clause_amount=by_year["amount"] - 1)],
@@ -44,7 +45,7 @@ def _amounts_by_year() -> pd.DataFrame:
 
 def _violations() -> pd.DataFrame:
     """One disagreement within a report and one year-on-year clause that differs."""
-    from luoshi_analysis.checks import VIOLATION_COLUMNS
+    from luoshi_analysis.analysis.checks import VIOLATION_COLUMNS
 
     return pd.DataFrame([
         [2020, "disagreement", "revenue_current_year", "all_funds", "executed", 4112.15, 4121.15,
@@ -106,13 +107,22 @@ def test_no_chart_draws_text_over_text_or_off_the_edge(lang):
 
 # --- texts, tables and pages ----------------------------------------------------------------
 
+def test_both_languages_have_the_same_texts():
+    def keys(tree: dict, prefix: str = "") -> set[str]:
+        return {f"{prefix}{k}" for k, v in tree.items() if not isinstance(v, dict)} | {
+            key for k, v in tree.items() if isinstance(v, dict) for key in keys(v, f"{prefix}{k}.")}
+
+    zh, en = (keys(texts(lang)) for lang in LANGS)
+    assert zh == en, sorted(zh ^ en)
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_label_and_prose_block_is_in_its_language(lang):
     index = 0 if lang == "zh" else 1
-    for key, pair in TEXT.items():
-        filled = re.sub(r"\{\w+\}", "1", pair[index])  # placeholders take numbers or names
+    for key, shown in texts(lang)["text"].items():
+        filled = re.sub(r"\{\w+\}", "1", shown)  # placeholders take numbers or names
         assert not mixed_language(filled, lang, NAMES), key
-    for name, blocks in PROSE.items():
+    for name, blocks in texts(lang)["prose"].items():
         for key in blocks:
             shown = prose(name, key, lang, issuer=NAMES[index])
             assert not mixed_language(shown, lang, NAMES), (name, key)
@@ -120,21 +130,14 @@ def test_every_label_and_prose_block_is_in_its_language(lang):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_scope_phase_kind_line_and_heading_is_in_its_language(lang):
-    from luoshi_analysis.ingest.lines import BY_KEY, EXTRA_KEYS
-    from luoshi_analysis.labels import (
-        COLUMN_TEXT,
-        PHASE_TEXT,
-        SCOPE_TEXT,
-        VIOLATION_TEXT,
-        line_label,
-        pick,
-    )
-    from luoshi_analysis.schema import PHASES, SCOPES
+    from luoshi_analysis.core.lines import BY_KEY, EXTRA_KEYS
+    from luoshi_analysis.core.schema import PHASES, SCOPES
+    from luoshi_analysis.reports.labels import line_label, pick
 
-    assert set(SCOPES) <= set(SCOPE_TEXT) and set(PHASES) <= set(PHASE_TEXT)
-    for pairs in (COLUMN_TEXT, PHASE_TEXT, SCOPE_TEXT, VIOLATION_TEXT):
-        for key in pairs:
-            assert not mixed_language(pick(pairs, key, lang), lang), key
+    assert set(SCOPES) <= set(texts(lang)["scopes"]) and set(PHASES) <= set(texts(lang)["phases"])
+    for table in ("columns", "phases", "scopes", "violations"):
+        for key in texts(lang)[table]:
+            assert not mixed_language(pick(table, key, lang), lang), key
     for key in [*BY_KEY, *EXTRA_KEYS]:
         shown = line_label(key, lang)
         assert shown != key and not mixed_language(shown, lang), key
@@ -221,9 +224,15 @@ def test_pages_comparing_two_years_are_in_one_language(two_year_outputs, lang):
 
 
 def test_every_framework_ratio_and_reason_has_both_languages():
-    from luoshi_analysis.analysis import BUDGET_PHASE_RATIOS, RATIOS, RATIOS_NOT_AVAILABLE
-    from luoshi_analysis.labels import NOT_AVAILABLE_REASONS, RATIO_FORMULAS
+    from luoshi_analysis.analysis.ratios import (
+        BUDGET_PHASE_RATIOS,
+        CARRYFORWARD_OF_BUDGET,
+        RATIOS,
+        RATIOS_NOT_AVAILABLE,
+    )
 
-    assert {r[0] for r in RATIOS} <= set(RATIO_FORMULAS)
-    assert {r[0] for r in BUDGET_PHASE_RATIOS} | {"carryforward_rate_of_budget"} <= set(RATIO_FORMULAS)
-    assert {r[0] for r in RATIOS_NOT_AVAILABLE} <= set(NOT_AVAILABLE_REASONS)
+    for ratio in (*RATIOS, *BUDGET_PHASE_RATIOS, CARRYFORWARD_OF_BUDGET):
+        assert ratio.name_zh and ratio.name_en and ratio.formula_zh and ratio.formula_en, ratio.key
+        assert not mixed_language(ratio.formula_en, "en", NAMES), ratio.key
+    for item in RATIOS_NOT_AVAILABLE:
+        assert item.why_zh and item.why_en and not mixed_language(item.why_en, "en", NAMES), item

@@ -7,12 +7,13 @@ import pandas as pd
 import pytest
 
 import luoshi_analysis as la
-from luoshi_analysis.checks import formatted
+import luoshi_analysis.core.errors
+from luoshi_analysis.analysis.checks import formatted
+from luoshi_analysis.analysis.trace import Trace
 from luoshi_analysis.cli import main
-from luoshi_analysis.errors import ParameterError
-from luoshi_analysis.money import exact_difference, exact_sum
-from luoshi_analysis.notebook import table_html
-from luoshi_analysis.trace import Trace
+from luoshi_analysis.core.errors import ParameterError
+from luoshi_analysis.core.money import exact_difference, exact_sum
+from luoshi_analysis.reports.notebook import table_html
 
 TWO_PLACES = re.compile(r"^-?\d+(\.\d{1,2})?$")
 
@@ -91,4 +92,4 @@ def test_help_opens_with_the_functions_not_exception_methods():
         assert name in head, name
     assert "with_traceback" not in doc and "Methods inherited" not in doc
     assert doc.index("FUNCTIONS") < (doc.index("CLASSES") if "CLASSES" in doc else len(doc))
-    assert la.LuoshiError is la.errors.LuoshiError  # still importable from the top
+    assert la.LuoshiError is luoshi_analysis.core.errors.LuoshiError  # still importable from the top

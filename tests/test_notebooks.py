@@ -11,7 +11,7 @@ from conftest import REPO
 
 from luoshi_analysis import load_budget, load_indicators
 from luoshi_analysis.cli import main
-from luoshi_analysis.labels import format_figure
+from luoshi_analysis.reports.labels import format_figure
 
 TEMPLATES = sorted((REPO / "notebooks").glob("*.ipynb"))
 NAMES = [p.stem for p in TEMPLATES]

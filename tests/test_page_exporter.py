@@ -8,8 +8,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from luoshi_analysis import export
-from luoshi_analysis.page_exporter import PageExporter, PageRequest
+from luoshi_analysis.engine import export
+from luoshi_analysis.engine.page_exporter import PageExporter, PageRequest
 
 
 def _executed(folder, name: str, said: str):

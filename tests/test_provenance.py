@@ -3,8 +3,8 @@ import json
 from conftest import DATA, RAW_2020
 
 from luoshi_analysis import read_source, verify_raw
-from luoshi_analysis.provenance import datapackage_descriptor, sha256_of
-from luoshi_analysis.schema import BUDGET
+from luoshi_analysis.core.provenance import datapackage_descriptor, sha256_of
+from luoshi_analysis.core.schema import BUDGET
 
 # sha256 of the seed report as delivered (sha256sum ../shared/seeds/000_74f457df9fb6917b.txt)
 SEED_SHA256 = "2da2e1932e76d320fbb8c1f519d884fdc4e2b0a8e64ebe7571036a5e404f765b"

@@ -23,11 +23,11 @@ from report_files import (
 
 from luoshi_analysis import IngestError, load_budget, load_indicators, read_source
 from luoshi_analysis.cli import main
+from luoshi_analysis.core.provenance import raw_text, verify_raw
+from luoshi_analysis.core.terminal import for_terminal
 from luoshi_analysis.ingest import ingest
 from luoshi_analysis.ingest.normalize import clean_extracted, normalize
 from luoshi_analysis.ingest.readers import MAX_TEXT_BYTES, read_bounded, read_report
-from luoshi_analysis.provenance import raw_text, verify_raw
-from luoshi_analysis.terminal import for_terminal
 
 TOTAL_TABLE = [
     ["项目", "决算数", "项目", "决算数"],

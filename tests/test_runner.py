@@ -15,7 +15,7 @@ import pytest
 from notebook_helpers import write_notebook
 
 from luoshi_analysis.cli import main
-from luoshi_analysis.runner import LOCK_FILE
+from luoshi_analysis.engine.runner import LOCK_FILE
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -321,7 +321,7 @@ def test_a_second_run_waits_and_names_the_first(tiny, tmp_path):
 
 def test_a_browser_failing_after_the_notebooks_still_leaves_index_and_manifest(
         tiny, tmp_path, monkeypatch, capsys):
-    from luoshi_analysis import pdf
+    from luoshi_analysis.engine import pdf
 
     write_notebook(tiny, "one", 'print("once")')
     monkeypatch.setattr(pdf, "check_browser", lambda: None)  # it started when checked ...
@@ -360,7 +360,7 @@ def test_a_new_outputs_folder_starts_the_notebook_that_took_longest_first(
 def test_the_kernel_client_uses_its_own_readiness_wait():
     from jupyter_client.client import KernelClient
 
-    from luoshi_analysis.kernels import QuickReadyClient
+    from luoshi_analysis.engine.kernels import QuickReadyClient
 
     # AsyncKernelClient binds wait_for_ready to the base function: a subclass must rebind it
     assert QuickReadyClient.wait_for_ready is not KernelClient._async_wait_for_ready

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from luoshi_analysis import schedule
+from luoshi_analysis.engine import schedule
 
 
 def test_durations_are_remembered_per_notebooks_folder(tmp_path, monkeypatch):

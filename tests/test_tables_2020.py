@@ -2,8 +2,8 @@ import pandas as pd
 import pytest
 
 from luoshi_analysis import check, load_budget, load_indicators, revenue_structure, spending_mix
-from luoshi_analysis.fragments import fragment_violations, written_value
-from luoshi_analysis.schema import QUALIFIERS, SECTIONS
+from luoshi_analysis.analysis.fragments import fragment_violations, written_value
+from luoshi_analysis.core.schema import QUALIFIERS, SECTIONS
 
 # Expected overview, typed from the report's first paragraph (万元).
 OVERVIEW = {
@@ -104,7 +104,7 @@ def test_structure_puts_computed_shares_beside_stated_ones():
 
 
 def test_figures_are_shown_as_the_report_words_them():
-    from luoshi_analysis.labels import format_figure, unit_label
+    from luoshi_analysis.reports.labels import format_figure, unit_label
 
     assert format_figure(3, "万亩", "nearly", "zh", "3") == "近3万亩"
     assert format_figure(2, "万亩", "more_than", "zh", "2") == "2万余亩"

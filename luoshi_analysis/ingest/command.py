@@ -13,11 +13,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from luoshi_analysis import config
-from luoshi_analysis.analysis import budget_phase_ratios
-from luoshi_analysis.atomic import replace_dir, write_bytes, write_text
-from luoshi_analysis.checks import CHECK_COLUMNS, check
-from luoshi_analysis.errors import IngestError, LuoshiError
+from luoshi_analysis.analysis.checks import CHECK_COLUMNS, check
+from luoshi_analysis.analysis.ratios import budget_phase_ratios
+from luoshi_analysis.core import config
+from luoshi_analysis.core.atomic import replace_dir, write_bytes, write_text
+from luoshi_analysis.core.errors import IngestError, LuoshiError
+from luoshi_analysis.core.load import (
+    budget_document_years,
+    load_indicators,
+    load_statements,
+    read_table,
+    years,
+)
+from luoshi_analysis.core.provenance import SourceRecord, read_source, read_sources, write_datapackage
+from luoshi_analysis.core.schema import BUDGET, INDICATORS, SECTIONS, STATEMENTS, TableSchema
+from luoshi_analysis.core.terminal import for_terminal
 from luoshi_analysis.ingest.issuer import find_issuer, same_unit
 from luoshi_analysis.ingest.normalize import normalize
 from luoshi_analysis.ingest.outcomes import candidate_table
@@ -28,16 +38,6 @@ from luoshi_analysis.ingest.overview import (
     stated_year,
 )
 from luoshi_analysis.ingest.readers import ReadReport, read_report
-from luoshi_analysis.load import (
-    budget_document_years,
-    load_indicators,
-    load_statements,
-    read_table,
-    years,
-)
-from luoshi_analysis.provenance import SourceRecord, read_source, read_sources, write_datapackage
-from luoshi_analysis.schema import BUDGET, INDICATORS, SECTIONS, STATEMENTS, TableSchema
-from luoshi_analysis.terminal import for_terminal
 
 STAGING_PREFIX = ".staging-"
 BACKUPS_SUBDIR = "backups"  # outside processed/: years() and validate never see it

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from luoshi_analysis.errors import IngestError
+from luoshi_analysis.core.errors import IngestError
 
 # Traditional characters of the budget and report vocabulary, each to its simplified form.
 TRADITIONAL = dict(zip(

@@ -7,17 +7,16 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from luoshi_analysis.core.numbers import chinese_number
+from luoshi_analysis.core.schema import INDICATORS, SECTIONS, UNITS
+from luoshi_analysis.core.text import occurrences
 from luoshi_analysis.ingest.normalize import normalize
-from luoshi_analysis.schema import INDICATORS, SECTIONS, UNITS
-from luoshi_analysis.trace import occurrences
 
 SECTION_HEADING = re.compile(r"(?m)^[ \t\u3000]*[（(]([1-8])[)）]")
 SECTIONS_END = re.compile(r"(?m)^[ \t\u3000]*[四五六七八九十]、")
 # longest first, so 万平方米 wins over 米 and 人次 over 人
 _UNITS = sorted((u for u in UNITS if u != "名次"), key=len, reverse=True)
 NUMBER = re.compile(r"(?P<pre>近|共达|第|至少)?(?P<num>\d+(?:\.\d+)?|[一二两三四五六七八九十]{1,3})")
-CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-                  "九": 9}
 # Chinese numerals count only before a counting word (四条, 两个); 一村一辅警 and the like do not.
 COUNTING_UNITS = ("条", "个", "次", "家", "户", "人", "名", "支", "栋", "口", "处", "块", "份", "起", "头")
 CLAUSE_BREAK = re.compile(r"[,;。、:!?“”()]")
@@ -52,16 +51,6 @@ class Candidate:
     qualifier: str
     fragment: str
     context: str
-
-
-def chinese_number(text: str) -> int | None:
-    """Return the value of a Chinese numeral from 一 to 九十九 (两 = 2), or None."""
-    if "十" not in text:
-        return CHINESE_DIGITS.get(text) if len(text) == 1 else None
-    tens, _, ones = text.partition("十")
-    if len(text) > 3 or (tens and tens not in CHINESE_DIGITS) or (ones and ones not in CHINESE_DIGITS):
-        return None
-    return CHINESE_DIGITS.get(tens, 1) * 10 + CHINESE_DIGITS.get(ones, 0)
 
 
 def _qualifier(prefix: str | None, more: bool, at_least: bool) -> str:

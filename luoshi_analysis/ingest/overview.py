@@ -14,20 +14,10 @@ from decimal import Decimal
 
 import pandas as pd
 
-from luoshi_analysis.errors import IngestError
-from luoshi_analysis.ingest.disagreements import Disagreement, choose
-from luoshi_analysis.ingest.lines import (
-    BY_KEY,
-    LABELS,
-    LINES,
-    LONGEST_LABEL,
-    NUMBER,
-    SCOPE_PREFIXES,
-    UNIT,
-    Found,
-    Label,
-    to_wan,
-)
+from luoshi_analysis.core.errors import IngestError
+from luoshi_analysis.core.lines import BY_KEY, LINES, Found, to_wan
+from luoshi_analysis.core.schema import BUDGET, STATEMENTS
+from luoshi_analysis.core.statements import Disagreement, choose
 from luoshi_analysis.ingest.normalize import Normalized
 from luoshi_analysis.ingest.sections import (
     Section,
@@ -37,7 +27,7 @@ from luoshi_analysis.ingest.sections import (
     split_sections,
 )
 from luoshi_analysis.ingest.tables import read_tables
-from luoshi_analysis.schema import BUDGET, STATEMENTS
+from luoshi_analysis.ingest.wording import LABELS, LONGEST_LABEL, NUMBER, SCOPE_PREFIXES, UNIT, Label
 
 # Bare 收入 / 支出 count only after words naming the unit or the year (本单位收入为…).
 BARE = {"收入": "revenue_current_year", "支出": "expenditure_current_year"}
@@ -511,15 +501,3 @@ def parse_overview(text: Normalized, year: int) -> OverviewResult:
                           disagreements, units)
 
 
-def found_from_frame(statements: pd.DataFrame) -> list[Found]:
-    """Return the statements of a statements table (as loaded) as Found records, in order."""
-    items = []
-    for row in statements.itertuples(index=False):
-        share = row.stated_share_pct
-        items.append(Found(
-            row.key, row.scope, row.phase, int(row.year), row.label_zh,
-            Decimal(str(row.amount)), row.amount_as_written, row.unit_as_written or "",
-            None if pd.isna(share) else str(share), row.source_fragment,
-            int(row.source_line), int(row.statement), stated_by=row.stated_by,
-            derivation=row.derivation or ""))
-    return items

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from luoshi_analysis.errors import IngestError
+from luoshi_analysis.core.errors import IngestError
+from luoshi_analysis.core.terminal import for_terminal
 from luoshi_analysis.ingest.normalize import clean_extracted, decode_report, normalize
-from luoshi_analysis.terminal import for_terminal
 
 MiB = 1024 * 1024
 # A report is tens of kilobytes of text; a PDF of one, with fonts, a few megabytes.

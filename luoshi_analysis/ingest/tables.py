@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 
-from luoshi_analysis.ingest.lines import BY_KEY, LABELS, NUMBER, Found, Label, to_wan
+from luoshi_analysis.core.lines import BY_KEY, Found, to_wan
 from luoshi_analysis.ingest.normalize import normalize
 from luoshi_analysis.ingest.sections import Section, SectionIndex
+from luoshi_analysis.ingest.wording import LABELS, NUMBER, Label
 
 TABLE_UNIT = re.compile(r"(?:金额)?单位\s*[:：]?\s*[（(]?\s*(?:人民币)?(?P<unit>万元|亿元|元)")
 # A column heading naming its unit: 金额（元）, 决算数(万元), 金额（单位：元）.

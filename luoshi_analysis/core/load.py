@@ -1,0 +1,229 @@
+"""Load a year's tables from the data folder, enforcing the schema."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from luoshi_analysis.core import config
+from luoshi_analysis.core.errors import (
+    DataFolderError,
+    DataValidationError,
+    ParameterError,
+    UnknownYearError,
+)
+from luoshi_analysis.core.provenance import verify_raw
+from luoshi_analysis.core.schema import BUDGET, INDICATORS, STATEMENTS, TableSchema, enforce
+
+# ASCII digits only: `\d` and int() also accept full-width and other Unicode digits.
+_YEAR_DIR = re.compile(r"^[0-9]{4}$")
+
+
+def _root(root: Path | None) -> Path:
+    path = Path(root) if root is not None else config.data_dir()
+    if not path.is_dir():
+        raise DataFolderError(
+            f"data folder {path} not found; set {config.DATA_ENV} or run from a checkout"
+        )
+    return path
+
+
+def years(root: Path | None = None) -> list[int]:
+    """Return the years that have tables in the data folder, oldest first."""
+    processed = _root(root) / config.PROCESSED_SUBDIR
+    if not processed.is_dir():
+        return []
+    return sorted(
+        int(p.name)
+        for p in processed.iterdir()
+        if _YEAR_DIR.match(p.name) and (p / config.BUDGET_FILE).is_file()
+    )
+
+
+def budget_document_years(root: Path | None = None) -> list[int]:
+    """Return the years that so far have only a budget document (部门预算), oldest first.
+
+    Such a year keeps its statements and source record but has no budget overview yet, so
+    ``years`` (and every chart and check of a report) leaves it out until its 决算 arrives.
+    """
+    processed = _root(root) / config.PROCESSED_SUBDIR
+    if not processed.is_dir():
+        return []
+    return sorted(
+        int(p.name)
+        for p in processed.iterdir()
+        if _YEAR_DIR.match(p.name) and not (p / config.BUDGET_FILE).is_file()
+        and (p / f"{STATEMENTS.name}.csv").is_file()
+    )
+
+
+def as_year(year: object, root: Path | None = None) -> int:
+    """Return year as an int that has data, or raise a clear error."""
+    available = years(root)
+    if not _YEAR_DIR.match(str(year).strip()):
+        raise ParameterError(
+            f"year {year!r} is not a year (four digits 0-9); years with data are "
+            f"{', '.join(map(str, available)) or 'none'}"
+        )
+    value = int(str(year).strip())
+    if value not in available:
+        error = UnknownYearError(year, available)
+        if value in budget_document_years(root):
+            error.args = (f"{error.args[0]}; {value} has only its budget document (部门预算) so "
+                          "far — ingest its report to add its tables",)
+        raise error
+    return value
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """Return a CSV file's text: UTF-8, with or without the BOM spreadsheets write."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DataValidationError(
+            path, f"byte 0x{data[exc.start]:02x} is not UTF-8; save the table as UTF-8 CSV",
+            line=line,
+        ) from None
+
+
+def read_table(path: Path, table: TableSchema) -> pd.DataFrame:
+    """Read one CSV as strings and enforce its schema."""
+    if not path.is_file():
+        raise DataFolderError(f"{path}: missing; expected the {table.name} table here")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataFolderError(f"{path}: cannot be read ({exc.strerror})") from None
+    text = _decode(path, data)
+    if "\0" in text:
+        line = text[: text.index("\0")].count("\n") + 1
+        raise DataValidationError(path, "holds a NUL character; a CSV holds text", line=line)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header = next(reader, None)
+    if header is None:
+        raise DataValidationError(
+            path, f"is empty; the {table.name} table needs the header "
+            f"{','.join(table.columns)} and one row per line")
+    if (twice := next((c for c in header if header.count(c) > 1), None)) is not None:
+        raise DataValidationError(path, f"column {twice!r} appears twice in the header", line=1)
+    rows, starts = [], []
+    while True:
+        start = reader.line_num + 1  # a quoted value may span lines: name where the row starts
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise DataValidationError(
+                path, f"not a readable CSV ({exc}); a quote opened here may never be closed",
+                line=start) from None
+        if not row:
+            continue  # a blank line
+        if len(row) != len(header):
+            raise DataValidationError(
+                path, f"{len(row)} fields, the header has {len(header)}; "
+                "quote a value that holds a comma", line=start)
+        rows.append(row)
+        starts.append(start)
+    # index = line - 2, so that errors raised by enforce name the file's own lines
+    frame = pd.DataFrame(rows, columns=header, index=[s - 2 for s in starts], dtype=str)
+    return enforce(frame, table, path)
+
+
+def _states_executed_amounts(year: int, root: Path | None) -> bool:
+    """Whether a year's report states executed amounts: unknown (True) without statements."""
+    path = config.processed_dir(year, root) / "statements.csv"
+    try:
+        rows = list(csv.DictReader(io.StringIO(path.read_text("utf-8-sig"), newline="")))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return True  # no statements (or unreadable ones, which their own loader reports)
+    return not rows or any(row.get("phase") == "executed" for row in rows)
+
+
+def _load(year: object, table: TableSchema, root: Path | None) -> pd.DataFrame:
+    year = as_year(year, root)
+    verify_raw(year, root)
+    path = config.processed_dir(year, root) / f"{table.name}.csv"
+    frame = read_table(path, table)
+    if frame.empty and table is BUDGET and _states_executed_amounts(year, root):
+        raise DataValidationError(
+            path, "has a header but no rows; the budget table needs the lines of the overview "
+            "(only a budget document, which states no executed amount, leaves it empty)")
+    wrong = frame.index[frame["year"] != year]
+    if len(wrong):
+        raise DataValidationError(
+            path, f"year is {frame.at[wrong[0], 'year']}, expected {year}", line=int(wrong[0]) + 2,
+            field="year",
+        )
+    return frame
+
+
+def load_budget(year: object, root: Path | None = None) -> pd.DataFrame:
+    """Return a year's budget overview: one row per revenue or expenditure line (万元).
+
+    Args:
+        year: The report year, e.g. 2020.
+        root: A data folder other than the default.
+
+    Raises:
+        UnknownYearError: no data for the year.
+        DataValidationError: the table breaks its schema.
+        ProvenanceError: the raw report changed.
+    """
+    return _load(year, BUDGET, root)
+
+
+def load_indicators(year: object, root: Path | None = None) -> pd.DataFrame:
+    """Return a year's outcome indicators: one row per figure of 效益性分析.
+
+    Args:
+        year: The report year, e.g. 2020.
+        root: A data folder other than the default.
+
+    Raises:
+        UnknownYearError: no data for the year.
+        DataValidationError: the table breaks its schema.
+        ProvenanceError: the raw report changed.
+    """
+    return _load(year, INDICATORS, root)
+
+
+def load_statements(year: object, root: Path | None = None) -> pd.DataFrame:
+    """Return every amount a year's report states: scope, phase, key, amount (万元), fragment.
+
+    Rows whose ``year`` is earlier than ``report_year`` come from the report's year-on-year
+    clauses (``stated_by`` = "later_report"); rows of a 部门预算 kept beside the report are
+    ``stated_by`` = "budget_document". A year ingested before statements were kept has no
+    statements.csv and gets an empty table. A year with only its budget document loads too.
+
+    Args:
+        year: The report year, e.g. 2020.
+        root: A data folder other than the default.
+
+    Raises:
+        UnknownYearError: no data for the year.
+        DataValidationError: the table breaks its schema.
+        ProvenanceError: the raw report changed.
+    """
+    if str(year).strip().isdigit() and int(str(year).strip()) in budget_document_years(root):
+        year = int(str(year).strip())  # a year with its budget document only
+    else:
+        year = as_year(year, root)
+    verify_raw(year, root)
+    path = config.processed_dir(year, root) / f"{STATEMENTS.name}.csv"
+    if not path.is_file():
+        empty = pd.DataFrame({c: pd.Series(dtype=str) for c in STATEMENTS.columns})
+        return enforce(empty, STATEMENTS, path)
+    frame = read_table(path, STATEMENTS)
+    wrong = frame.index[frame["report_year"] != year]
+    if len(wrong):
+        raise DataValidationError(
+            path, f"report_year is {frame.at[wrong[0], 'report_year']}, expected {year}",
+            line=int(wrong[0]) + 2, field="report_year",
+        )
+    return frame

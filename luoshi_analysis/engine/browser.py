@@ -1,0 +1,387 @@
+"""Open exported pages in headless Chromium as a reader would, offline, and report what breaks."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlparse
+
+from luoshi_analysis.core.errors import ParameterError
+
+CHROMIUM_ENV = "LUOSHI_CHROMIUM"
+# Flags for a headless browser on a machine with no network and no display.
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+CJK_FACE = re.compile(r"CJK|Han Sans|Han Serif|YaHei|PingFang|Hei|Song|Kai|WenQuanYi|Hiragino",
+                      re.IGNORECASE)
+CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+MANIFEST_FILE = "run-manifest.json"  # written by `luoshi run` beside the index
+REPORT_WORDS = ("报告", "report")
+USUAL_CHINESE_FACES = ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC")
+PAGE_SUFFIXES = (".html", ".htm")
+# Attributes whose value is a URL the browser may fetch, follow or send to.
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "poster", "background",
+                  "manifest", "xlink:href", "lowsrc", "dynsrc", "profile"}
+LIST_ATTRIBUTES = {"srcset", "imagesrcset"}  # "url 2x, url 640w"
+SCHEMES_WITHOUT_REQUEST = ("data", "blob", "about", "javascript", "mailto", "tel")
+CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s+(['"])(.*?)\3""", re.IGNORECASE)
+REFRESH_URL = re.compile(r"""url\s*=\s*['"]?([^'"]*)""", re.IGNORECASE)
+# Simulated time run on a page's clock so that delayed requests happen during the audit.
+TIMER_RUN_MS = 10_000
+TIMER_JUMP_MS = 24 * 3600 * 1000
+TIMER_JUMPS = 3
+SETTLE_MS = 300  # real time for requests the timers started to reach the router
+
+
+def chromium_path() -> str:
+    """Return the Chromium to drive: $LUOSHI_CHROMIUM, or chromium on the PATH."""
+    chosen = os.environ.get(CHROMIUM_ENV)
+    if chosen:
+        if not (Path(chosen).is_file() and os.access(chosen, os.X_OK)):
+            raise ParameterError(
+                f"{CHROMIUM_ENV}={chosen} is not an executable file; point it at Chromium or "
+                "unset it to use chromium on the PATH")
+        return chosen
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        raise ParameterError(
+            "Chromium not found: install Debian's chromium (apt-get install chromium "
+            f"fonts-noto-cjk, or make browser-deps) or set {CHROMIUM_ENV}")
+    return found
+
+
+def launch(playwright, env: dict[str, str] | None = None):
+    """Launch headless Chromium with the flags this workplace needs; return the Browser.
+
+    Raises:
+        ParameterError: Chromium is missing or does not start (one line naming it).
+    """
+    from playwright.sync_api import Error as PlaywrightError
+
+    path = chromium_path()
+    try:
+        return playwright.chromium.launch(
+            executable_path=path, args=list(CHROMIUM_ARGS), env=env, headless=True
+        )
+    except PlaywrightError as exc:
+        first = next((line for line in str(exc).splitlines() if line.strip()), "no message")
+        raise ParameterError(
+            f"Chromium {path} did not start ({first.strip()[:160]}); reinstall it "
+            "(apt-get install chromium, or make browser-deps)") from None
+
+
+class _References(HTMLParser):
+    """Collect every URL a page's markup refers to: (where, url) pairs."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str]] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name.lower(): value for name, value in attrs if value is not None}
+        for name, value in values.items():
+            where = f"<{tag} {name}>"
+            if name in URL_ATTRIBUTES:
+                self.found.append((where, value))
+            elif name in LIST_ATTRIBUTES:
+                self.found += [(where, part.split()[0]) for part in value.split(",")
+                               if part.split()]
+            elif name == "ping":
+                self.found += [(where, url) for url in value.split()]
+            elif name == "style":
+                self._css(where, value)
+            elif (name == "content" and tag == "meta"
+                  and values.get("http-equiv", "").lower() == "refresh"):
+                self.found += [(where, m.group(1)) for m in REFRESH_URL.finditer(value)]
+        self._in_style = tag == "style"
+
+    handle_startendtag = handle_starttag
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self._css("<style>", data)
+
+    def _css(self, where: str, text: str) -> None:
+        for match in CSS_URL.finditer(text):
+            self.found.append((where, match.group(2) or match.group(4) or ""))
+
+
+def references(html: str) -> list[tuple[str, str]]:
+    """Return (where, url) for every URL in a page's attributes, meta refresh and CSS."""
+    collector = _References()
+    collector.feed(html)
+    collector.close()
+    return collector.found
+
+
+def outside_reference(url: str, page: Path, root: Path) -> str | None:
+    """Say why a URL in a page reaches outside the outputs folder, or return None if it does not.
+
+    Args:
+        url: The URL as written (relative ones are resolved against the page).
+        page: The page's file.
+        root: The outputs folder, the only place a page may refer to.
+    """
+    url = url.strip()
+    if not url or url.startswith("#"):
+        return None
+    if urlparse(url).scheme.lower() in SCHEMES_WITHOUT_REQUEST:
+        return None
+    target = urlparse(urljoin(Path(page).resolve().as_uri(), url))
+    if target.scheme != "file":
+        return "an outside host"
+    if target.netloc not in ("", "localhost"):
+        return f"an outside host ({target.netloc})"
+    path = Path(unquote(target.path)).resolve()
+    if not path.is_relative_to(Path(root).resolve()):
+        return "a file outside the outputs folder"
+    return None
+
+
+def _outputs_root(page: Path) -> Path:
+    """Return the outputs folder of a page: the nearest folder above it with an index.html."""
+    folder = Path(page).resolve().parent
+    return next((f for f in (folder, *folder.parents) if (f / "index.html").is_file()), folder)
+
+
+def reference_problems(html: str, page: Path, root: Path, source: str,
+                       known: set[tuple[str, str]] | None = None) -> list[str]:
+    """Return one problem per URL of a page's markup that reaches outside the outputs folder.
+
+    Args:
+        html: The markup.
+        page: The page's file (relative URLs are resolved against it).
+        root: The outputs folder.
+        source: What the markup is, named in each problem.
+        known: References already reported, skipped; those found are added to it.
+    """
+    known = set() if known is None else known
+    problems = []
+    for where, url in references(html):
+        reason = outside_reference(url, page, root)
+        if reason and (where, url) not in known:
+            known.add((where, url))
+            problems.append(f"{source} refers to {reason}: {where} {url[:200]}")
+    return problems
+
+
+@dataclass
+class PageAudit:
+    """What a reader's browser made of one page."""
+
+    path: Path
+    title: str = ""
+    problems: list[str] = field(default_factory=list)
+    heading_fonts: list[str] = field(default_factory=list)
+    images: int = 0
+
+
+def unit_names(outputs: Path) -> tuple[str, ...]:
+    """Return the unit's names (Chinese, English) the pages of an outputs folder were made for.
+
+    They come from the source records of the data folder named in the folder's run manifest;
+    pages without a manifest (or whose data folder is gone) give none.
+    """
+    import json
+
+    from luoshi_analysis.core.errors import LuoshiError
+    from luoshi_analysis.core.load import years
+    from luoshi_analysis.core.provenance import read_source
+    from luoshi_analysis.reports.labels import issuer_name
+
+    try:
+        manifest = json.loads((Path(outputs) / MANIFEST_FILE).read_text("utf-8"))
+        data_dir = manifest["settings"]["data_dir"]
+        root = Path(data_dir) if data_dir else None
+        sources = [read_source(year, root) for year in years(root)]
+    except (OSError, ValueError, KeyError, TypeError, LuoshiError):
+        return ()
+    names = {issuer_name(s, lang) for s in sources for lang in ("zh", "en")}
+    return tuple(sorted(n for n in names if n))
+
+
+def title_problem(title: str, units: tuple[str, ...] = ()) -> str | None:
+    """Say what a page title lacks, or return None: the unit, a year and the report.
+
+    With the unit's names known (``unit_names``), the title must name one of them; without
+    them, it must name something before the year (no town is assumed).
+    """
+    year = re.search(r"(19|20)\d\d", title)
+    if units:
+        named = any(u in title for u in units)
+    else:
+        named = bool(year and re.sub(r"[\W_]+", "", title[:year.start()]))
+    if named and year and any(w in title.lower() for w in REPORT_WORDS):
+        return None
+    unit = " or ".join(repr(u) for u in units) if units else "the unit"
+    return f"title {title!r} does not name {unit}, the year and the report"
+
+
+def _is_local(url: str) -> bool:
+    return url.startswith(("file:", "data:", "about:", "blob:"))
+
+
+def _heading_fonts(context, page) -> tuple[str, list[dict]]:
+    """Return the first heading's text and the platform fonts that drew it (DevTools)."""
+    session = context.new_cdp_session(page)
+    session.send("DOM.enable")
+    session.send("CSS.enable")
+    root = session.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    node = session.send("DOM.querySelector", {"nodeId": root, "selector": "h1"})["nodeId"]
+    if not node:
+        return "", []
+    heading = page.inner_text("h1")
+    fonts = session.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    session.detach()
+    return heading, fonts
+
+
+def audit_page(context, path: Path, screenshot: Path | None = None,
+               root: Path | None = None, units: tuple[str, ...] | None = None) -> PageAudit:
+    """Load a page with the network cut off and list every way it fails a reader.
+
+    Checks: the page loads; no request leaves the file, during loading or from a timer run
+    on a simulated clock (beacons, fetches, images, navigation); no URL of its markup, as
+    written or as the scripts left the DOM, reaches an outside host or a file outside the
+    outputs folder (links, forms, preconnect/prefetch, meta refresh, srcset, CSS url());
+    no console error; every image has loaded; every local link resolves to a file; the
+    title names the unit, a year and the report (see ``title_problem``); the font stack
+    names the usual Chinese faces; a Chinese heading is drawn by a CJK face.
+
+    Args:
+        context: A Playwright browser context (offline).
+        path: The page.
+        screenshot: Where to save a full-page screenshot, if anywhere.
+        root: The outputs folder (default: the nearest folder above the page with an index).
+        units: The unit's names the title must hold (default: from the outputs folder's run
+            manifest, see ``unit_names``).
+    """
+    audit = PageAudit(Path(path))
+    root = Path(root) if root is not None else _outputs_root(path)
+    units = unit_names(root) if units is None else units
+    outside: list[str] = []
+    errors: list[str] = []
+    uri = Path(path).resolve().as_uri()
+    known: set[tuple[str, str]] = set()
+    audit.problems += reference_problems(
+        Path(path).read_text("utf-8", errors="replace"), path, root, "page", known)
+
+    def route(request_route):
+        request = request_route.request
+        if _is_local(request.url) and not outside_reference(request.url, path, root):
+            request_route.continue_()
+            return
+        outside.append(request.url)
+        if request.is_navigation_request():
+            request_route.fulfill(status=204)  # "no content": the page stays where it is
+        else:
+            request_route.abort()
+
+    page = context.new_page()
+    page.clock.install()  # timers then run on a clock the audit can move forward
+    page.route("**/*", route)
+    page.on("websocket", lambda socket: outside.append(socket.url))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(uri, wait_until="load", timeout=30_000)
+        page.wait_for_load_state("networkidle", timeout=10_000)
+    except Exception as exc:  # noqa: BLE001 - a page that does not load is the finding
+        audit.problems.append(f"page did not finish loading: {exc}")
+        page.close()
+        return audit
+    audit.title = page.title()
+    audit.problems += reference_problems(
+        page.content(), path, root, "page after its scripts ran", known)
+    if page.evaluate("document.readyState") != "complete":
+        audit.problems.append("page did not finish loading")
+    images = page.evaluate(
+        "Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.src.slice(0, 40)])")
+    audit.images = len(images)
+    for complete, width, src in images:
+        if not complete or width == 0:
+            audit.problems.append(f"image did not load: {src}…")
+    for href in page.evaluate("Array.from(document.links).map(a => a.href)"):
+        if href.startswith("file:") and not outside_reference(href, path, root):
+            target = Path(unquote(urlparse(href).path))
+            if not target.is_file():
+                audit.problems.append(f"link does not resolve to a file: {target}")
+    problem = title_problem(audit.title, units)
+    if problem:
+        audit.problems.append(problem)
+    stack = page.evaluate("getComputedStyle(document.body).fontFamily")
+    missing = [face for face in USUAL_CHINESE_FACES if face not in stack]
+    if missing:
+        audit.problems.append(f"font stack {stack!r} lacks {', '.join(missing)}")
+    heading, fonts = _heading_fonts(context, page)
+    audit.heading_fonts = [f["familyName"] for f in fonts]
+    cjk_chars = len(CJK_CHAR.findall(heading))
+    if cjk_chars:
+        drawn = sum(f["glyphCount"] for f in fonts if CJK_FACE.search(f["familyName"]))
+        if drawn < cjk_chars:
+            audit.problems.append(
+                f"heading {heading[:20]!r} drawn with {audit.heading_fonts}, not a CJK face "
+                f"({drawn} of {cjk_chars} Chinese glyphs)")
+    if screenshot is not None:
+        screenshot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(screenshot), full_page=True)
+    # what timers do later (a delayed beacon, fetch, image or redirect) happens now
+    page.clock.run_for(TIMER_RUN_MS)
+    for _ in range(TIMER_JUMPS):
+        page.clock.fast_forward(TIMER_JUMP_MS)
+    page.wait_for_timeout(SETTLE_MS)
+    if page.url != uri:
+        audit.problems.append(f"page navigated away to {page.url}")
+    else:
+        outside += page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+    for url in sorted({u for u in outside if outside_reference(u, path, root)}):
+        audit.problems.append(f"request to {outside_reference(url, path, root)}: {url[:200]}")
+    for message in errors:
+        audit.problems.append(f"console error: {message}")
+    page.close()
+    return audit
+
+
+def pages_under(outputs: Path) -> list[Path]:
+    """Return every page under an outputs folder, at any depth: index.html first."""
+    pages = sorted(p for p in Path(outputs).rglob("*")
+                   if p.suffix.lower() in PAGE_SUFFIXES and p.is_file())
+    return sorted(pages, key=lambda p: p != Path(outputs) / "index.html")
+
+
+def audit_outputs(outputs: Path, screenshots: Path | None = None) -> list[PageAudit]:
+    """Audit every page under an outputs folder (the index, each year's pages, any other)."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(outputs).is_dir():
+        raise ParameterError(f"{outputs}: no such folder; give the outputs folder of `luoshi run`")
+    pages = pages_under(outputs)
+    if not pages:
+        raise ParameterError(f"no exported pages in {outputs}; run `luoshi run` first")
+    audits = []
+    units = unit_names(outputs)
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        context = browser.new_context(offline=True, viewport={"width": 1200, "height": 900})
+        for page in pages:
+            shot = None
+            if screenshots is not None:
+                shot = screenshots / page.relative_to(outputs).with_suffix(".png")
+            audits.append(audit_page(context, page, shot, root=outputs, units=units))
+        browser.close()
+    return audits

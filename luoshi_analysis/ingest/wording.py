@@ -1,0 +1,82 @@
+"""How reports word a line: scope prefixes, scoped line names, and the label table the parser reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from luoshi_analysis.core.lines import EXTRA_KEYS, LINES
+
+# Scope words written before a line name; the longest wins ("一般公共预算财政拨款" over "财政拨款").
+SCOPE_PREFIXES = {
+    "财政拨款": "fiscal_appropriation",
+    "一般公共预算财政拨款": "general_public_budget",
+    "一般公共预算拨款": "general_public_budget",
+    "一般公共预算": "general_public_budget",
+    "政府性基金预算财政拨款": "government_funds",
+    "政府性基金预算拨款": "government_funds",
+    "政府性基金预算": "government_funds",
+    "政府性基金": "government_funds",
+    "国有资本经营预算财政拨款": "state_capital",
+    "国有资本经营预算拨款": "state_capital",
+    "国有资本经营预算": "state_capital",
+    "财政专户管理资金": "fiscal_special_account",
+    "“三公”经费": "three_public_expenses",
+    "三公经费": "three_public_expenses",
+    "“三公”经费财政拨款": "three_public_expenses",
+    "三公经费财政拨款": "three_public_expenses",
+}
+# Line names that take a scope prefix (财政拨款收入总计, 一般公共预算财政拨款基本支出 …).
+SCOPED_BASES = {
+    "收入总计": "revenue_total", "收入合计": "revenue_current_year",
+    "本年收入": "revenue_current_year", "本年收入合计": "revenue_current_year",
+    "支出总计": "expenditure_total", "支出": "expenditure_current_year",
+    "支出合计": "expenditure_current_year", "本年支出": "expenditure_current_year",
+    "本年支出合计": "expenditure_current_year", "支出决算": "expenditure_current_year",
+    "基本支出": "expenditure_basic", "项目支出": "expenditure_project",
+    "年初结转和结余": "revenue_carryover", "年初结转结余": "revenue_carryover",
+    "上年结转": "revenue_carryover", "年末结转和结余": "expenditure_carryforward",
+    "年末结转结余": "expenditure_carryforward", "人员经费": "expenditure_personnel",
+    "公用经费": "expenditure_public_funds",
+}
+
+
+@dataclass(frozen=True)
+class Label:
+    """A line name as reports write it: the line, and a scope or phase the name itself fixes."""
+
+    key: str
+    scope: str | None = None  # None: the scope of the part the figure is in
+    phase: str | None = None  # None: the phase of the part, or of the words before the figure
+
+
+def _labels() -> dict[str, Label]:
+    labels: dict[str, Label] = {}
+    for line in LINES:
+        fixed = "all_funds" if line.key.startswith("revenue_fiscal_") else None
+        for variant in line.variants:
+            labels[variant] = Label(line.key, fixed)
+    for key, names in EXTRA_KEYS.items():
+        fixed = "three_public_expenses" if key.startswith("public_expenses_") else None
+        for name in names:
+            labels[name] = Label(key, fixed)
+    for prefix, scope in SCOPE_PREFIXES.items():
+        for base, key in SCOPED_BASES.items():
+            labels.setdefault(prefix + base, Label(key, scope))
+        if scope == "three_public_expenses":
+            labels[prefix] = Label("expenditure_current_year", scope)
+    for when, key in (("年初", "revenue_carryover"), ("年末", "expenditure_carryforward")):
+        for tail in ("结转和结余", "结转结余"):
+            labels[f"{when}财政拨款{tail}"] = Label(key, "fiscal_appropriation")
+    labels["收入预算"] = Label("revenue_total", None, "budgeted")
+    labels["收入预算总计"] = Label("revenue_total", None, "budgeted")
+    labels["支出预算"] = Label("expenditure_total", None, "budgeted")
+    labels["支出预算总计"] = Label("expenditure_total", None, "budgeted")
+    return labels
+
+
+LABELS = _labels()
+LONGEST_LABEL = max(map(len, LABELS))
+NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+UNIT = r"万元|亿元|元|万(?![\u4e00-\u9fff])"
+
+

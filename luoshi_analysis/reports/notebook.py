@@ -1,0 +1,348 @@
+"""Helpers the notebook templates call: parameter checks, titles, prose, figures and tables."""
+
+from __future__ import annotations
+
+import html
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from luoshi_analysis.core import config
+from luoshi_analysis.core.errors import ParameterError
+from luoshi_analysis.core.load import as_year
+from luoshi_analysis.core.numbers import format_number
+from luoshi_analysis.core.provenance import read_source
+from luoshi_analysis.reports.labels import (
+    amount_unit,
+    check_lang,
+    format_figure,
+    issuer_name,
+    line_label,
+    localized_columns,
+    notebook_title,
+    pick,
+    prose,
+    text,
+    unit_label,
+)
+
+PNG_DPI = 144
+# Figures of a run in JupyterLab go here (under outputs/), never over the published
+# outputs/<year>/figures that `luoshi run` writes, unless the analyst passes that folder.
+INTERACTIVE_SUBDIR = "interactive"
+# Figure names of the year comparison, per side: (previous year, every year).
+YEAR_FIGURES = {"revenue": ("revenue_change", "revenue_years"),
+                "expenditure": ("spending_change", "expenditure_years")}
+# Columns that quote the report verbatim: Chinese in every page, marked as such.
+QUOTED_COLUMNS = ("source_fragment", "kept_fragment", "other_fragment")
+
+
+def report_title(year: int, notebook: str, lang: str, root: Path | None = None) -> str:
+    """Return the page title: the unit named by the year's source record, year, notebook."""
+    issuer = issuer_name(read_source(year, root), lang)
+    return text("report_title", lang, issuer=issuer, year=year,
+                name=notebook_title(notebook, lang))
+
+
+def published_figures_dir(year: int) -> Path:
+    """Return the folder `luoshi run` publishes a year's figures in: outputs/<year>/figures."""
+    return config.outputs_dir() / str(year) / "figures"
+
+
+def interactive_figures_dir(year: int) -> Path:
+    """Return the folder an interactive run writes figures in: outputs/interactive/<year>/figures."""
+    return config.outputs_dir() / INTERACTIVE_SUBDIR / str(year) / "figures"
+
+
+def _display(obj) -> None:
+    from IPython.display import display
+
+    display(obj)
+
+
+FIGURE_FORMATS = ("png", "svg")  # chart files a notebook can write
+
+
+def parse_figure_formats(value: object) -> tuple[str, ...]:
+    """Return the figure formats named in value ("png" or "png,svg"); png is always among them.
+
+    Raises:
+        ParameterError: a format other than png or svg, or none at all.
+    """
+    formats = {f.strip().lower() for f in str(value).split(",") if f.strip()}
+    if not formats or not formats <= set(FIGURE_FORMATS):
+        raise ParameterError(f"figure_formats {value!r} is not allowed; allowed: png, or png,svg")
+    return tuple(f for f in FIGURE_FORMATS if f in formats | {"png"})
+
+
+@dataclass
+class NotebookContext:
+    """What a notebook run needs after its parameters are checked."""
+
+    year: int
+    lang: str
+    notebook: str
+    figures_dir: Path
+    data_root: Path | None
+    issuer: str = ""  # the reporting unit's name in lang, from the year's source record
+    interactive: bool = False  # figures go to the interactive folder, not the published one
+    figure_formats: tuple[str, ...] = ("png",)  # files written per chart; png is always drawn
+
+    def title(self) -> None:
+        """Show the notebook's heading (issuer, year, report) in its language."""
+        from IPython.display import Markdown
+
+        title = report_title(self.year, self.notebook, self.lang, self.data_root)
+        _display(Markdown(f"# {html.escape(title, quote=False)}"))
+        if self.interactive:
+            self.say("figures_scratch", folder=self.figures_dir,
+                     published=published_figures_dir(self.year))
+
+    def prose(self, key: str) -> None:
+        """Show a block of the notebook's prose in its language only (text/<lang>.toml, [prose.<notebook>])."""
+        from IPython.display import Markdown
+
+        issuer = html.escape(self.issuer, quote=False)
+        _display(Markdown(prose(self.notebook, key, self.lang, issuer=issuer)))
+
+    def show(self, fig: Figure, name: str) -> None:
+        """Write a figure under the figures folder and display it: one PNG draw serves both.
+
+        The page shows the PNG file's own bytes; an SVG copy (a second draw) is written only
+        when ``figure_formats`` asks for it. Files are written to a temporary name and renamed.
+        """
+        import io
+
+        from IPython.display import Image
+
+        from luoshi_analysis.core.atomic import write_bytes
+
+        stem = self.figures_dir / f"{self.notebook}_{name}_{self.lang}"
+        png = io.BytesIO()
+        fig.savefig(png, format="png", dpi=PNG_DPI, pil_kwargs={"compress_level": 3})
+        # figures are remade by any rerun: no flush to disk per file
+        write_bytes(stem.with_suffix(".png"), png.getvalue(), fsync=False)
+        if "svg" in self.figure_formats:
+            fig.set_layout_engine("none")  # laid out once; the SVG reuses it
+            svg = io.BytesIO()
+            fig.savefig(svg, format="svg", dpi=PNG_DPI)
+            write_bytes(stem.with_suffix(".svg"), svg.getvalue(), fsync=False)
+        _display(Image(data=png.getvalue(), format="png"))
+
+    def table(self, frame: pd.DataFrame, places: int = 2) -> None:
+        """Display a table as escaped HTML in the notebook's language.
+
+        Bilingual columns keep the notebook's language; numbers show `places` decimals (never
+        "-0.00"); text from the data is escaped; verbatim report text is marked as Chinese.
+        """
+        from IPython.display import HTML
+
+        _display(HTML(table_html(frame, self.lang, places)))
+
+    def checks(self, checks: pd.DataFrame) -> None:
+        """Display the checks with expected, found, difference and tolerance at their precision."""
+        from luoshi_analysis.analysis.checks import formatted
+
+        shown = formatted(checks)[["description_zh", "description_en", "expected", "found",
+                                   "difference", "tolerance", "unit", "ok"]]
+        self.table(shown.assign(unit=shown["unit"].map(lambda u: amount_unit(u, self.lang))))
+
+    def previous_year(self, stated_earlier: bool = False) -> int | None:
+        """Return the year before this one in the data, or say there is none and return None.
+
+        Args:
+            stated_earlier: Later reports' year-on-year clauses state an earlier year (shown
+                after this), so that "nothing to compare" would not be true.
+        """
+        from luoshi_analysis.analysis.change import previous_year
+        from luoshi_analysis.core.load import years
+
+        found = previous_year(self.year, years(self.data_root))
+        if found is None:
+            key = "no_previous_report" if stated_earlier else "no_previous"
+            self.say(key, year=self.year)
+        return found
+
+    def statement_checks(self, violations: pd.DataFrame) -> None:
+        """Show the statements about this year that disagree, or one sentence that none do.
+
+        Args:
+            violations: Rows of ``statement_violations`` (any years); those about this year or
+                stated by this year's report are shown.
+        """
+        mine = violations[(violations["year"] == self.year)
+                          | (violations["other_report"] == self.year)]
+        if mine.empty:
+            self.say("statements_agree", year=self.year)
+            return
+        self.say("statements_disagree", count=len(mine))
+        self.table(violations_table(mine, self.lang))
+
+    def say(self, key: str, **values: object) -> None:
+        """Show a short text (text/<lang>.toml, [text]) in the notebook's language, escaped."""
+        from IPython.display import Markdown
+
+        _display(Markdown(html.escape(text(key, self.lang, **values), quote=False)))
+
+    def compare_years(self, direction: str) -> None:
+        """Show the comparison with earlier years for one side of the budget ("revenue" or
+        "expenditure"): the previous year line by line (chart and table), then each line's
+        amounts in every year the reports state, where more than one year is known.
+        """
+        from luoshi_analysis.analysis.change import budget_change
+        from luoshi_analysis.analysis.views import statements_by_year, statements_over_years
+        from luoshi_analysis.core.load import load_budget
+        from luoshi_analysis.reports import plots
+
+        change_figure, years_figure = YEAR_FIGURES[direction]
+        self.prose("previous")
+        by_year = statements_by_year(statements_over_years(self.data_root), direction, self.year)
+        previous = self.previous_year(stated_earlier=bool((by_year["year"] < self.year).any()))
+        if previous is not None:
+            change = budget_change(load_budget(previous, self.data_root),
+                                   load_budget(self.year, self.data_root), direction)
+            self.show(plots.budget_change_chart(change, self.lang, self.issuer), change_figure)
+            self.table(change[["label_zh", "label_en", "amount_previous", "amount_current",
+                               "change", "change_pct", "share_previous_pct", "share_current_pct"]])
+        # two years, or an earlier one known only from a later report's year-on-year clause
+        if by_year["year"].nunique() > 1:
+            self.prose("over_years")
+            self.show(plots.statements_years_chart(by_year, self.lang, self.issuer), years_figure)
+            self.table(statements_by_year_table(by_year, self.lang))
+
+    def compare_indicators(self, indicators: pd.DataFrame) -> None:
+        """Show the change of each indicator since the previous year (chart and table)."""
+        from luoshi_analysis.analysis.change import indicator_change
+        from luoshi_analysis.core.load import load_indicators
+        from luoshi_analysis.reports import plots
+
+        self.prose("previous")
+        previous = self.previous_year()
+        if previous is None:
+            return
+        change = indicator_change(load_indicators(previous, self.data_root), indicators)
+        if change["change_pct"].notna().any():
+            self.show(plots.indicator_change_chart(change, self.lang, self.issuer),
+                      "indicator_change")
+        self.table(change[["section", "name_zh", "name_en", "unit", "value_previous",
+                           "value_current", "change", "change_pct"]])
+
+
+def table_html(frame: pd.DataFrame, lang: str, places: int = 2) -> str:
+    """Return a table as escaped HTML in lang: localized headings, units, fixed decimals, ✓/✗.
+
+    Cells of QUOTED_COLUMNS (verbatim report text) carry lang="zh" so that an English page
+    marks its Chinese quotations as such.
+    """
+    quoted = [c for c in QUOTED_COLUMNS if c in frame.columns]
+    if "unit" in frame.columns:  # units as written (户, 万元) read as words in English
+        frame = frame.assign(unit=frame["unit"].map(lambda u: unit_label(str(u), lang)))
+    shown = localized_columns(frame, lang)
+    quoted_shown = list(localized_columns(frame[quoted], lang).columns) if quoted else []
+    for column in shown.columns:
+        values = shown[column]
+        if pd.api.types.is_bool_dtype(values):
+            cells = values.map({True: "✓", False: "✗"})
+        elif pd.api.types.is_float_dtype(values):
+            cells = values.map(lambda v: format_number(v, places))
+        else:
+            cells = values.map(lambda v: "" if pd.isna(v) else html.escape(str(v)))
+            if column in quoted_shown:
+                cells = cells.map(lambda v: f'<span lang="zh">{v}</span>' if v else v)
+        shown[column] = cells
+    shown.columns = [html.escape(str(c)) for c in shown.columns]
+    return shown.to_html(index=False, escape=False, classes="luoshi-table", border=0)
+
+
+def start(
+    notebook: str, year: object, lang: object, output_dir: str = "", data_dir: str = "",
+    figure_formats: str = "png",
+) -> NotebookContext:
+    """Check a notebook's parameters and return its context; fail at once on a bad value.
+
+    Args:
+        notebook: The template's name, e.g. "revenue_structure".
+        year: The report year.
+        lang: "zh" or "en".
+        output_dir: Where figures go; "" means outputs/interactive/<year>/figures, so that a
+            run in JupyterLab never replaces the published outputs/<year>/figures (which
+            `luoshi run` passes here, as may an analyst who means to replace them).
+        data_dir: The data folder; "" means the default.
+        figure_formats: The figure files to write, comma-separated: "png" (the default; each
+            chart is drawn once) or "png,svg" (vector copies too).
+
+    Raises:
+        UnknownYearError: the year has no data (the message lists the years that do).
+        ParameterError: lang, a folder or a figure format is not allowed.
+    """
+    lang = check_lang(lang)
+    formats = parse_figure_formats(figure_formats)
+    data_root = Path(data_dir) if data_dir else None
+    if data_root is not None and not data_root.is_dir():
+        raise ParameterError(f"data_dir {data_dir!r} is not a folder")
+    if data_root is not None:
+        os.environ[config.DATA_ENV] = str(data_root.resolve())
+    year = as_year(year, data_root)
+    figures = Path(output_dir) if output_dir else interactive_figures_dir(year)
+    issuer = issuer_name(read_source(year, data_root), lang)
+    return NotebookContext(year, lang, notebook, figures, data_root, issuer, not output_dir,
+                           formats)
+
+
+def indicator_table(indicators: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Return the indicators as a reader's table: section, name, figure with qualifier, source."""
+    figures = [
+        format_figure(r["value"], r["unit"], r["qualifier"], lang, r["value_as_written"],
+                      r["source_fragment"])
+        for _, r in indicators.iterrows()
+    ]
+    return indicators[["section", "name_zh", "name_en", "source_fragment"]].assign(
+        figure=figures
+    )[["section", "name_zh", "name_en", "figure", "source_fragment"]]
+
+
+def violations_table(violations: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Return disagreeing statements as a reader's table in lang, built from the columns.
+
+    The English ``message`` is left out: kind, line, scope and phase are named in lang, both
+    amounts shown, and both fragments quoted with the report year and line they come from.
+    """
+    def where(report, line) -> str:
+        if pd.isna(report) or pd.isna(line):
+            return ""
+        return text("violation_where", lang, year=int(report), line=int(line))
+
+    rows = violations.reset_index(drop=True)
+    return pd.DataFrame({
+        "year": rows["year"].astype(int),
+        "kind": [pick("violations", c, lang) for c in rows["check"]],
+        "label": [line_label(k, lang) for k in rows["key"]],
+        "scope": [pick("scopes", c, lang) for c in rows["scope"]],
+        "phase": [pick("phases", c, lang) for c in rows["phase"]],
+        "kept_amount": rows["kept_amount"].astype(float),
+        "kept_fragment": rows["kept_fragment"],
+        "kept_where": [where(r, n) for r, n in zip(rows["kept_report"], rows["kept_line"],
+                                                   strict=True)],
+        "other_amount": rows["other_amount"].astype(float),
+        "other_fragment": rows["other_fragment"],
+        "other_where": [where(r, n) for r, n in zip(rows["other_report"], rows["other_line"],
+                                                    strict=True)],
+    })
+
+
+def statements_by_year_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Return ``statements_by_year`` rows as a reader's table: where each amount comes from."""
+    def source(row) -> str:
+        if row["source"] == "later_report":
+            return text("from_later_report", lang, year=int(row["later_report_year"]))
+        return text("own_report", lang, year=int(row["year"]))
+
+    return pd.DataFrame({
+        "label_zh": frame["label_zh"], "label_en": frame["label_en"],
+        "year": frame["year"].astype(int), "amount": frame["amount"].astype(float),
+        "stated_in": [source(r) for _, r in frame.iterrows()],
+        "clause_amount": frame["clause_amount"].astype(float),
+    })
