@@ -45,7 +45,7 @@ def test_ingesting_2020_reproduces_the_curated_tables(tmp_path, capsys):
     result = ingest(RAW_2020, 2020, root)
     curated = load_budget(2020)
     assert load_budget(2020, root).equals(curated)
-    assert result.checks["ok"].all()
+    assert check(result.year, result.root)["ok"].all()
     found = load_indicators(2020, root)
     assert not found["reviewed"].any()
     candidates = set(zip(found["section"], found["value"], found["unit"], found["qualifier"],
@@ -181,8 +181,8 @@ def test_an_existing_year_needs_force(data_copy, capsys):
     assert load_budget(2020).equals(load_budget(2020, data_copy))
 
 
-@pytest.mark.parametrize("where", ["luoshi_analysis.ingest.command.write_datapackage",
-                                   "luoshi_analysis.ingest.command.replace_dir"])
+@pytest.mark.parametrize("where", ["luoshi_analysis.ingest.transaction.write_datapackage",
+                                   "luoshi_analysis.ingest.transaction.replace_dir"])
 def test_an_interrupted_ingest_leaves_the_old_year(where, data_copy, tmp_path, monkeypatch):
     report = tmp_path / "2020.txt"
     report.write_text(report_2021().replace("2021", "2020"), "utf-8")

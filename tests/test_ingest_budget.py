@@ -15,9 +15,10 @@ from luoshi_analysis import (
 )
 from luoshi_analysis.analysis.trace import trace
 from luoshi_analysis.cli import main
+from luoshi_analysis.cli.ingest import review_summary, year_checks
 from luoshi_analysis.core.load import budget_document_years, load_statements, years
 from luoshi_analysis.core.provenance import read_source, read_sources, verify_raw
-from luoshi_analysis.ingest import ingest, review_summary
+from luoshi_analysis.ingest import ingest
 
 FINAL = (
     "东岭镇人民政府2021年度部门整体支出绩效评价报告\n一、部门整体支出概况\n"
@@ -89,7 +90,7 @@ def test_the_same_budget_document_again_changes_nothing(both, tmp_path):
     listing = {p: p.read_bytes() for p in both.rglob("*") if p.is_file()}
     result = ingest(tmp_path / "2021部门预算.txt", 2021, both)
     assert result.unchanged
-    assert "nothing changed" in review_summary(result)
+    assert "nothing changed" in review_summary(result, year_checks(result))
     assert {p: p.read_bytes() for p in both.rglob("*") if p.is_file()} == listing
 
 
@@ -114,7 +115,7 @@ def test_reingesting_the_report_keeps_the_budget_document(both, tmp_path):
         "年末结转和结余30.00", "年末结转和结余29.00"))
     result = ingest(report, 2021, both, force=True)
     assert [s.phase for s in result.beside] == ["budgeted"]
-    assert "kept       the budget document" in review_summary(result)
+    assert "kept       the budget document" in review_summary(result, year_checks(result))
     assert [s.phase for s in read_sources(2021, both)] == ["executed", "budgeted"]
     ratio = spending_ratios(2021, both).set_index("key").at["budget_execution_rate", "value_pct"]
     assert ratio == pytest.approx(571 / 590 * 100)
@@ -123,7 +124,7 @@ def test_reingesting_the_report_keeps_the_budget_document(both, tmp_path):
 def test_a_budget_document_first_waits_for_its_report(tmp_path, capsys):
     root = tmp_path / "data"
     result = ingest(_write(tmp_path, "2021部门预算.txt", BUDGET), 2021, root)
-    assert "no 决算 yet" in review_summary(result)
+    assert "no 决算 yet" in review_summary(result, year_checks(result))
     assert years(root) == [] and budget_document_years(root) == [2021]
     assert len(load_statements(2021, root)) == 6
     assert main(["--data-dir", str(root), "validate"]) == 0
@@ -158,7 +159,8 @@ def test_no_overview_names_the_file_and_an_empty_candidate_list_is_not_shown(tmp
     empty = _write(tmp_path, "notes.txt", "东岭镇工作总结\n今年工作很好。\n")
     with pytest.raises(IngestError, match=r"notes\.txt: no budget overview found"):
         ingest(empty, 2021, tmp_path / "data")
-    summary = review_summary(ingest(_write(tmp_path, "final.txt", FINAL), 2021, tmp_path / "data"))
+    result = ingest(_write(tmp_path, "final.txt", FINAL), 2021, tmp_path / "data")
+    summary = review_summary(result, year_checks(result))
     line = next(x for x in summary.splitlines() if x.lstrip().startswith("indicators"))
     assert line.rstrip().endswith("0 unreviewed candidates")
 

@@ -1,0 +1,110 @@
+"""`luoshi validate`: tables, raw-file hashes, identities and source fragments of each year."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from luoshi_analysis.analysis.checks import check, statement_violations
+from luoshi_analysis.analysis.fragments import fragment_violations
+from luoshi_analysis.cli.common import EXIT_VIOLATIONS, data_root, markdown
+from luoshi_analysis.core import config
+from luoshi_analysis.core.errors import ParameterError
+from luoshi_analysis.core.load import (
+    as_year,
+    budget_document_years,
+    load_budget,
+    load_indicators,
+    load_statements,
+    years,
+)
+from luoshi_analysis.core.provenance import read_sources, verify_raw
+from luoshi_analysis.core.terminal import echo
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Declare `luoshi validate` and its options."""
+    p = sub.add_parser("validate", help="check tables, raw-file hashes and accounting identities")
+    p.add_argument("--year", action="append", help="a year to check (repeatable; default: all)")
+    p.set_defaults(func=run)
+
+
+def _chosen_years(wanted: list[str] | None, root: Path | None) -> tuple[list[int], list[int]]:
+    """Return (years with a budget document only, years with a report) to check."""
+    budget_only = budget_document_years(root)
+    if not wanted:
+        return budget_only, years(root)
+    asked = [int(y) if str(y).strip().isascii() and str(y).strip().isdigit() else y for y in wanted]
+    pending = list(dict.fromkeys(y for y in asked if y in budget_only))
+    chosen = list(dict.fromkeys(as_year(y, root) for y in asked if y not in pending))
+    return pending, chosen
+
+
+def _budget_document_year(year: int, root: Path | None) -> None:
+    """Print what a year with only its budget document holds (its hashes are checked)."""
+    verify_raw(year, root)
+    statements = load_statements(year, root)
+    echo(f"\n## {year} — budget document only, no 决算 yet")
+    for source in read_sources(year, root):
+        echo(f"raw file {source.raw_file} ({source.phase}): sha256 {source.sha256[:12]}… matches")
+    echo(f"statements: {len(statements)} stated amounts; the year's tables and checks "
+         "come with its report")
+
+
+def _violation(year: int, row: pd.Series) -> str:
+    return (f"VIOLATION {year} {row['check']}: expected {row['expected']:.4f}, "
+            f"found {row['found']:.4f}, difference {row['difference']:+.4f} "
+            f"(tolerance {row['tolerance']:.4f} {row['unit']})")
+
+
+def _report_year(year: int, root: Path | None) -> int:
+    """Print a year's tables and checks; return how many checks fail."""
+    source = verify_raw(year, root)
+    budget = load_budget(year, root)
+    indicators = load_indicators(year, root)
+    checks = check(year, root)
+    bad = checks[~checks["ok"]]
+    fragments = fragment_violations(year, root)
+    echo(f"\n## {year} — {source.title}")
+    echo(f"raw report {source.raw_file}: sha256 {source.sha256[:12]}… matches")
+    for other in read_sources(year, root)[1:]:  # a 部门预算 kept beside the report
+        echo(f"raw file {other.raw_file} ({other.phase}): sha256 {other.sha256[:12]}… matches")
+    echo(f"budget: {len(budget)} lines; indicators: {len(indicators)} figures in "
+         f"{indicators['section'].nunique()} sections "
+         f"({int((~indicators['reviewed']).sum())} not yet reviewed)\n")
+    shown = budget[["label_zh", "label_en", "amount", "stated_share_pct"]].rename(
+        columns={"amount": "amount (万元)", "stated_share_pct": "stated share %"})
+    echo(markdown(shown))
+    echo()
+    table = checks[["check", "expected", "found", "difference", "tolerance", "ok"]].copy()
+    for column in ("expected", "found", "difference", "tolerance"):
+        table[column] = table[column].map(lambda v: f"{v:.4f}")
+    echo(markdown(table))
+    echo(f"\nsource fragments: {len(budget) + len(indicators)} figures, "
+         + ("each stands in its fragment, each fragment once in the raw report"
+            if not fragments else f"{len(fragments)} disagreement(s)"))
+    for _, row in bad.iterrows():
+        echo(_violation(year, row), file=sys.stderr, one_line=True)
+    for violation in fragments:
+        echo(f"VIOLATION {year} {violation}", file=sys.stderr, one_line=True)
+    disagreeing = statement_violations(year, root)  # reported, never corrected
+    for message in disagreeing["message"]:
+        echo(f"VIOLATION {year} statements: {message}", file=sys.stderr, one_line=True)
+    return len(bad) + len(fragments) + len(disagreeing)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Validate tables, hashes, identities and source fragments of one year or all; 1 if one fails."""
+    root = data_root(args)
+    pending, chosen = _chosen_years(args.year, root)
+    if not chosen and not pending:
+        raise ParameterError(f"no years with data in {root or config.data_dir()}")
+    for year in pending:  # a budget document only: its hashes and statements, nothing to chart
+        _budget_document_year(year, root)
+    failed = sum(_report_year(year, root) for year in chosen)
+    echo(f"\n{len(chosen) + len(pending)} year(s) checked: "
+         + ("all checks hold" if not failed else f"{failed} check(s) violated"))
+    return EXIT_VIOLATIONS if failed else 0
