@@ -36,10 +36,11 @@ def test_installed_wheel_finds_data_and_templates(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "luoshi_analysis/bundled/data/processed/2020/budget.csv" in names
     assert "luoshi_analysis/bundled/notebooks/outcome_indicators.ipynb" in names
-    assert "luoshi_analysis/templates/luoshi/index.html.j2" in names
+    assert "luoshi_analysis/engine/templates/luoshi/index.html.j2" in names
+    assert {"luoshi_analysis/reports/text/zh.toml", "luoshi_analysis/reports/text/en.toml"} <= set(names)
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
-    probe = ("import luoshi_analysis as la, luoshi_analysis.core.config as c, luoshi_analysis.engine.runner as r;"
+    probe = ("import luoshi_analysis as la, luoshi_analysis.engine.runner as r;"
              "print(la.__file__); print(la.years()); print(la.check(2020)['ok'].all());"
              "print(sorted(r.available_notebooks()))")
     env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
