@@ -1,4 +1,4 @@
-"""Shape the tables into the frames the notebooks chart: structure, mix, sources and uses, headlines, years."""
+"""Shape the tables into the frames the notebooks chart: structure, sources and uses, headlines, years."""
 
 from __future__ import annotations
 

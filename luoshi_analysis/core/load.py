@@ -16,7 +16,7 @@ from luoshi_analysis.core.errors import (
     ParameterError,
     UnknownYearError,
 )
-from luoshi_analysis.core.provenance import verify_raw
+from luoshi_analysis.core.provenance import listed_tables, verify_raw
 from luoshi_analysis.core.schema import BUDGET, INDICATORS, STATEMENTS, TableSchema, enforce
 
 # ASCII digits only: `\d` and int() also accept full-width and other Unicode digits.
@@ -61,9 +61,28 @@ def budget_document_years(root: Path | None = None) -> list[int]:
     )
 
 
-def as_year(year: object, root: Path | None = None) -> int:
-    """Return year as an int that has data, or raise a clear error."""
-    available = years(root)
+def document_years(root: Path | None = None) -> list[int]:
+    """Return every year with a document of the unit (of any kind), oldest first.
+
+    A year's folder holds its source records (datapackage.json) and the tables its documents
+    give: a budget overview (``years``), outcome indicators, stated amounts, or some of them.
+    """
+    processed = _root(root) / config.PROCESSED_SUBDIR
+    if not processed.is_dir():
+        return []
+    return sorted(int(p.name) for p in processed.iterdir()
+                  if _YEAR_DIR.match(p.name) and (p / config.DATAPACKAGE_FILE).is_file())
+
+
+def as_year(year: object, root: Path | None = None, available: list[int] | None = None) -> int:
+    """Return year as an int that has data, or raise a clear error.
+
+    Args:
+        year: The year asked for.
+        root: A data folder other than the default.
+        available: The years to accept (default: the years with a budget overview).
+    """
+    available = years(root) if available is None else available
     if not _YEAR_DIR.match(str(year).strip()):
         raise ParameterError(
             f"year {year!r} is not a year (four digits 0-9); years with data are "
@@ -146,7 +165,7 @@ def _states_executed_amounts(year: int, root: Path | None) -> bool:
 
 
 def _load(year: object, table: TableSchema, root: Path | None) -> pd.DataFrame:
-    year = as_year(year, root)
+    year = as_year(year, root, None if table is BUDGET else document_years(root))
     verify_raw(year, root)
     path = config.processed_dir(year, root) / f"{table.name}.csv"
     frame = read_table(path, table)
@@ -181,6 +200,8 @@ def load_budget(year: object, root: Path | None = None) -> pd.DataFrame:
 def load_indicators(year: object, root: Path | None = None) -> pd.DataFrame:
     """Return a year's outcome indicators: one row per figure of 效益性分析.
 
+    A year whose documents state no outcome figures (a plain 部门决算) gets an empty table.
+
     Args:
         year: The report year, e.g. 2020.
         root: A data folder other than the default.
@@ -190,6 +211,11 @@ def load_indicators(year: object, root: Path | None = None) -> pd.DataFrame:
         DataValidationError: the table breaks its schema.
         ProvenanceError: the raw report changed.
     """
+    year = as_year(year, root, document_years(root))
+    if INDICATORS.name not in listed_tables(year, root):
+        verify_raw(year, root)  # documents without outcome figures (a plain 部门决算)
+        empty = pd.DataFrame({c: pd.Series(dtype=str) for c in INDICATORS.columns})
+        return enforce(empty, INDICATORS, config.processed_dir(year, root) / config.INDICATORS_FILE)
     return _load(year, INDICATORS, root)
 
 
@@ -210,10 +236,7 @@ def load_statements(year: object, root: Path | None = None) -> pd.DataFrame:
         DataValidationError: the table breaks its schema.
         ProvenanceError: the raw report changed.
     """
-    if str(year).strip().isdigit() and int(str(year).strip()) in budget_document_years(root):
-        year = int(str(year).strip())  # a year with its budget document only
-    else:
-        year = as_year(year, root)
+    year = as_year(year, root, document_years(root))
     verify_raw(year, root)
     path = config.processed_dir(year, root) / f"{STATEMENTS.name}.csv"
     if not path.is_file():

@@ -19,6 +19,16 @@ from luoshi_analysis.core.schema import TABLES
 
 AMOUNT_UNIT = "万元"
 AMOUNT_FACTOR = 10000
+# The kinds of document a unit publishes (a source record names one), and their usual names:
+# final accounts, budget, evaluation of the whole spending, self-evaluation of outcomes (项目
+# 支出绩效自评, 绩效目标自评表, 工作总结), and a town's fiscal revenue and expenditure (全镇财政收支).
+REPORT_KINDS = {
+    "final_accounts": "部门决算",
+    "budget": "部门预算",
+    "performance_evaluation": "部门整体支出绩效评价报告",
+    "performance_self_evaluation": "绩效自评报告",
+    "township_fiscal": "财政收支报告",
+}
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,8 @@ class SourceRecord:
     format: str = "text"  # what the raw file is: text, html, pdf, docx, xlsx or xls
     read_text_file: str = ""  # for non-text formats: the text read from the raw file (UTF-8)
     read_text_sha256: str = ""
+    kind: str = ""  # what the document is (REPORT_KINDS); "" for records older than the field
+    url: str = ""  # the page the document was published at (http or https), where known
 
 
 def sha256_of(path: Path) -> str:
@@ -51,19 +63,22 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def datapackage_descriptor(source: SourceRecord,
-                           others: tuple[SourceRecord, ...] = ()) -> dict[str, Any]:
+def datapackage_descriptor(source: SourceRecord, others: tuple[SourceRecord, ...] = (),
+                           tables: tuple[str, ...] | None = None) -> dict[str, Any]:
     """Return the Frictionless data-package descriptor of one year.
 
     Args:
         source: The year's report (the primary source, listed first).
         others: Further documents of the year (a 部门预算 beside the 决算), listed after it.
+        tables: The tables the year holds (default: all); a document without outcome
+            figures, say, has no indicators table.
     """
     year = source.year
     return {
         "profile": "tabular-data-package",
         "name": f"luoshi-performance-report-{year}",
-        "title": f"{year}年度{source.city}{source.district}{source.issuer}部门整体支出绩效评价报告",
+        "title": (f"{year}年度{source.city}{source.district}{source.issuer}"
+                  f"{REPORT_KINDS.get(source.kind, REPORT_KINDS['performance_evaluation'])}"),
         "sources": [{"title": s.title, "path": s.raw_file, **asdict(s)}
                     for s in (source, *others)],
         "resources": [
@@ -76,16 +91,17 @@ def datapackage_descriptor(source: SourceRecord,
                 "encoding": "utf-8",
                 "schema": table.descriptor(),
             }
-            for table in TABLES.values()
+            for table in TABLES.values() if tables is None or table.name in tables
         ],
     }
 
 
-def write_datapackage(source: SourceRecord, folder: Path,
-                      others: tuple[SourceRecord, ...] = ()) -> Path:
+def write_datapackage(source: SourceRecord, folder: Path, others: tuple[SourceRecord, ...] = (),
+                      tables: tuple[str, ...] | None = None) -> Path:
     """Write a year's datapackage.json (its report first, then others) into folder; return it."""
     path = folder / config.DATAPACKAGE_FILE
-    text = json.dumps(datapackage_descriptor(source, others), ensure_ascii=False, indent=2) + "\n"
+    descriptor = datapackage_descriptor(source, others, tables)
+    text = json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -167,6 +183,9 @@ def source_record(source: object, path: Path, year: int, index: int = 0) -> Sour
     return record
 
 
+_WEB_ADDRESS = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
 def _inside_data_folder(relative: str) -> bool:
     """Whether a path written in a source record stays inside the data folder."""
     parts = PurePosixPath(relative)
@@ -196,6 +215,10 @@ def _record_problem(record: SourceRecord, year: int) -> tuple[str, str] | None:
                                         "text encoding Python knows, e.g. utf-8, gb18030, utf-16")
     if record.amount_factor <= 0:
         return "amount_factor", f"is {record.amount_factor}; expected a positive number"
+    if record.kind and record.kind not in REPORT_KINDS:
+        return "kind", f"is {_shown(record.kind)}; expected one of {', '.join(REPORT_KINDS)}"
+    if record.url and not _WEB_ADDRESS.match(record.url):
+        return "url", f"is {_shown(record.url)}; expected a web address starting http:// or https://"
     return None
 
 
@@ -230,6 +253,20 @@ def read_sources(year: int, root: Path | None = None) -> list[SourceRecord]:
             f"{path}: no 'sources' list; expected a JSON object whose 'sources' holds the "
             "source record")
     return [source_record(source, path, year, index) for index, source in enumerate(sources)]
+
+
+def listed_tables(year: int, root: Path | None = None) -> set[str]:
+    """Return the names of the tables a year's datapackage.json lists as its resources.
+
+    A listed table must be there; one not listed is simply not among the year's documents.
+    A datapackage that cannot be read lists every table (its loader reports the problem).
+    """
+    path = config.processed_dir(year, root) / config.DATAPACKAGE_FILE
+    try:
+        resources = json.loads(path.read_bytes().decode("utf-8-sig")).get("resources")
+        return {r["name"] for r in resources if isinstance(r, dict) and isinstance(r.get("name"), str)}
+    except (OSError, ValueError, AttributeError, TypeError):
+        return set(TABLES)
 
 
 def read_source(year: int, root: Path | None = None) -> SourceRecord:

@@ -22,7 +22,7 @@ from luoshi_analysis.core import config
 from luoshi_analysis.core.atomic import replace_dir, write_bytes, write_text
 from luoshi_analysis.core.load import read_table
 from luoshi_analysis.core.provenance import SourceRecord, write_datapackage
-from luoshi_analysis.core.schema import TableSchema
+from luoshi_analysis.core.schema import TABLES, TableSchema
 from luoshi_analysis.ingest.readers import ReadReport
 
 STAGING_PREFIX = ".staging-"
@@ -118,10 +118,14 @@ def staged_year(root: Path, year: int, keep_existing: bool = False) -> Iterator[
 
 def write_tables(staging: Path, tables: dict[str, tuple[pd.DataFrame, TableSchema]],
                  source: SourceRecord, others: tuple[SourceRecord, ...] = ()) -> None:
-    """Write tables and the datapackage into a staging folder; each must pass its schema."""
+    """Write tables and the datapackage into a staging folder; each must pass its schema.
+
+    The datapackage lists the tables the staged year holds (those written and any kept).
+    """
     for name, (frame, _schema) in tables.items():
         write_text(staging / name, frame.to_csv(index=False, lineterminator="\n"))
-    write_datapackage(source, staging, others)
+    held = tuple(name for name in TABLES if (staging / f"{name}.csv").is_file())
+    write_datapackage(source, staging, others, held)
     for name, (_frame, schema) in tables.items():
         read_table(staging / name, schema)  # the schema holds before anything moves
 

@@ -102,7 +102,7 @@ class NotebookContext:
                      published=published_figures_dir(self.year))
 
     def prose(self, key: str) -> None:
-        """Show a block of the notebook's prose in its language only (text/<lang>.toml, [prose.<notebook>])."""
+        """Show a block of the notebook's prose in its language (text/<lang>.toml, [prose.*])."""
         from IPython.display import Markdown
 
         issuer = html.escape(self.issuer, quote=False)
@@ -188,9 +188,13 @@ class NotebookContext:
         _display(Markdown(html.escape(text(key, self.lang, **values), quote=False)))
 
     def compare_years(self, direction: str) -> None:
-        """Show the comparison with earlier years for one side of the budget ("revenue" or
-        "expenditure"): the previous year line by line (chart and table), then each line's
-        amounts in every year the reports state, where more than one year is known.
+        """Show how one side of the budget compares with earlier years.
+
+        The previous year line by line (chart and table), then each line's amounts in every
+        year the reports state, where more than one year is known.
+
+        Args:
+            direction: "revenue" or "expenditure".
         """
         from luoshi_analysis.analysis.change import budget_change
         from luoshi_analysis.analysis.views import statements_by_year, statements_over_years
@@ -208,7 +212,7 @@ class NotebookContext:
             self.table(change[["label_zh", "label_en", "amount_previous", "amount_current",
                                "change", "change_pct", "share_previous_pct", "share_current_pct"]])
         # two years, or an earlier one known only from a later report's year-on-year clause
-        if by_year["year"].nunique() > 1:
+        if by_year["year"].drop_duplicates().size > 1:
             self.prose("over_years")
             self.show(plots.statements_years_chart(by_year, self.lang, self.issuer), years_figure)
             self.table(statements_by_year_table(by_year, self.lang))
