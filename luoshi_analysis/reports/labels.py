@@ -45,6 +45,11 @@ def text(key: str, lang: str, **values: object) -> str:
     return texts(lang)["text"][key].format(**values)
 
 
+def bracket(inner: str, lang: str) -> str:
+    """Return inner in the brackets of the language: （…） in Chinese, (…) in English."""
+    return f"（{inner}）" if lang == "zh" else f" ({inner})"
+
+
 def prose(notebook: str, key: str, lang: str, **values: object) -> str:
     """Return a block of a notebook's prose (markdown) in a language, filled with values."""
     return texts(lang)["prose"][notebook][key].format(**values)
@@ -127,7 +132,8 @@ def unit_label(unit: str, lang: str) -> str:
     return f"{scale}{name}".strip() or "count"
 
 
-def _number(value: float) -> str:
+def figure_number(value: float) -> str:
+    """Return a figure as the report would write it: 18,000 (never 18,000.00), 49.8, 7.61."""
     if math.isclose(value, round(value)):
         return f"{round(value):,}"
     return f"{value:,.2f}".rstrip("0").rstrip(".")
@@ -148,7 +154,7 @@ def format_figure(
             wording is used (200余万元 and 34万余元 are both in use).
     """
     if lang == "zh":
-        number = written or _number(value)
+        number = written or figure_number(value)
         if qualifier == "rank":
             return f"第{number}"
         if qualifier == "more_than":
@@ -163,7 +169,7 @@ def format_figure(
             return f"{number}{unit}以上"
         return f"{number}{unit}"
     name, factor = UNIT_EN.get(unit, (unit, 1))
-    amount = _number(value * factor)
+    amount = figure_number(value * factor)
     shown = f"{amount}{name}" if name in ("%", "‰") else f"{amount} {name}".strip()
     if qualifier == "rank":
         return f"No. {amount}"

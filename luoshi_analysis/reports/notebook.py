@@ -13,21 +13,27 @@ from matplotlib.figure import Figure
 from luoshi_analysis.core import config
 from luoshi_analysis.core.errors import ParameterError
 from luoshi_analysis.core.load import as_year
-from luoshi_analysis.core.numbers import format_number
 from luoshi_analysis.core.provenance import read_source
 from luoshi_analysis.reports.labels import (
     amount_unit,
     check_lang,
-    format_figure,
     issuer_name,
-    line_label,
-    localized_columns,
     notebook_title,
-    pick,
     prose,
     text,
-    unit_label,
 )
+from luoshi_analysis.reports.tables import (
+    QUOTED_COLUMNS,
+    indicator_table,
+    share_table,
+    statements_by_year_table,
+    table_html,
+    violations_table,
+)
+
+# The tables' functions live in reports.tables; templates and tests also find them here.
+__all__ = ["QUOTED_COLUMNS", "NotebookContext", "indicator_table", "share_table", "start",
+           "statements_by_year_table", "table_html", "violations_table"]
 
 PNG_DPI = 144
 # Figures of a run in JupyterLab go here (under outputs/), never over the published
@@ -36,8 +42,6 @@ INTERACTIVE_SUBDIR = "interactive"
 # Figure names of the year comparison, per side: (previous year, every year).
 YEAR_FIGURES = {"revenue": ("revenue_change", "revenue_years"),
                 "expenditure": ("spending_change", "expenditure_years")}
-# Columns that quote the report verbatim: Chinese in every page, marked as such.
-QUOTED_COLUMNS = ("source_fragment", "kept_fragment", "other_fragment")
 
 
 def report_title(year: int, notebook: str, lang: str, root: Path | None = None) -> str:
@@ -108,11 +112,13 @@ class NotebookContext:
         issuer = html.escape(self.issuer, quote=False)
         _display(Markdown(prose(self.notebook, key, self.lang, issuer=issuer)))
 
-    def show(self, fig: Figure, name: str) -> None:
+    def show(self, fig: Figure, name: str, alt: str | None = None) -> None:
         """Write a figure under the figures folder and display it: one PNG draw serves both.
 
-        The page shows the PNG file's own bytes; an SVG copy (a second draw) is written only
-        when ``figure_formats`` asks for it. Files are written to a temporary name and renamed.
+        The page shows the PNG file's own bytes with ``alt`` as its text alternative (the
+        ``reports.describe`` function of the chart says what it shows and its numbers; without
+        one, the figure's title stands in). An SVG copy (a second draw) is written only when
+        ``figure_formats`` asks for it. Files are written to a temporary name and renamed.
         """
         import io
 
@@ -130,17 +136,69 @@ class NotebookContext:
             svg = io.BytesIO()
             fig.savefig(svg, format="svg", dpi=PNG_DPI)
             write_bytes(stem.with_suffix(".svg"), svg.getvalue(), fsync=False)
-        _display(Image(data=png.getvalue(), format="png"))
+        if alt is None:
+            title = fig.get_suptitle() if hasattr(fig, "get_suptitle") else ""
+            alt = " ".join(title.split()) or name
+        # the metadata {"image/png": {"alt": …}} becomes the page's alt (engine/templates/luoshi)
+        _display(Image(data=png.getvalue(), format="png", alt=alt))
 
-    def table(self, frame: pd.DataFrame, places: int = 2) -> None:
+    def table(self, frame: pd.DataFrame, places: int = 2, figures: tuple[str, ...] = ()) -> None:
         """Display a table as escaped HTML in the notebook's language.
 
-        Bilingual columns keep the notebook's language; numbers show `places` decimals (never
-        "-0.00"); text from the data is escaped; verbatim report text is marked as Chinese.
+        Bilingual columns keep the notebook's language; numbers are right-aligned and show
+        `places` decimals (never "-0.00"), except the columns named in `figures` (counts and
+        measures: 18,000, not 18,000.00); text from the data is escaped; verbatim report text
+        is marked as Chinese.
         """
         from IPython.display import HTML
 
-        _display(HTML(table_html(frame, self.lang, places)))
+        _display(HTML(table_html(frame, self.lang, places, figures)))
+
+    def tiles(self, indicators: pd.DataFrame, label: str = "") -> None:
+        """Display figures as tiles of text: each figure, large, above its name."""
+        from IPython.display import HTML
+
+        from luoshi_analysis.reports.figures import tiles_html
+
+        if len(indicators):
+            _display(HTML(tiles_html(indicators, self.lang, label)))
+
+    def unreviewed(self, indicators: pd.DataFrame) -> None:
+        """Say how many figures no person has reviewed yet, if any: their names are machine-made."""
+        count = int((~indicators["reviewed"].astype(bool)).sum()) if len(indicators) else 0
+        if count:
+            from IPython.display import HTML
+
+            _display(HTML(f'<p class="luoshi-unreviewed-note"><mark class="luoshi-unreviewed">'
+                          f'{html.escape(text("unreviewed", self.lang))}</mark> '
+                          f'{html.escape(text("unreviewed_note", self.lang, count=count))}</p>'))
+
+    def section(self, indicators: pd.DataFrame) -> None:
+        """Show one section of outcome figures: heading, a chart of those sharing a unit, tiles.
+
+        Figures that share a unit with another of the section are charted together (one axis
+        per unit); every other figure, and every rank, is a tile of text.
+        """
+        from luoshi_analysis.core.schema import SECTIONS
+        from luoshi_analysis.reports import describe, plots
+        from luoshi_analysis.reports.figures import split_section
+
+        number = int(indicators["section"].iloc[0])
+        _key, name_zh, name_en = SECTIONS[number]
+        title = text("section_title", self.lang, section=number,
+                     name=name_zh if self.lang == "zh" else name_en)
+        self.heading(title, level=3)
+        charted, tiles = split_section(indicators)
+        if len(charted):
+            self.show(plots.section_chart(charted, self.lang, self.issuer), f"section_{number}",
+                      alt=describe.section_chart(charted, self.lang))
+        self.tiles(tiles, label=title)
+
+    def heading(self, title: str, level: int = 2) -> None:
+        """Show a heading (escaped) in the page's outline."""
+        from IPython.display import Markdown
+
+        _display(Markdown(f"{'#' * level} {html.escape(title, quote=False)}"))
 
     def checks(self, checks: pd.DataFrame) -> None:
         """Display the checks with expected, found, difference and tolerance at their precision."""
@@ -199,7 +257,7 @@ class NotebookContext:
         from luoshi_analysis.analysis.change import budget_change
         from luoshi_analysis.analysis.views import statements_by_year, statements_over_years
         from luoshi_analysis.core.load import load_budget
-        from luoshi_analysis.reports import plots
+        from luoshi_analysis.reports import describe, plots
 
         change_figure, years_figure = YEAR_FIGURES[direction]
         self.prose("previous")
@@ -208,20 +266,24 @@ class NotebookContext:
         if previous is not None:
             change = budget_change(load_budget(previous, self.data_root),
                                    load_budget(self.year, self.data_root), direction)
-            self.show(plots.budget_change_chart(change, self.lang, self.issuer), change_figure)
+            self.show(plots.budget_change_chart(change, self.lang, self.issuer), change_figure,
+                      alt=describe.budget_change_chart(change, self.lang))
+            shares = {"share_previous_pct": f"share_of_{direction}_total_previous_pct",
+                      "share_current_pct": f"share_of_{direction}_total_current_pct"}
             self.table(change[["label_zh", "label_en", "amount_previous", "amount_current",
-                               "change", "change_pct", "share_previous_pct", "share_current_pct"]])
+                               "change", "change_pct", *shares]].rename(columns=shares))
         # two years, or an earlier one known only from a later report's year-on-year clause
         if by_year["year"].drop_duplicates().size > 1:
             self.prose("over_years")
-            self.show(plots.statements_years_chart(by_year, self.lang, self.issuer), years_figure)
+            self.show(plots.statements_years_chart(by_year, self.lang, self.issuer), years_figure,
+                      alt=describe.statements_years_chart(by_year, self.lang))
             self.table(statements_by_year_table(by_year, self.lang))
 
     def compare_indicators(self, indicators: pd.DataFrame) -> None:
         """Show the change of each indicator since the previous year (chart and table)."""
         from luoshi_analysis.analysis.change import indicator_change
         from luoshi_analysis.core.load import load_indicators
-        from luoshi_analysis.reports import plots
+        from luoshi_analysis.reports import describe, plots
 
         self.prose("previous")
         previous = self.previous_year()
@@ -230,35 +292,10 @@ class NotebookContext:
         change = indicator_change(load_indicators(previous, self.data_root), indicators)
         if change["change_pct"].notna().any():
             self.show(plots.indicator_change_chart(change, self.lang, self.issuer),
-                      "indicator_change")
+                      "indicator_change", alt=describe.indicator_change_chart(change, self.lang))
         self.table(change[["section", "name_zh", "name_en", "unit", "value_previous",
-                           "value_current", "change", "change_pct"]])
-
-
-def table_html(frame: pd.DataFrame, lang: str, places: int = 2) -> str:
-    """Return a table as escaped HTML in lang: localized headings, units, fixed decimals, ✓/✗.
-
-    Cells of QUOTED_COLUMNS (verbatim report text) carry lang="zh" so that an English page
-    marks its Chinese quotations as such.
-    """
-    quoted = [c for c in QUOTED_COLUMNS if c in frame.columns]
-    if "unit" in frame.columns:  # units as written (户, 万元) read as words in English
-        frame = frame.assign(unit=frame["unit"].map(lambda u: unit_label(str(u), lang)))
-    shown = localized_columns(frame, lang)
-    quoted_shown = list(localized_columns(frame[quoted], lang).columns) if quoted else []
-    for column in shown.columns:
-        values = shown[column]
-        if pd.api.types.is_bool_dtype(values):
-            cells = values.map({True: "✓", False: "✗"})
-        elif pd.api.types.is_float_dtype(values):
-            cells = values.map(lambda v: format_number(v, places))
-        else:
-            cells = values.map(lambda v: "" if pd.isna(v) else html.escape(str(v)))
-            if column in quoted_shown:
-                cells = cells.map(lambda v: f'<span lang="zh">{v}</span>' if v else v)
-        shown[column] = cells
-    shown.columns = [html.escape(str(c)) for c in shown.columns]
-    return shown.to_html(index=False, escape=False, classes="luoshi-table", border=0)
+                           "value_current", "change", "change_pct"]],
+                   figures=("value_previous", "value_current", "change"))
 
 
 def start(
@@ -296,57 +333,3 @@ def start(
                            formats)
 
 
-def indicator_table(indicators: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Return the indicators as a reader's table: section, name, figure with qualifier, source."""
-    figures = [
-        format_figure(r["value"], r["unit"], r["qualifier"], lang, r["value_as_written"],
-                      r["source_fragment"])
-        for _, r in indicators.iterrows()
-    ]
-    return indicators[["section", "name_zh", "name_en", "source_fragment"]].assign(
-        figure=figures
-    )[["section", "name_zh", "name_en", "figure", "source_fragment"]]
-
-
-def violations_table(violations: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Return disagreeing statements as a reader's table in lang, built from the columns.
-
-    The English ``message`` is left out: kind, line, scope and phase are named in lang, both
-    amounts shown, and both fragments quoted with the report year and line they come from.
-    """
-    def where(report, line) -> str:
-        if pd.isna(report) or pd.isna(line):
-            return ""
-        return text("violation_where", lang, year=int(report), line=int(line))
-
-    rows = violations.reset_index(drop=True)
-    return pd.DataFrame({
-        "year": rows["year"].astype(int),
-        "kind": [pick("violations", c, lang) for c in rows["check"]],
-        "label": [line_label(k, lang) for k in rows["key"]],
-        "scope": [pick("scopes", c, lang) for c in rows["scope"]],
-        "phase": [pick("phases", c, lang) for c in rows["phase"]],
-        "kept_amount": rows["kept_amount"].astype(float),
-        "kept_fragment": rows["kept_fragment"],
-        "kept_where": [where(r, n) for r, n in zip(rows["kept_report"], rows["kept_line"],
-                                                   strict=True)],
-        "other_amount": rows["other_amount"].astype(float),
-        "other_fragment": rows["other_fragment"],
-        "other_where": [where(r, n) for r, n in zip(rows["other_report"], rows["other_line"],
-                                                    strict=True)],
-    })
-
-
-def statements_by_year_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Return ``statements_by_year`` rows as a reader's table: where each amount comes from."""
-    def source(row) -> str:
-        if row["source"] == "later_report":
-            return text("from_later_report", lang, year=int(row["later_report_year"]))
-        return text("own_report", lang, year=int(row["year"]))
-
-    return pd.DataFrame({
-        "label_zh": frame["label_zh"], "label_en": frame["label_en"],
-        "year": frame["year"].astype(int), "amount": frame["amount"].astype(float),
-        "stated_in": [source(r) for _, r in frame.iterrows()],
-        "clause_amount": frame["clause_amount"].astype(float),
-    })

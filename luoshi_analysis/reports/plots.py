@@ -11,8 +11,9 @@ from matplotlib.figure import Figure
 from luoshi_analysis.core.money import exact_sum
 from luoshi_analysis.core.numbers import format_number
 from luoshi_analysis.core.schema import SECTIONS
+from luoshi_analysis.reports.figures import marked_name
 from luoshi_analysis.reports.fonts import use_cjk_font
-from luoshi_analysis.reports.labels import format_figure, text, unit_label
+from luoshi_analysis.reports.labels import bracket, format_figure, text, unit_label
 
 use_cjk_font()
 
@@ -81,13 +82,11 @@ def _hbar(ax, names: Sequence[str], values: Sequence[float], notes: Sequence[str
     _plain(ax)
 
 
-def _bracket(inner: str, lang: str) -> str:
-    """Return inner in the brackets of the language: （…） in Chinese, (…) in English."""
-    return f"（{inner}）" if lang == "zh" else f" ({inner})"
+_bracket = bracket
 
 
 def _share_note(row: pd.Series, lang: str) -> str:
-    """Return '2,018.84 · 49.09% (stated 49.09%)'."""
+    """Return '2,018.84 · 49.09% (stated 49.09%)': the share is of the panel's denominator."""
     note = format_number(row["amount"])
     if pd.notna(row.get("share_of_parent_pct")):
         note += f" · {format_number(row['share_of_parent_pct'])}%"
@@ -96,64 +95,91 @@ def _share_note(row: pd.Series, lang: str) -> str:
     return note
 
 
+def share_base(label: str, lang: str) -> str:
+    """Return what a share is of, for a title: "占收入总计的百分比", "% of total revenue"."""
+    if lang == "en" and label[:2].istitle():
+        label = label[0].lower() + label[1:]
+    return text("share_base", lang, label=label)
+
+
+def structure_parts(structure: pd.DataFrame) -> dict[str, pd.DataFrame | pd.Series]:
+    """Split one side of the budget into what its chart shows, each part with one denominator.
+
+    Returns:
+        "total" and "subtotal" (rows), "parts" (balance and subtotal: shares of the total),
+        "categories" (non-zero categories: shares of the subtotal) and "zero" (categories the
+        report gives as none).
+    """
+    categories = structure[structure["level"] == "category"]
+    return {
+        "total": structure[structure["level"] == "total"].iloc[0],
+        "subtotal": structure[structure["level"] == "subtotal"].iloc[0],
+        "parts": structure[structure["level"].isin(["balance", "subtotal"])],
+        "categories": categories[categories["amount"] > 0],
+        "zero": categories[categories["amount"] == 0],
+    }
+
+
+def _structure_chart(structure: pd.DataFrame, lang: str, issuer: str, side: str) -> Figure:
+    """Chart one side of the budget in two panels, each of shares of one named denominator.
+
+    The upper panel splits the total (carry-over or carry-forward, and this year's subtotal),
+    the lower one splits this year's subtotal by category.
+    """
+    year = int(structure["year"].iloc[0])
+    name = f"label_{lang}"
+    found = structure_parts(structure)
+    parts, present, zero = found["parts"], found["categories"], found["zero"]
+    colors = {"revenue": [COLORS["revenue_alt"]] * len(present),
+              "expenditure": [COLORS["basic"] if k == "expenditure_basic" else COLORS["project"]
+                              for k in present["key"]]}[side]
+    height = 1.9 + 0.42 * (len(parts) + len(present)) + (ISSUER_LINE_IN if issuer else 0)
+    fig = _figure(10, height + (0.3 if len(zero) else 0))
+    top, bottom = fig.subplots(2, 1, height_ratios=[len(parts), max(len(present), 1)])
+    _hbar(top, parts[name], parts["amount"], [_share_note(r, lang) for _, r in parts.iterrows()],
+          [COLORS["carry"] if lv == "balance" else COLORS["revenue"] for lv in parts["level"]])
+    top.set_title(text(f"{side}_parts", lang)
+                  + _bracket(share_base(found["total"][name], lang), lang), loc="left", fontsize=11)
+    _hbar(bottom, present[name], present["amount"],
+          [_share_note(r, lang) for _, r in present.iterrows()], colors)
+    bottom.set_title(text(f"{side}_categories", lang)
+                     + _bracket(share_base(found["subtotal"][name], lang), lang), loc="left",
+                     fontsize=11)
+    bottom.set_xlabel(text("amount_axis", lang))
+    if len(zero):
+        sep = "、" if lang == "zh" else ", "
+        _footnote(fig, text("zero_note", lang, labels=sep.join(zero[name])))
+    total = found["total"]
+    fig.suptitle(_titled(f"{text(f'{side}_title', lang, year=year)} — {total[name]} "
+                         f"{format_number(total['amount'])}", issuer), fontsize=13)
+    return fig
+
+
 def revenue_chart(structure: pd.DataFrame, lang: str = "zh", issuer: str = "") -> Figure:
     """Chart where the money came from: carry-over vs this year's revenue, then by category.
+
+    Each panel's shares are of one denominator, named in its title (收入总计, 本年收入合计).
 
     Args:
         structure: Rows of ``revenue_structure`` (one side of the budget, with shares).
         lang: "zh" or "en".
         issuer: The reporting unit's name (from the source record), drawn above the title.
     """
-    year = int(structure["year"].iloc[0])
-    name = f"label_{lang}"
-    fig = _figure(10, 5.2)
-    top, bottom = fig.subplots(2, 1, height_ratios=[1, 1.4])
-    sources = structure[structure["level"].isin(["balance", "subtotal"])]
-    _hbar(top, sources[name], sources["amount"],
-          [_share_note(r, lang) for _, r in sources.iterrows()],
-          [COLORS["carry"] if lv == "balance" else COLORS["revenue"] for lv in sources["level"]])
-    top.set_title(text("revenue_sources", lang), loc="left", fontsize=11)
-    categories = structure[structure["level"] == "category"]
-    present = categories[categories["amount"] > 0]
-    _hbar(bottom, present[name], present["amount"],
-          [_share_note(r, lang) for _, r in present.iterrows()], COLORS["revenue_alt"])
-    bottom.set_title(text("revenue_categories", lang), loc="left", fontsize=11)
-    bottom.set_xlabel(text("amount_axis", lang))
-    zero = categories[categories["amount"] == 0]
-    if len(zero):
-        sep = "、" if lang == "zh" else ", "
-        _footnote(fig, text("zero_note", lang, labels=sep.join(zero[name])))
-    total = structure[structure["level"] == "total"].iloc[0]
-    fig.suptitle(_titled(f"{text('revenue_title', lang, year=year)} — {total[name]} "
-                         f"{format_number(total['amount'])}", issuer),
-                 fontsize=13)
-    return fig
+    return _structure_chart(structure, lang, issuer, "revenue")
 
 
 def spending_chart(structure: pd.DataFrame, lang: str = "zh", issuer: str = "") -> Figure:
-    """Chart how the money was used: basic and project spending, and what was carried forward.
+    """Chart how the money was used: this year's spending vs carry-forward, then by category.
+
+    Each panel's shares are of one denominator, named in its title (支出总计, 本年支出合计):
+    the shares of one panel add up to 100 %.
 
     Args:
         structure: Rows of ``spending_mix`` (the expenditure side, with shares).
         lang: "zh" or "en".
         issuer: The reporting unit's name (from the source record), drawn above the title.
     """
-    year = int(structure["year"].iloc[0])
-    name = f"label_{lang}"
-    used = structure[(structure["level"].isin(["category", "balance"])) & (structure["amount"] > 0)]
-    colors = [COLORS["basic"] if k == "expenditure_basic" else
-              COLORS["project"] if k == "expenditure_project" else COLORS["carry"]
-              for k in used["key"]]
-    notes = [_share_note(r, lang) for _, r in used.iterrows()]
-    fig = _figure(10, 3.6)
-    ax = fig.subplots()
-    _hbar(ax, used[name], used["amount"], notes, colors)
-    ax.set_xlabel(text("amount_axis", lang))
-    total = structure[structure["level"] == "total"].iloc[0]
-    fig.suptitle(_titled(f"{text('spending_title', lang, year=year)} — {total[name]} "
-                         f"{format_number(total['amount'])}", issuer),
-                 fontsize=13)
-    return fig
+    return _structure_chart(structure, lang, issuer, "expenditure")
 
 
 def sources_uses_chart(flows: pd.DataFrame, lang: str = "zh", issuer: str = "") -> Figure:
@@ -220,22 +246,28 @@ def _label_width_in(labels: Sequence[str], fontsize: float) -> float:
 def section_chart(indicators: pd.DataFrame, lang: str = "zh", issuer: str = "") -> Figure:
     """Chart one section's figures: one axis per unit, so only like units share an axis.
 
-    Qualified figures (余, 近, 共达, 以上) are hatched and their labels say so. Axes are placed
-    by measure rather than by a layout engine: these charts come many to a notebook.
+    Qualified figures (余, 近, 共达, 以上) are hatched and their labels say so; an axis whose
+    figures are all whole numbers (counts) has whole-number ticks; an unreviewed figure's
+    name is marked. Axes are placed by measure rather than by a layout engine: these charts
+    come many to a notebook. ``figures.split_section`` chooses the figures worth charting.
 
     Args:
         indicators: The indicator rows of one section.
         lang: "zh" or "en".
         issuer: The reporting unit's name (from the source record), drawn above the title.
     """
+    from matplotlib.ticker import MaxNLocator
+
     section = int(indicators["section"].iloc[0])
     _key, name_zh, name_en = SECTIONS[section]
+    names = [marked_name(r, lang) for _, r in indicators.iterrows()]
+    indicators = indicators.assign(_name=names)
     groups = list(indicators.groupby("unit", sort=False))
     bar_in, axis_in, width_in, fontsize = 0.3, 0.62, 10.0, 9
     title_in = 0.55 + (ISSUER_LINE_IN if issuer else 0)
     heights = [len(rows) * bar_in + 0.12 for _, rows in groups]
     height_in = title_in + sum(heights) + axis_in * len(groups)
-    left_in = _label_width_in(indicators[f"name_{lang}"], fontsize) + 0.25
+    left_in = _label_width_in(names, fontsize) + 0.25
     fig = Figure(figsize=(width_in, height_in))
     top = height_in - title_in
     for (unit, rows), block in zip(groups, heights, strict=True):
@@ -245,7 +277,9 @@ def section_chart(indicators: pd.DataFrame, lang: str = "zh", issuer: str = "") 
         notes = [format_figure(r["value"], unit, r["qualifier"], lang, r["value_as_written"],
                                r["source_fragment"]) for _, r in rows.iterrows()]
         hatches = [QUALIFIED_HATCH if q not in ("exact", "rank") else "" for q in rows["qualifier"]]
-        _hbar(ax, rows[f"name_{lang}"], rows["value"], notes, COLORS["revenue"], hatches)
+        _hbar(ax, rows["_name"], rows["value"], notes, COLORS["revenue"], hatches)
+        if (rows["value"] % 1 == 0).all():
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylim(-0.6, len(rows) - 0.4)
         ax.set_xlabel(unit_label(unit, lang), loc="right", fontsize=fontsize,
                       color=COLORS["neutral"], labelpad=1)
