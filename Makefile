@@ -14,6 +14,9 @@ KERNEL_DISPLAY_NAME := Python (luoshi-analysis)
 KERNEL_INSTALL = $(BIN)/python -m ipykernel install --name $(KERNEL_NAME) --display-name "$(KERNEL_DISPLAY_NAME)"
 # extra options for `jupyter lab`, e.g. make lab LAB_ARGS="--port 8890 --no-browser"
 LAB_ARGS ?=
+# Lab serves the project folder (data/processed to review, outputs/ to look at) and opens
+# its file browser in notebooks/
+LAB_OPTIONS := --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks
 # jupyter lab refuses to start as root (containers, fresh servers) unless told
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 # the lock is resolved once for every Python the project accepts, from the lowest one up
@@ -78,8 +81,8 @@ test: install browser-deps ## Run the whole test suite (lint, data, notebooks, J
 lint: install ## Run ruff only
 	$(BIN)/ruff check luoshi_analysis tests benchmarks
 
-lab: kernel ## Start JupyterLab on notebooks/ with the project kernel (options: LAB_ARGS="...")
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter lab $(LAB_ROOT) $(LAB_ARGS) notebooks/
+lab: kernel ## Start JupyterLab in the project folder, open at notebooks/, with the project kernel (LAB_ARGS="...")
+	PATH="$(abspath $(BIN)):$$PATH" $(abspath $(BIN))/jupyter lab $(LAB_ROOT) $(LAB_OPTIONS) $(LAB_ARGS)
 
 lock: ## Re-resolve requirements.lock for every Python >= 3.11 (LOCK_ARGS=--upgrade for newest)
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

@@ -69,7 +69,7 @@ def test_index_page_works_offline(report_run, context, tmp_path):
 
 def _broken_copy(outputs, tmp_path, stem, old, new):
     folder = tmp_path / "2020"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     page = (outputs / "2020" / f"{stem}.html").read_text("utf-8")
     changed = re.sub(old, new, page, count=1)
     assert changed != page
@@ -84,6 +84,68 @@ def test_audit_fails_when_a_chart_is_missing(report_run, context, tmp_path):
                         r'src="data:image/png;base64,[^"]+"', 'src="figures/missing.png"')
     problems = audit_page(context, page).problems
     assert any(p.startswith("image did not load") for p in problems), problems
+
+
+def test_each_chart_has_alt_text_in_its_pages_language_from_its_data(report_run, context):
+    outputs, _ = report_run
+    page = context.new_page()
+    try:
+        page.goto((outputs / "2020" / "revenue_structure_zh.html").resolve().as_uri())
+        alts = page.evaluate("Array.from(document.images).map(i => i.alt)")
+        assert len(alts) == 1
+        for shown in ("2020年收入结构", "年初结转和结余1,334.20万元（24.50%）",
+                      "本年收入合计4,112.15万元（75.50%）", "占本年收入合计4,112.15万元的百分比",
+                      "财政拨款收入2,018.84万元（49.09%，报告所述49.09%）"):
+            assert shown in alts[0], (shown, alts[0])
+        # what a screen reader is given: the image's accessible name is its description
+        tree = page.locator("img").first.aria_snapshot()
+        assert "年初结转和结余1,334.20万元" in tree, tree
+        page.goto((outputs / "2020" / "spending_mix_en.html").resolve().as_uri())
+        alts = page.evaluate("Array.from(document.images).map(i => i.alt)")
+        assert len(alts) == 3 and all("No description" not in a for a in alts)
+        assert "as shares of total expenditure (5,446.35)" in alts[0], alts[0]
+        assert "Carried forward to next year 1,351.71 (24.82%)" in alts[0], alts[0]
+        assert "the year balances" in alts[1] and "Project spending share 81.06%" in alts[2]
+    finally:
+        page.close()
+
+
+def test_audit_fails_on_the_placeholder_or_another_languages_alt(report_run, context, tmp_path):
+    outputs, _ = report_run
+    page = _broken_copy(outputs, tmp_path / "placeholder", "revenue_structure_zh",
+                        r'alt="[^"]*"', 'alt="No description has been provided for this image"')
+    problems = audit_page(context, page).problems
+    assert any("placeholder" in p for p in problems), problems
+    page = _broken_copy(outputs, tmp_path / "english", "spending_mix_zh",
+                        r'alt="[^"]*"', 'alt="Where the money came from, 2020"')
+    problems = audit_page(context, page).problems
+    assert any("not in Chinese on a zh page" in p for p in problems), problems
+    page = _broken_copy(outputs, tmp_path / "chinese", "spending_mix_en",
+                        r'alt="[^"]*"', 'alt="2020年支出结构（万元）"')
+    problems = audit_page(context, page).problems
+    assert any("in Chinese on an en page" in p for p in problems), problems
+
+
+def test_alt_rules():
+    from luoshi_analysis.engine.browser import alt_problems
+
+    src = "data:image/png;base64,AAAA"
+    assert alt_problems([("2020年收入结构：收入总计5,446.35万元", src)], "zh") == []
+    assert alt_problems([("Poor students (雨露计划) 95 persons", src)], "en") == []
+    assert alt_problems([(None, src)], "en") and alt_problems([("  ", src)], "zh")
+    assert alt_problems([("Revenue 2020", src)], "zh")
+    assert alt_problems([("收入结构 (income)", src)], "en")
+
+
+def test_axe_core_runs_offline_and_fails_a_serious_finding(context, tmp_path):
+    _page(tmp_path, "index.html")
+    good = _page(tmp_path / "2020", "report.html", index="../index.html")
+    assert audit_page(context, good).problems == []
+    bad = _page(tmp_path / "2020", "form.html", body='<p><input type="text"></p>'
+                '<p style="color:#eee;background:#fff">浅灰色的字</p>', index="../index.html")
+    problems = audit_page(context, bad).problems
+    assert any(p.startswith("accessibility (critical): label") for p in problems), problems
+    assert any("color-contrast" in p for p in problems), problems
 
 
 def test_audit_fails_when_a_page_refers_to_an_outside_host(report_run, context, tmp_path):
@@ -101,7 +163,17 @@ def test_audit_fails_when_the_heading_falls_back_to_a_non_cjk_face(report_run, n
     assert any("not a CJK face" in p for p in audit.problems), audit.problems
 
 
-def test_pdf_is_a4_with_selectable_chinese_and_whole_charts(tmp_path):
+def _filled(page) -> float:
+    """How far down its printed area (above the footer) a PDF page is filled, 0 to 1."""
+    top, bottom = 14 / 25.4 * 72, page.height - 16 / 25.4 * 72
+    ends = [c["bottom"] for c in page.chars if c["bottom"] < bottom]
+    ends += [i["bottom"] for i in page.images]
+    return (max(ends) - top) / (bottom - top) if ends else 0.0
+
+
+def test_pdf_is_a4_with_selectable_chinese_whole_charts_and_numbered_pages(tmp_path):
+    import pdfplumber
+
     outputs = tmp_path / "out"
     # a process of its own, as a user runs it (this module already drives a browser)
     run = subprocess.run(
@@ -109,7 +181,7 @@ def test_pdf_is_a4_with_selectable_chinese_and_whole_charts(tmp_path):
          "--notebooks", "revenue_structure", "outcome_indicators", "--outputs", str(outputs),
          "--quiet", "--pdf"], capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr
-    for name, charts in (("revenue_structure", 1), ("outcome_indicators", 7)):
+    for name, charts, most in (("revenue_structure", 1, 2), ("outcome_indicators", 7, 11)):
         reader = PdfReader(outputs / "2020" / f"{name}_zh.pdf")
         first = reader.pages[0]
         assert round(float(first.mediabox.width)) == 595 and round(float(first.mediabox.height)) == 842
@@ -119,9 +191,33 @@ def test_pdf_is_a4_with_selectable_chinese_and_whole_charts(tmp_path):
         assert "← 全部报告" not in text, "navigation is hidden in print"
         placements = sum(len(page.images) for page in reader.pages)
         assert placements == charts, f"{name}: {placements} image placements for {charts} charts"
+        total = len(reader.pages)
+        assert total <= most, f"{name}: {total} pages"
+        with pdfplumber.open(outputs / "2020" / f"{name}_zh.pdf") as pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                lines = page.extract_text().splitlines()
+                # the footer: unit, year and report, and the page's number of all
+                assert f"第{number}页，共{total}页" in lines[-1], lines[-1]
+                assert "罗市镇人民政府2020年" in lines[-1], lines[-1]
+                # a page is left short only where what follows would not fit on it
+                if number < total:
+                    assert _filled(page) > 0.3, f"{name} page {number} is {_filled(page):.0%} full"
+                # a section's heading is printed on the page of its chart
+                for section in ("（1）重点项目建设", "（3）脱贫攻坚", "（7）疫情防控"):
+                    if any(line.strip() == section for line in lines):
+                        assert page.images, f"{section} on page {number} without its chart"
     revenue = "".join(p.extract_text() for p in PdfReader(outputs / "2020" /
                                                           "revenue_structure_zh.pdf").pages)
     assert "财政拨款收入" in revenue
+
+
+def test_pdf_footer_is_in_the_pages_language():
+    from luoshi_analysis.engine.pdf import footer_template
+
+    english, chinese = footer_template("en"), footer_template("zh")
+    assert 'Page <span class="pageNumber"></span> of <span class="totalPages"></span>' in english
+    assert '第<span class="pageNumber"></span>页，共<span class="totalPages"></span>页' in chinese
+    assert '<span class="title"' in english and "font-size: 8pt" in chinese
 
 
 def test_check_pages_command_reports_each_page(report_run, tmp_path):

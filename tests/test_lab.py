@@ -171,6 +171,18 @@ def _install_kernel_with_make(data_dir: Path) -> Path:
     return data_dir / "kernels" / kernels.KERNEL_NAME / "kernel.json"
 
 
+def _make_lab_command(lab_args: str) -> str:
+    """Return the `jupyter lab` command line `make lab` runs (dry run: nothing is started)."""
+    venv = Path(sys.prefix)
+    done = run_make("-s", "-n", "-o", f"{venv}/.installed-stamp", "lab", f"VENV={venv}",
+                    f"LAB_ARGS={lab_args}")
+    assert done.returncode == 0, done.stdout + done.stderr
+    command = next(line for line in done.stdout.splitlines() if "jupyter lab" in line)
+    assert "--ServerApp.root_dir=. " in command, command
+    assert "--LabApp.default_url=/lab/tree/notebooks" in command, command
+    return command
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """JupyterLab from this environment on 127.0.0.1, with its own Jupyter folders and a token."""
@@ -185,24 +197,26 @@ def lab(tmp_path_factory):
         path = config / "lab" / "user-settings" / "@jupyterlab" / f"{name}.jupyterlab-settings"
         path.parent.mkdir(parents=True)
         path.write_text(json.dumps(values), "utf-8")
-    root = base / "notebooks"  # a copy: nothing Lab saves lands in the checkout
-    root.mkdir()
+    # a copy of the project's layout: nothing Lab saves lands in the checkout
+    root = base / "project"
+    (root / "notebooks").mkdir(parents=True)
     for template in TEMPLATES:
-        shutil.copy(template, root / template.name)
+        shutil.copy(template, root / "notebooks" / template.name)
+    shutil.copytree(REPO / "data", root / "data")
+    (root / "outputs").mkdir()
     port, token = _free_port(), secrets.token_hex(16)
     env = {**os.environ, "JUPYTER_DATA_DIR": str(data), "JUPYTER_CONFIG_DIR": str(config),
            "JUPYTER_RUNTIME_DIR": str(runtime), "IPYTHONDIR": str(base / "ipython"),
            "LUOSHI_OUTPUTS_DIR": str(base / "outputs")}
     env.pop("JUPYTER_PATH", None)
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-               f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-               "--LabApp.extension_manager=readonly"]
-    if os.geteuid() == 0:
-        command.append("--allow-root")
+    # the command `make lab` runs (its options, its folder), started here in the copy
+    command = _make_lab_command(f"--no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port={port} "
+                                f"--ServerApp.port_retries=0 --IdentityProvider.token={token} "
+                                "--LabApp.extension_manager=readonly")
     log = base / "server.log"
     with log.open("wb") as sink:
-        server = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT,
+        server = subprocess.Popen(["bash", "-c", command], cwd=root, env=env,
+                                  stdout=sink, stderr=subprocess.STDOUT,
                                   stdin=subprocess.DEVNULL, start_new_session=True)
     running = Lab(f"http://127.0.0.1:{port}", token, root, base / "outputs", log)
     try:
@@ -265,6 +279,29 @@ CHARTS_SHOWN = """panel => [...panel.querySelectorAll('.jp-OutputArea-output img
 
 @pytest.mark.browser
 @pytest.mark.slow
+def test_make_lab_serves_the_project_and_opens_at_the_notebooks(lab, browser_context):
+    from playwright.sync_api import expect
+
+    top = {item["name"] for item in lab.api("/api/contents")["content"]}
+    assert {"notebooks", "data", "outputs"} <= top, top
+    # the review step: the processed tables are files Lab opens
+    table = lab.api("/api/contents/data/processed/2020/indicators.csv?content=0")
+    assert table["type"] == "file", table
+    context, outside = browser_context
+    page = context.new_page()
+    try:
+        page.set_default_timeout(300_000)
+        page.goto(f"{lab.url}/?reset&token={lab.token}")  # as `make lab` opens it
+        page.wait_for_url(re.compile(r"/lab/tree/notebooks"), timeout=300_000)
+        listing = page.locator(".jp-DirListing-content .jp-DirListing-itemName")
+        expect(listing.filter(has_text="revenue_structure.ipynb")).to_have_count(1, timeout=300_000)
+        assert outside == [], "requests outside the Lab server"
+    finally:
+        page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_template_runs_in_jupyterlab_with_the_project_kernel(lab, browser_context, name, tmp_path):
     from playwright.sync_api import expect
@@ -275,13 +312,13 @@ def test_template_runs_in_jupyterlab_with_the_project_kernel(lab, browser_contex
         # generous limits: on a busy 2-core machine Lab alone can take a minute to load
         page.set_default_timeout(300_000)
         # ?reset: a fresh workspace, not the tabs the previous test left open
-        page.goto(f"{lab.url}/lab/tree/{name}.ipynb?reset&token={lab.token}")
+        page.goto(f"{lab.url}/lab/tree/notebooks/{name}.ipynb?reset&token={lab.token}")
         panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
         expect(panel.locator(".jp-Toolbar-kernelName")).to_have_text(
             kernels.KERNEL_DISPLAY_NAME, timeout=300_000)
         indicator = panel.locator(".jp-Notebook-ExecutionIndicator")
         expect(indicator).to_have_attribute("data-status", "idle", timeout=300_000)
-        assert lab.kernel_of(f"{name}.ipynb") == kernels.KERNEL_NAME, lab.api("/api/sessions")
+        assert lab.kernel_of(f"notebooks/{name}.ipynb") == kernels.KERNEL_NAME, lab.api("/api/sessions")
 
         page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
         page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()

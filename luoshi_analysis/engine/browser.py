@@ -26,6 +26,7 @@ CHROMIUM_ARGS = (
 CJK_FACE = re.compile(r"CJK|Han Sans|Han Serif|YaHei|PingFang|Hei|Song|Kai|WenQuanYi|Hiragino",
                       re.IGNORECASE)
 CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+LATIN_LETTER = re.compile(r"[A-Za-z]")
 MANIFEST_FILE = "run-manifest.json"  # written by `luoshi run` beside the index
 REPORT_WORDS = ("报告", "report")
 USUAL_CHINESE_FACES = ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC")
@@ -37,6 +38,9 @@ LIST_ATTRIBUTES = {"srcset", "imagesrcset"}  # "url 2x, url 640w"
 SCHEMES_WITHOUT_REQUEST = ("data", "blob", "about", "javascript", "mailto", "tel")
 CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s+(['"])(.*?)\3""", re.IGNORECASE)
 REFRESH_URL = re.compile(r"""url\s*=\s*['"]?([^'"]*)""", re.IGNORECASE)
+# nbconvert's alt text for an image whose output carries none, in English on every page.
+ALT_PLACEHOLDER = "No description has been provided for this image"
+AXE_FAILING_IMPACTS = ("serious", "critical")  # axe-core findings that fail a page
 # Simulated time run on a page's clock so that delayed requests happen during the audit.
 TIMER_RUN_MS = 10_000
 TIMER_JUMP_MS = 24 * 3600 * 1000
@@ -232,6 +236,53 @@ def title_problem(title: str, units: tuple[str, ...] = ()) -> str | None:
     return f"title {title!r} does not name {unit}, the year and the report"
 
 
+def alt_problems(images: list[tuple[str | None, str]], lang: str) -> list[str]:
+    """Return one problem per image whose text alternative fails a reader of the page's language.
+
+    An image needs an alt that is not nbconvert's placeholder and is written in the page's
+    language. A Chinese character says about as much as three Latin letters: a zh alt needs
+    more than a third as many Chinese characters as letters, an en alt fewer (an English name
+    may quote a Chinese one, as in "Poor students (雨露计划)").
+
+    Args:
+        images: (alt or None, src) of each image.
+        lang: The page's language (``<html lang>``).
+    """
+    problems = []
+    for alt, src in images:
+        where = f"image {src[:40]}…"
+        han = 3 * len(CJK_CHAR.findall(alt or ""))
+        latin = len(LATIN_LETTER.findall(alt or ""))
+        if alt is None or not alt.strip():
+            problems.append(f"{where} has no alt text; a screen reader cannot say what it shows")
+        elif alt.strip() == ALT_PLACEHOLDER:
+            problems.append(f"{where} has nbconvert's placeholder alt {ALT_PLACEHOLDER!r}")
+        elif lang.startswith("zh") and han <= latin:
+            problems.append(f"{where} has alt text not in Chinese on a zh page: {alt[:60]!r}")
+        elif lang.startswith("en") and han >= latin:
+            problems.append(f"{where} has alt text in Chinese on an en page: {alt[:60]!r}")
+    return problems
+
+
+def axe_problems(page) -> list[str]:
+    """Run axe-core (the copy axe-playwright-python installs) on a page; return serious findings.
+
+    One problem per rule with a serious or critical impact, naming the rule, what it asks and
+    the first element that breaks it. Nothing is fetched: the script is a file of the package.
+    """
+    from axe_playwright_python.sync_playwright import Axe
+
+    response = Axe().run(page, options={"resultTypes": ["violations"]}).response
+    problems = []
+    for rule in response["violations"]:
+        if rule.get("impact") in AXE_FAILING_IMPACTS:
+            nodes = rule.get("nodes") or [{}]
+            target = " ".join(str(t) for t in nodes[0].get("target", []))[:80]
+            problems.append(f"accessibility ({rule['impact']}): {rule['id']} — {rule['help']}; "
+                            f"{len(rule.get('nodes', []))} element(s), first {target}")
+    return problems
+
+
 def _is_local(url: str) -> bool:
     return url.startswith(("file:", "data:", "about:", "blob:"))
 
@@ -261,7 +312,9 @@ def audit_page(context, path: Path, screenshot: Path | None = None,
     outputs folder (links, forms, preconnect/prefetch, meta refresh, srcset, CSS url());
     no console error; every image has loaded; every local link resolves to a file; the
     title names the unit, a year and the report (see ``title_problem``); the font stack
-    names the usual Chinese faces; a Chinese heading is drawn by a CJK face.
+    names the usual Chinese faces; a Chinese heading is drawn by a CJK face; every image
+    has alt text in the page's language, not nbconvert's placeholder (``alt_problems``);
+    axe-core finds nothing serious or critical (``axe_problems``).
 
     Args:
         context: A Playwright browser context (offline).
@@ -310,12 +363,14 @@ def audit_page(context, path: Path, screenshot: Path | None = None,
         page.content(), path, root, "page after its scripts ran", known)
     if page.evaluate("document.readyState") != "complete":
         audit.problems.append("page did not finish loading")
-    images = page.evaluate(
-        "Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.src.slice(0, 40)])")
+    images = page.evaluate("Array.from(document.images).map(i => [i.complete, i.naturalWidth, "
+                           "i.src.slice(0, 40), i.getAttribute('alt')])")
     audit.images = len(images)
-    for complete, width, src in images:
+    for complete, width, src, _alt in images:
         if not complete or width == 0:
             audit.problems.append(f"image did not load: {src}…")
+    audit.problems += alt_problems([(alt, src) for _c, _w, src, alt in images],
+                                   page.evaluate("document.documentElement.lang"))
     for href in page.evaluate("Array.from(document.links).map(a => a.href)"):
         if href.startswith("file:") and not outside_reference(href, path, root):
             target = Path(unquote(urlparse(href).path))
@@ -340,6 +395,7 @@ def audit_page(context, path: Path, screenshot: Path | None = None,
     if screenshot is not None:
         screenshot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(screenshot), full_page=True)
+    audit.problems += axe_problems(page)
     # what timers do later (a delayed beacon, fetch, image or redirect) happens now
     page.clock.run_for(TIMER_RUN_MS)
     for _ in range(TIMER_JUMPS):
