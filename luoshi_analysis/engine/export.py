@@ -118,11 +118,23 @@ def issuer_names(data_root: Path | None = None) -> tuple[str, str]:
     return issuer_name(source, "zh"), issuer_name(source, "en")
 
 
+def unreviewed_count(year: int, data_root: Path | None = None) -> int:
+    """Return how many of a year's indicator rows no person has reviewed (0 if none load)."""
+    from luoshi_analysis.core.errors import LuoshiError
+    from luoshi_analysis.core.load import load_indicators
+
+    try:
+        return int((~load_indicators(year, data_root)["reviewed"]).sum())
+    except LuoshiError:
+        return 0
+
+
 def build_index(outputs: Path, data_root: Path | None = None) -> Path:
     """Write outputs/index.html linking every year's exported pages, newest year first.
 
     Pages of any template are linked (titled by name when the texts do not know them); a page
-    whose last run failed is marked stale with the reason.
+    whose last run failed is marked stale with the reason; a year with indicator rows no
+    person has reviewed says how many.
 
     Args:
         outputs: The outputs folder holding <year>/<notebook>_<lang>.html.
@@ -150,6 +162,12 @@ def build_index(outputs: Path, data_root: Path | None = None) -> Path:
             if links:
                 items.append(f"<li>{html.escape(title_zh)} · {html.escape(title_en)}："
                              + " | ".join(links) + "</li>")
+        unreviewed = unreviewed_count(int(year_dir.name), data_root) if items else 0
+        if unreviewed:
+            zh, en = (html.escape(text("index_unreviewed", lang, count=unreviewed))
+                      for lang in ("zh", "en"))
+            items.append(f'<li><mark class="luoshi-unreviewed">{zh} · <span lang="en">{en}'
+                         "</span></mark></li>")
         if items:
             rows.append(f"<tr><th scope=\"row\">{html.escape(year_dir.name)}</th>"
                         f"<td><ul>{''.join(items)}</ul></td></tr>")
