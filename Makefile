@@ -22,8 +22,10 @@ LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 # the lock is resolved once for every Python the project accepts, from the lowest one up
 LOCK_PYTHON := 3.11
 LOCK_ARGS ?=
+# pytest-xdist workers: one per core
+TEST_WORKERS ?= auto
 
-.PHONY: help install venv-deps kernel report validate test lint lab browser-deps lock clean
+.PHONY: help install venv-deps kernel report validate test test-fast lint lab browser-deps lock clean
 
 help: ## Show the targets and what they do
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -74,12 +76,16 @@ browser-deps: ## Install Debian's chromium, CJK fonts and LibreOffice Calc for t
 		echo "browser and workbook tests need: sudo apt-get install chromium fonts-noto-cjk fonts-wqy-zenhei libreoffice-calc-nogui"; exit 1; \
 	fi
 
-test: install browser-deps ## Run the whole test suite (lint, data, notebooks, JupyterLab, browser, install)
-	$(BIN)/ruff check luoshi_analysis tests benchmarks
-	$(BIN)/python -m pytest
+test: lint browser-deps ## Lint, layers and types, then every test on every core (notebooks, Lab, browser, install)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
-lint: install ## Run ruff only
+test-fast: lint ## Lint, layers and types, then the tests that run no notebook and no browser (< 30 s)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not slow and not browser"
+
+lint: install ## ruff, the layers contract (lint-imports) and the type check (mypy)
 	$(BIN)/ruff check luoshi_analysis tests benchmarks
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 lab: kernel ## Start JupyterLab in the project folder, open at notebooks/, with the project kernel (LAB_ARGS="...")
 	PATH="$(abspath $(BIN)):$$PATH" $(abspath $(BIN))/jupyter lab $(LAB_ROOT) $(LAB_OPTIONS) $(LAB_ARGS)

@@ -12,6 +12,21 @@ from luoshi_analysis.core import config
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
 RAW_2020 = DATA / "raw" / "2020" / "luoshi_2020_performance_report.txt"
+# Tests in these modules execute notebooks, start JupyterLab or build a wheel: `make test-fast`
+# (pytest -m "not slow and not browser") leaves them out; so does a test using these fixtures.
+SLOW_MODULES = {"test_notebooks", "test_runner", "test_install", "test_lab", "test_browser"}
+SLOW_FIXTURES = {"report_run", "two_year_outputs", "later_report_outputs"}
+BROWSER_MODULES = {"test_browser", "test_lab"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that run notebooks (slow) or a browser (browser), by module and fixture."""
+    for item in items:
+        module = item.path.stem
+        if module in SLOW_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+        if module in BROWSER_MODULES:
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -79,6 +79,7 @@ def test_pandas_reads_back_every_table(workbook):
     assert source["SHA-256"] == record.sha256 and source["单位 Issuer"] == record.issuer
 
 
+@pytest.mark.slow  # starts LibreOffice headless (several seconds)
 def test_libreoffice_opens_it_and_shows_the_amounts_with_two_decimals(workbook, tmp_path):
     office = shutil.which("libreoffice") or shutil.which("soffice")
     assert office, "LibreOffice is needed (make browser-deps installs libreoffice-calc-nogui)"

@@ -40,7 +40,7 @@ def test_installed_wheel_finds_data_and_templates(tmp_path):
     assert {"luoshi_analysis/reports/text/zh.toml", "luoshi_analysis/reports/text/en.toml"} <= set(names)
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
-    probe = ("import luoshi_analysis as la, luoshi_analysis.engine.runner as r;"
+    probe = ("import luoshi_analysis as la, luoshi_analysis.engine.jobs as r;"
              "print(la.__file__); print(la.years()); print(la.check(2020)['ok'].all());"
              "print(sorted(r.available_notebooks()))")
     env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}

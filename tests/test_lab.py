@@ -24,7 +24,7 @@ from make_helpers import run_make
 from notebook_helpers import write_notebook
 
 from luoshi_analysis.cli import main
-from luoshi_analysis.engine import kernels, runner
+from luoshi_analysis.engine import jobs, kernels
 
 # the report templates and the charts each draws at least (any correct template; more are fine);
 # named here, not globbed: an analyst's stray notebook in notebooks/ is not a template
@@ -51,14 +51,14 @@ def test_template_declares_the_project_kernel_and_the_marker(template):
 
 def test_only_marked_notebooks_are_templates(tmp_path, monkeypatch):
     monkeypatch.delenv("LUOSHI_NOTEBOOKS_DIR", raising=False)
-    assert sorted(runner.available_notebooks()) == NAMES
+    assert sorted(jobs.available_notebooks()) == NAMES
     folder = tmp_path / "notebooks"
     write_notebook(folder, "report", 'print("fine")')
     write_notebook(folder, "mine", 'print("scratch")', template=False)
     (folder / "empty.ipynb").write_text("", "utf-8")
     write_notebook(folder / "scratch", "copied", 'print("a template copied to scratch")')
     monkeypatch.setenv("LUOSHI_NOTEBOOKS_DIR", str(folder))
-    templates, skipped = runner.notebooks_in_folder()
+    templates, skipped = jobs.notebooks_in_folder()
     assert list(templates) == ["report"]
     assert [p.name for p in skipped] == ["empty.ipynb", "mine.ipynb"]
 

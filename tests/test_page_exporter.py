@@ -9,7 +9,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from luoshi_analysis.engine import export
-from luoshi_analysis.engine.page_exporter import PageExporter, PageRequest
+from luoshi_analysis.engine.page_exporter import PageAnswer, PageExporter, PageRequest
 
 
 def _executed(folder, name: str, said: str):
@@ -38,7 +38,7 @@ def test_pages_are_written_and_answered_in_the_order_asked(tmp_path):
     finally:
         exporter.close()
     assert [key for key, _ in answers] == [0, 1, 2]
-    assert all(outcome == {"status": "ok"} for _, outcome in answers)
+    assert all(outcome == PageAnswer(True) for _, outcome in answers)
     for i, request in enumerate(requests):
         page = request.page.read_text("utf-8")
         assert f"said {i}" in page and f"title nb{i}" in page
@@ -60,7 +60,7 @@ def test_a_killed_exporter_costs_no_page(tmp_path):
     exporter = PageExporter()
     exporter.process.kill()
     answers, request = _ask_once_ended(exporter, tmp_path, "still written")
-    assert answers == [("late", {"status": "ok"})]
+    assert answers == [("late", PageAnswer(True))]
     assert "still written" in request.page.read_text("utf-8")
 
 
@@ -75,9 +75,9 @@ def test_an_export_that_fails_fails_its_page_only(tmp_path):
         answers = dict(_collect(exporter, 2))
     finally:
         exporter.close()
-    assert answers["broken"]["status"] == "failed"
-    assert "missing.ipynb" in answers["broken"]["error"]
-    assert answers["good"] == {"status": "ok"}
+    assert not answers["broken"].ok
+    assert "missing.ipynb" in answers["broken"].error
+    assert answers["good"] == PageAnswer(True)
     assert not broken.page.exists() and good.page.is_file()
 
 
@@ -93,7 +93,7 @@ def test_an_exporter_that_hangs_is_given_up_at_the_limit(tmp_path, monkeypatch):
         (key, outcome), = exporter.expire(limit=0.5)
     finally:
         exporter.close()
-    assert key == "stuck" and outcome["status"] == "failed" and "0.5 s" in outcome["error"]
+    assert key == "stuck" and not outcome.ok and "0.5 s" in outcome.error
     assert not exporter.busy and not exporter.process.is_alive()
     assert not request.page.exists()
 
@@ -105,7 +105,7 @@ def test_the_exporter_writes_what_the_runner_would(tmp_path, lang):
     exporter = PageExporter()
     try:
         exporter.submit("same", request)
-        assert _collect(exporter, 1) == [("same", {"status": "ok"})]
+        assert _collect(exporter, 1) == [("same", PageAnswer(True))]
     finally:
         exporter.close()
     nb = nbformat.read(request.executed, as_version=4)
@@ -119,6 +119,6 @@ def test_an_exporter_that_cannot_start_leaves_the_pages_to_the_runner(tmp_path, 
     monkeypatch.setattr(export, "warm_exporter", broken_warm_up)
     # forked with the broken warm-up: the process ends at once
     answers, request = _ask_once_ended(PageExporter(), tmp_path, "written by the runner")
-    assert answers == [("late", {"status": "ok"})]
+    assert answers == [("late", PageAnswer(True))]
     assert "written by the runner" in request.page.read_text("utf-8")
     assert "Traceback" not in capfd.readouterr().err  # no stack trace from the child

@@ -15,7 +15,7 @@ import pytest
 from notebook_helpers import write_notebook
 
 from luoshi_analysis.cli import main
-from luoshi_analysis.engine.runner import LOCK_FILE
+from luoshi_analysis.engine.outputs import LOCK_FILE
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -100,7 +100,7 @@ def test_a_hung_cell_is_killed_at_the_time_limit(tiny, tmp_path, capsys):
     write_notebook(tiny, "quick", 'print("done")')
     outputs = tmp_path / "out"
     started = time.monotonic()
-    assert _run(outputs, "--timeout", "8") == 1
+    assert _run(outputs, "--timeout", "3") == 1
     assert time.monotonic() - started < 60
     assert "(timeout)" in capsys.readouterr().err
     assert (outputs / "2020" / "quick_zh.html").is_file()

@@ -101,16 +101,17 @@ def budget_checks(budget: pd.DataFrame) -> pd.DataFrame:
             revenue["amount"], expenditure["amount"], AMOUNT_TOLERANCE, "万元",
         ))
     stated = by_key[by_key["stated_share_pct"].notna()]
+    amounts = {str(key): float(value) for key, value in by_key["amount"].items()}
     for key, line in stated.iterrows():
-        parent_amount = by_key.at[line["parent_key"], "amount"]
+        parent_amount = amounts[str(line["parent_key"])]
         if parent_amount == 0:  # a share of nothing: the check fails, with no division warning
             computed = propagated = float("nan")
         else:
-            computed = line["amount"] / parent_amount * 100
+            amount = float(line["amount"])
+            computed = amount / parent_amount * 100
             # half a unit of the share's last digit, plus what amount rounding can move it
-            propagated = 100 * AMOUNT_ROUNDING * (
-                1 / parent_amount + line["amount"] / parent_amount**2)
-        parent_label = by_key.at[line["parent_key"], "label_zh"]
+            propagated = 100 * AMOUNT_ROUNDING * (1 / parent_amount + amount / parent_amount**2)
+        parent_label = str(by_key.at[line["parent_key"], "label_zh"])
         rows.append(_row(
             year, f"share:{key}", "stated_share",
             f"{line['label_zh']}占{parent_label}的比重（报告所述 {line['stated_share_pct']:.2f}%）",
@@ -200,8 +201,9 @@ def statement_violations(year: object | None = None, root: Path | None = None) -
             })
     view = statements_over_years(root)
     later = view[view["later_report_amount"].notna() & view["own_report_amount"].notna()]
-    for row in later.itertuples(index=False):
-        if abs(row.later_report_amount - row.own_report_amount) <= AMOUNT_TOLERANCE + _EPSILON:
+    gaps = (later["later_report_amount"] - later["own_report_amount"]).abs().tolist()
+    for row, gap in zip(later.itertuples(index=False), gaps, strict=True):
+        if gap <= AMOUNT_TOLERANCE + _EPSILON:
             continue
         rows.append({
             "year": row.year, "check": "year_on_year", "key": row.key, "scope": row.scope,

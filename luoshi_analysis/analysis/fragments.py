@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,10 +95,10 @@ def fragment_violations(year: object, root: Path | None = None) -> list[Fragment
     """
     year = as_year(year, root)
     text = raw_text(year, root)
-    out = []
+    out: list[FragmentViolation] = []
 
-    def add(table: str, index: int, key: str, messages: list[str]) -> None:
-        out.extend(FragmentViolation(year, table, int(index) + 2, key, m) for m in messages)
+    def add(table: str, index: Hashable, key: str, messages: list[str]) -> None:
+        out.extend(FragmentViolation(year, table, int(str(index)) + 2, key, m) for m in messages)
 
     for index, row in load_budget(year, root).iterrows():
         problems = _row_violations(text, row, "amount", "amount_as_written")

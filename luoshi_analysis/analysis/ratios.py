@@ -144,7 +144,7 @@ def _phase_amounts(statements: pd.DataFrame, year: int, key: str, scope: str) ->
     own = statements[(statements["year"] == year) & (statements["key"] == key)
                      & (statements["scope"] == scope)
                      & (statements["stated_by"] != "later_report")]
-    return {phase: float(rows["amount"].iloc[0]) for phase, rows in own.groupby("phase")}
+    return {str(phase): float(rows["amount"].iloc[0]) for phase, rows in own.groupby("phase")}
 
 
 def _line_amounts(statements: pd.DataFrame, year: int, key: str, scope: str) -> dict[str, float]:
@@ -239,7 +239,7 @@ def ratios_not_available(year: object | None = None, root: Path | None = None,
         statements = load_statements(year, root)
     computed: set[str] = set()
     if statements is not None and not statements.empty:
-        target = int(year) if year is not None else int(statements["report_year"].iloc[0])
+        target = int(str(year)) if year is not None else int(statements["report_year"].iloc[0])
         computed = set(budget_phase_ratios(statements, target)["key"])
     rows = [(item.name_zh, item.name_en, item.why_zh, item.why_en) for item in RATIOS_NOT_AVAILABLE
             if not item.replaced_by or item.replaced_by not in computed]

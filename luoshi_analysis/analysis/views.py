@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from luoshi_analysis.core.lines import BY_KEY, LINES
+from luoshi_analysis.core.lines import BY_KEY, LINES, Found
 from luoshi_analysis.core.load import (
     budget_document_years,
     load_budget,
@@ -129,8 +129,8 @@ def statements_over_years(root: Path | None = None) -> pd.DataFrame:
     from luoshi_analysis.core.statements import choose, found_from_frame
 
     available = years(root)
-    own: dict[tuple, object] = {}
-    later: dict[tuple, tuple[int, object]] = {}
+    own: dict[tuple[int, str, str, str], Found] = {}
+    later: dict[tuple[int, str, str, str], tuple[int, Found]] = {}
     for report_year in sorted(set(available) | set(budget_document_years(root))):
         items = found_from_frame(load_statements(report_year, root))
         chosen, _disagreements = choose(items)
@@ -149,8 +149,9 @@ def statements_over_years(root: Path | None = None) -> pd.DataFrame:
     for slot in sorted(set(own) | set(later)):
         year, scope, phase, key = slot
         mine = own.get(slot)
-        report_year, theirs = later.get(slot, (None, None))
+        later_year, theirs = later[slot] if slot in later else (None, None)
         shown = mine or theirs
+        assert shown is not None  # the slot is in own or in later
         rows.append({
             "year": year, "scope": scope, "phase": phase, "key": key,
             "label_zh": shown.label, "amount": float(shown.amount),
@@ -161,7 +162,7 @@ def statements_over_years(root: Path | None = None) -> pd.DataFrame:
             "own_fragment": mine.fragment if mine else "",
             "own_line": mine.line if mine else pd.NA,
             "later_report_amount": float(theirs.amount) if theirs else float("nan"),
-            "later_report_year": report_year if theirs else pd.NA,
+            "later_report_year": later_year if theirs else pd.NA,
             "later_fragment": theirs.fragment if theirs else "",
             "later_line": theirs.line if theirs else pd.NA,
         })

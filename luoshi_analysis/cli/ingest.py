@@ -64,7 +64,7 @@ def review_summary(result: IngestResult, checks: pd.DataFrame) -> str:
     indicators = result.indicators
     unreviewed = indicators[indicators["reviewed"].astype(str).str.lower() != "true"]
     by_section = unreviewed.groupby("section").size()
-    sections = ", ".join(f"({s}) {SECTIONS[int(s)][1]} {n}" for s, n in by_section.items())
+    sections = ", ".join(f"({s}) {SECTIONS[int(str(s))][1]} {n}" for s, n in by_section.items())
     failed = checks[~checks["ok"]]
     where = ", ".join(part for part in (source.city, source.district) if part)
     read = (f"{source.format}, {source.encoding_as_received}" if source.encoding_as_received

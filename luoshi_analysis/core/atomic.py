@@ -1,4 +1,4 @@
-"""Write files and replace folders so that a crash leaves the old version or the new, never half."""
+"""Data files: read with one clear error, written and replaced so a crash leaves old or new, never half."""
 
 from __future__ import annotations
 
@@ -8,8 +8,24 @@ import os
 import shutil
 from pathlib import Path
 
+from luoshi_analysis.core.errors import DataFolderError
+
 _RENAME_EXCHANGE = 2  # linux/fs.h
 _AT_FDCWD = -100
+
+
+def read_bytes(path: Path, missing: str) -> bytes:
+    """Return a data file's bytes, or raise one line: what is missing, or why it cannot be read.
+
+    Raises:
+        DataFolderError: "<path>: missing; <missing>" or "<path>: cannot be read (<reason>)".
+    """
+    if not path.is_file():
+        raise DataFolderError(f"{path}: missing; {missing}")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise DataFolderError(f"{path}: cannot be read ({exc.strerror})") from None
 
 
 def write_bytes(path: Path, data: bytes, fsync: bool = True) -> None:

@@ -13,6 +13,7 @@ IS_CHECKOUT = (PROJECT_DIR / "pyproject.toml").is_file() and (PROJECT_DIR / "dat
 BUNDLED_DIR = PACKAGE_DIR / "bundled"
 
 DATA_ENV = "LUOSHI_DATA_DIR"
+COLLECTION_ENV = "LUOSHI_COLLECTION"
 OUTPUTS_ENV = "LUOSHI_OUTPUTS_DIR"
 NOTEBOOKS_ENV = "LUOSHI_NOTEBOOKS_DIR"
 CACHE_ENV = "LUOSHI_CACHE_DIR"
@@ -35,6 +36,17 @@ def data_dir() -> Path:
     if IS_CHECKOUT:
         return PROJECT_DIR / "data"
     return BUNDLED_DIR / "data"
+
+
+def collection_dir() -> Path:
+    """Return the collection: $LUOSHI_COLLECTION, else the data folder (a collection of its own).
+
+    The checkout's data/ holds the seed town at its top and the demo collection's other units
+    in folders beside raw/ and processed/ (see ``core.collection``).
+    """
+    if os.environ.get(COLLECTION_ENV):
+        return Path(os.environ[COLLECTION_ENV]).expanduser().resolve()
+    return data_dir()
 
 
 def notebooks_dir() -> Path:

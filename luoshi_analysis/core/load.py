@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from luoshi_analysis.core import config
+from luoshi_analysis.core.atomic import read_bytes
 from luoshi_analysis.core.errors import (
     DataFolderError,
     DataValidationError,
@@ -112,13 +113,7 @@ def _decode(path: Path, data: bytes) -> str:
 
 def read_table(path: Path, table: TableSchema) -> pd.DataFrame:
     """Read one CSV as strings and enforce its schema."""
-    if not path.is_file():
-        raise DataFolderError(f"{path}: missing; expected the {table.name} table here")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DataFolderError(f"{path}: cannot be read ({exc.strerror})") from None
-    text = _decode(path, data)
+    text = _decode(path, read_bytes(path, f"expected the {table.name} table here"))
     if "\0" in text:
         line = text[: text.index("\0")].count("\n") + 1
         raise DataValidationError(path, "holds a NUL character; a CSV holds text", line=line)
@@ -164,6 +159,11 @@ def _states_executed_amounts(year: int, root: Path | None) -> bool:
     return not rows or any(row.get("phase") == "executed" for row in rows)
 
 
+def _empty(table: TableSchema, path: Path) -> pd.DataFrame:
+    """Return a table with no rows, its columns typed as the schema says."""
+    return enforce(pd.DataFrame({c: pd.Series(dtype=str) for c in table.columns}), table, path)
+
+
 def _load(year: object, table: TableSchema, root: Path | None) -> pd.DataFrame:
     year = as_year(year, root, None if table is BUDGET else document_years(root))
     verify_raw(year, root)
@@ -176,7 +176,7 @@ def _load(year: object, table: TableSchema, root: Path | None) -> pd.DataFrame:
     wrong = frame.index[frame["year"] != year]
     if len(wrong):
         raise DataValidationError(
-            path, f"year is {frame.at[wrong[0], 'year']}, expected {year}", line=int(wrong[0]) + 2,
+            path, f"year is {frame['year'].loc[wrong[0]]}, expected {year}", line=int(str(wrong[0])) + 2,
             field="year",
         )
     return frame
@@ -214,8 +214,7 @@ def load_indicators(year: object, root: Path | None = None) -> pd.DataFrame:
     year = as_year(year, root, document_years(root))
     if INDICATORS.name not in listed_tables(year, root):
         verify_raw(year, root)  # documents without outcome figures (a plain 部门决算)
-        empty = pd.DataFrame({c: pd.Series(dtype=str) for c in INDICATORS.columns})
-        return enforce(empty, INDICATORS, config.processed_dir(year, root) / config.INDICATORS_FILE)
+        return _empty(INDICATORS, config.processed_dir(year, root) / config.INDICATORS_FILE)
     return _load(year, INDICATORS, root)
 
 
@@ -240,13 +239,12 @@ def load_statements(year: object, root: Path | None = None) -> pd.DataFrame:
     verify_raw(year, root)
     path = config.processed_dir(year, root) / f"{STATEMENTS.name}.csv"
     if not path.is_file():
-        empty = pd.DataFrame({c: pd.Series(dtype=str) for c in STATEMENTS.columns})
-        return enforce(empty, STATEMENTS, path)
+        return _empty(STATEMENTS, path)
     frame = read_table(path, STATEMENTS)
     wrong = frame.index[frame["report_year"] != year]
     if len(wrong):
         raise DataValidationError(
-            path, f"report_year is {frame.at[wrong[0], 'report_year']}, expected {year}",
-            line=int(wrong[0]) + 2, field="report_year",
+            path, f"report_year is {frame['report_year'].loc[wrong[0]]}, expected {year}",
+            line=int(str(wrong[0])) + 2, field="report_year",
         )
     return frame

@@ -39,7 +39,7 @@ def exact_difference(later: float, earlier: float) -> float:
     return from_hundredths(to_hundredths(later) - to_hundredths(earlier))
 
 
-def exact_differences(later: pd.Series, earlier: pd.Series) -> pd.Series:
+def exact_differences(later: pd.Series[float], earlier: pd.Series[float]) -> pd.Series[float]:
     """Return later − earlier element by element, exact to 0.01 万元 (missing stays missing)."""
     scaled = (later * SCALE).round() - (earlier * SCALE).round()
     return scaled / SCALE

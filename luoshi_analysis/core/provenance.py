@@ -11,11 +11,11 @@ import types
 import typing
 from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 from luoshi_analysis.core import config
-from luoshi_analysis.core.errors import DataFolderError, ProvenanceError
-from luoshi_analysis.core.schema import TABLES
+from luoshi_analysis.core.atomic import read_bytes
+from luoshi_analysis.core.errors import ProvenanceError
+from luoshi_analysis.core.schema import TABLES, JSONObject
 
 AMOUNT_UNIT = "万元"
 AMOUNT_FACTOR = 10000
@@ -64,7 +64,7 @@ def sha256_of(path: Path) -> str:
 
 
 def datapackage_descriptor(source: SourceRecord, others: tuple[SourceRecord, ...] = (),
-                           tables: tuple[str, ...] | None = None) -> dict[str, Any]:
+                           tables: tuple[str, ...] | None = None) -> JSONObject:
     """Return the Frictionless data-package descriptor of one year.
 
     Args:
@@ -117,7 +117,7 @@ def _shown(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "…"
 
 
-def _matches(value: object, hint: Any) -> bool:
+def _matches(value: object, hint: object) -> bool:
     """Return whether a JSON value has the type a SourceRecord field is annotated with."""
     if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
         return any(_matches(value, arg) for arg in typing.get_args(hint))
@@ -131,10 +131,11 @@ def _matches(value: object, hint: Any) -> bool:
     return not isinstance(origin, type) or isinstance(value, origin)
 
 
-def _type_name(hint: Any) -> str:
+def _type_name(hint: object) -> str:
     if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
         return " or ".join(_type_name(arg) for arg in typing.get_args(hint))
-    return _TYPE_NAMES.get(hint, getattr(hint, "__name__", str(hint)))
+    named = _TYPE_NAMES.get(hint) if isinstance(hint, type) else None
+    return named or str(getattr(hint, "__name__", hint))
 
 
 def _is_text_encoding(name: str) -> bool:
@@ -230,12 +231,7 @@ def read_sources(year: int, root: Path | None = None) -> list[SourceRecord]:
         ProvenanceError: it has no usable source record (names the field).
     """
     path = config.processed_dir(year, root) / config.DATAPACKAGE_FILE
-    if not path.is_file():
-        raise DataFolderError(f"{path}: missing; every year needs a datapackage.json")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DataFolderError(f"{path}: cannot be read ({exc.strerror})") from None
+    data = read_bytes(path, "every year needs a datapackage.json")
     try:
         descriptor = json.loads(data.decode("utf-8-sig"))  # an editor may add a BOM
     except UnicodeDecodeError as exc:

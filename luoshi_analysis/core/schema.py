@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TypeAlias
 
 import pandas as pd
 
@@ -37,6 +38,9 @@ SECTIONS = {
     8: ("party_building", "党的领导", "Party leadership"),
 }
 KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
+# A JSON value, as written into datapackage.json descriptors.
+JSONValue: TypeAlias = "str | int | float | bool | None | list[JSONValue] | dict[str, JSONValue]"
+JSONObject: TypeAlias = "dict[str, JSONValue]"
 
 
 @dataclass(frozen=True)
@@ -48,18 +52,18 @@ class Field:
     description: str
     unit: str | None = None
     required: bool = True
-    enum: tuple[Any, ...] | None = None
+    enum: tuple[str | int, ...] | None = None
     minimum: float | None = None
     pattern: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: JSONObject = field(default_factory=dict)
     references: str | None = None  # another field of the same table whose values this one names
 
-    def descriptor(self) -> dict[str, Any]:
+    def descriptor(self) -> JSONObject:
         """Return the Frictionless field descriptor."""
-        out: dict[str, Any] = {"name": self.name, "type": self.type, "description": self.description}
+        out: JSONObject = {"name": self.name, "type": self.type, "description": self.description}
         if self.unit:
             out["unit"] = self.unit
-        constraints: dict[str, Any] = {"required": self.required}
+        constraints: JSONObject = {"required": self.required}
         if self.enum is not None:
             constraints["enum"] = list(self.enum)
         if self.minimum is not None:
@@ -87,7 +91,7 @@ class TableSchema:
         """Return the column names in order."""
         return [f.name for f in self.fields]
 
-    def descriptor(self) -> dict[str, Any]:
+    def descriptor(self) -> JSONObject:
         """Return the Frictionless table-schema descriptor."""
         return {
             "fields": [f.descriptor() for f in self.fields],
@@ -239,14 +243,14 @@ _INTEGER = re.compile(r"^-?[0-9]+$")
 MAX_WHOLE_DIGITS = 12
 
 
-def _line(index: int) -> int:
+def _line(index: Hashable) -> int:
     """Return the CSV line of a data row (the header is line 1)."""
-    return int(index) + 2
+    return int(str(index)) + 2
 
 
-def _first_bad(mask: pd.Series) -> int | None:
+def _first_bad(mask: pd.Series[bool]) -> int | None:
     bad = mask[mask]
-    return None if bad.empty else int(bad.index[0])
+    return None if bad.empty else int(str(bad.index[0]))
 
 
 def enforce(frame: pd.DataFrame, table: TableSchema, path: Path | str) -> pd.DataFrame:
@@ -276,7 +280,7 @@ def enforce(frame: pd.DataFrame, table: TableSchema, path: Path | str) -> pd.Dat
         raise DataValidationError(
             path, f"unknown column {unknown[0]!r}; allowed: {', '.join(table.columns)}"
         )
-    typed: dict[str, pd.Series] = {}
+    typed: dict[str, pd.Series[str] | pd.Series[float] | pd.Series[bool]] = {}
     for fld in table.fields:
         text = frame[fld.name].fillna("").astype(str).str.strip()
         empty = text == ""
@@ -298,7 +302,7 @@ def enforce(frame: pd.DataFrame, table: TableSchema, path: Path | str) -> pd.Dat
     return out.reset_index(drop=True)
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> object:
     """Return a numpy scalar as the Python value it holds (2020, not np.int64(2020))."""
     return value.item() if hasattr(value, "item") else value
 
@@ -320,7 +324,7 @@ def _check_references(frame: pd.DataFrame, table: TableSchema, path: Path | str)
                 field=fld.name,
             )
         parent = dict(zip(frame[target], named, strict=True))
-        for row, start in frame[target].items():
+        for index, start in frame[target].items():
             seen, at = [start], parent.get(start)
             while at is not None and at not in seen:
                 seen.append(at)
@@ -330,20 +334,21 @@ def _check_references(frame: pd.DataFrame, table: TableSchema, path: Path | str)
                     path,
                     f"{' → '.join(map(str, [*seen, at]))} is a cycle; a line cannot be part "
                     "of itself",
-                    line=_line(row),
+                    line=_line(index),
                     field=fld.name,
                 )
-    for fld, needs in table.requires.items():
-        if (row := _first_bad(frame[fld].notna() & frame[needs].isna())) is not None:
+    for name, needs in table.requires.items():
+        if (row := _first_bad(frame[name].notna() & frame[needs].isna())) is not None:
             raise DataValidationError(
                 path,
-                f"has a value but {needs!r} is empty; {fld!r} needs {needs!r}",
+                f"has a value but {needs!r} is empty; {name!r} needs {needs!r}",
                 line=_line(row),
-                field=fld,
+                field=name,
             )
 
 
-def _convert(text: pd.Series, empty: pd.Series, fld: Field, path: Path | str) -> pd.Series:
+def _convert(text: pd.Series[str], empty: pd.Series[bool], fld: Field,
+             path: Path | str) -> pd.Series[str] | pd.Series[float] | pd.Series[bool]:
     """Convert one string column to its type and check its constraints."""
     if fld.type in ("number", "integer"):
         pattern = _INTEGER if fld.type == "integer" else _NUMBER

@@ -92,7 +92,8 @@ def choose(statements: list[Found]) -> tuple[dict[tuple, Found], list[Disagreeme
             year, scope, phase, key = slot
             values = {k[3]: f.amount for k, f in chosen.items() if k[:3] == (year, scope, phase)}
             support[slot] = {a: _support(key, a, values) for a in amounts}
-            best = max(amounts, key=lambda a, s=support[slot], o=amounts: (s[a], -o.index(a)))
+            scores = support[slot]
+            best = max(amounts, key=lambda a: (scores[a], -amounts.index(a)))  # noqa: B023 - used at once
             chosen[slot] = next(i for i in groups[slot] if i.amount == best)
     disagreements = []
     for slot, amounts in conflicts.items():
@@ -113,12 +114,12 @@ def choose(statements: list[Found]) -> tuple[dict[tuple, Found], list[Disagreeme
 def found_from_frame(statements: pd.DataFrame) -> list[Found]:
     """Return the statements of a statements table (as loaded) as Found records, in order."""
     items = []
-    for row in statements.itertuples(index=False):
-        share = row.stated_share_pct
+    for row in statements.to_dict("records"):
+        share = row["stated_share_pct"]
         items.append(Found(
-            row.key, row.scope, row.phase, int(row.year), row.label_zh,
-            Decimal(str(row.amount)), row.amount_as_written, row.unit_as_written or "",
-            None if pd.isna(share) else str(share), row.source_fragment,
-            int(row.source_line), int(row.statement), stated_by=row.stated_by,
-            derivation=row.derivation or ""))
+            str(row["key"]), str(row["scope"]), str(row["phase"]), int(row["year"]),
+            str(row["label_zh"]), Decimal(str(row["amount"])), str(row["amount_as_written"]),
+            str(row["unit_as_written"] or ""), None if pd.isna(share) else str(share),
+            str(row["source_fragment"]), int(row["source_line"]), int(row["statement"]),
+            stated_by=str(row["stated_by"]), derivation=str(row["derivation"] or "")))
     return items

@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
 from luoshi_analysis.core.errors import ParameterError
+from luoshi_analysis.engine.outputs import MANIFEST_FILE
 
 CHROMIUM_ENV = "LUOSHI_CHROMIUM"
 # Flags for a headless browser on a machine with no network and no display.
@@ -27,7 +28,6 @@ CJK_FACE = re.compile(r"CJK|Han Sans|Han Serif|YaHei|PingFang|Hei|Song|Kai|WenQu
                       re.IGNORECASE)
 CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 LATIN_LETTER = re.compile(r"[A-Za-z]")
-MANIFEST_FILE = "run-manifest.json"  # written by `luoshi run` beside the index
 REPORT_WORDS = ("报告", "report")
 USUAL_CHINESE_FACES = ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC")
 PAGE_SUFFIXES = (".html", ".htm")

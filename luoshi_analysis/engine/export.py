@@ -5,12 +5,18 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 
 from luoshi_analysis.core import config
 from luoshi_analysis.core.atomic import write_text
+from luoshi_analysis.engine.jobs import stale_marker
 from luoshi_analysis.reports.labels import LANGS, known_notebooks, notebook_title, text, texts
+
+if TYPE_CHECKING:
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
 # CSS comments in nbconvert's stylesheet name outside hosts; a page must name none.
 _STYLE_BLOCK = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.DOTALL | re.IGNORECASE)
@@ -21,10 +27,11 @@ def _strip_css_comments(page: str) -> str:
     return _STYLE_BLOCK.sub(lambda m: m[1] + _CSS_COMMENT.sub("", m[2]) + m[3], page)
 
 
-_EXPORTER: list = []  # [(HTMLExporter, its TagRemovePreprocessor)], templates compiled once
+# the process's one exporter and its TagRemovePreprocessor: templates compiled once
+_EXPORTER: list[tuple[HTMLExporter, TagRemovePreprocessor]] = []
 
 
-def _exporter(lang: str, with_code: bool):
+def _exporter(lang: str, with_code: bool) -> HTMLExporter:
     """Return the process's one HTML exporter, set for a language and code setting.
 
     One exporter serves every page, so nbconvert's templates are compiled once per process.
@@ -75,11 +82,6 @@ def warm_exporter() -> None:
 
 
 STALE_LABEL = "旧版 · stale"
-
-
-def stale_marker(folder: Path, stem: str) -> Path:
-    """The file the runner leaves beside a page whose last run failed (it holds the reason)."""
-    return folder / f".{stem}.stale"
 
 
 def _page_notebooks(year_dir: Path) -> list[str]:

@@ -23,6 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 from queue import Empty
+from typing import cast
 
 import zmq
 import zmq.asyncio
@@ -31,6 +32,8 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import HasTraits, default
+
+from luoshi_analysis.engine.preload import block_module
 
 # The project kernel as the templates declare it (notebook metadata "kernelspec"); `make kernel`
 # registers the same name for the user, `make install` inside .venv.
@@ -109,7 +112,7 @@ def preload() -> None:
     # A batch kernel has no frontend to attach a debugger: ipykernel, imported while debugpy
     # cannot be (0.08 s to import), runs as where debugpy is not installed and opens no debug
     # socket. A notebook may still import debugpy itself: the block is lifted afterwards.
-    blocked = sys.modules.setdefault("debugpy", None) is None
+    blocked = block_module("debugpy")
     try:
         for name in PRELOAD:
             importlib.import_module(name)
@@ -152,6 +155,8 @@ class ProjectKernelSpecManager(KernelSpecManager):
 class ProjectKernelSpecs(HasTraits):
     """Mixin for kernel managers: the project kernel needs no registered kernel spec."""
 
+    data_dir: str  # the kernel manager's (jupyter_client's) data folder
+
     @default("kernel_spec_manager")
     def _project_kernel_spec_manager(self) -> KernelSpecManager:
         return ProjectKernelSpecManager(data_dir=self.data_dir)
@@ -193,12 +198,12 @@ class ForkedProcess:
                 finally:
                     os.close(pidfd)
         pause = 0.001  # a killed kernel is gone within a few milliseconds: check soon, then less
-        while self.poll() is None:
-            if deadline is not None and time.monotonic() > deadline:
+        while (code := self.poll()) is None:
+            if timeout is not None and deadline is not None and time.monotonic() > deadline:
                 raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
             time.sleep(pause)
             pause = min(pause * 2, 0.05)
-        return self.returncode
+        return code
 
     def send_signal(self, signum: int) -> None:
         """Signal the kernel (never its process group, which is the worker's)."""
@@ -282,7 +287,7 @@ class QuickReadyClient(AsyncKernelClient):
 class PreforkedKernelManager(ProjectKernelSpecs, AsyncKernelManager):
     """A kernel manager that adopts a kernel forked with its connection file already written."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault("client_factory", QuickReadyClient)
         # the forked kernel has read its connection file: no Curve keys can be added later
         kwargs.setdefault("transport_encryption", "disabled")
@@ -293,12 +298,15 @@ class PreforkedKernelManager(ProjectKernelSpecs, AsyncKernelManager):
         """Record the forked kernel this manager is to adopt when papermill starts it."""
         self._forked = ForkedProcess(pid)
 
-    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: object) -> None:
         # the connection file was written before the fork (pre_launch left it as it was)
+        if self.provisioner is None or self._forked is None:
+            raise RuntimeError("adopt() a forked kernel before papermill starts it")
         provisioner = ForkedProvisioner(
             kernel_id=self.provisioner.kernel_id, kernel_spec=self.kernel_spec, parent=self
         )
-        provisioner.process = self._forked
+        # the part of Popen jupyter_client uses (poll, wait, signals, pid)
+        provisioner.process = cast("subprocess.Popen[bytes]", self._forked)
         provisioner.pid = self._forked.pid
         provisioner.pgid = os.getpgid(self._forked.pid)
         provisioner.cwd = kw.get("cwd")

@@ -15,7 +15,20 @@ import signal
 import time
 from collections import deque
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TypeAlias
+
+# The runner's name for a page it asked for: (job index, when the job started, attempts).
+PageKey = tuple[int, float, int]
+
+
+@dataclass(frozen=True)
+class PageAnswer:
+    """The exporter's answer for one page: written, or why not."""
+
+    ok: bool
+    error: str = ""
 
 
 @dataclass(frozen=True)
@@ -29,8 +42,8 @@ class PageRequest:
     with_code: bool
 
 
-def export(request: PageRequest, runner_pid: int | None = None) -> dict:
-    """Write one page; return {"status": "ok"} or a failure with its error.
+def export(request: PageRequest, runner_pid: int | None = None) -> PageAnswer:
+    """Write one page; return whether it was written, and if not why.
 
     Args:
         request: What to export.
@@ -44,11 +57,16 @@ def export(request: PageRequest, runner_pid: int | None = None) -> dict:
         export_page_file(request.executed, request.page, request.lang, request.title,
                          request.with_code)
     except Exception as exc:  # noqa: BLE001 - one page that fails to export fails its job only
-        return {"status": "failed", "error": f"HTML export: {type(exc).__name__}: {exc}"}
-    return {"status": "ok"}
+        return PageAnswer(False, f"HTML export: {type(exc).__name__}: {exc}")
+    return PageAnswer(True)
 
 
-def _serve(conn, runner_end, runner_pid: int) -> None:
+# The two ends of the pipe: the runner sends requests and reads answers; the exporter the reverse.
+RunnerEnd: TypeAlias = "Connection[PageRequest, PageAnswer]"
+ExporterEnd: TypeAlias = "Connection[PageAnswer, PageRequest]"
+
+
+def _serve(conn: ExporterEnd, runner_end: RunnerEnd, runner_pid: int) -> None:
     """In the exporter process: warm nbconvert up, then answer requests in order until EOF."""
     from luoshi_analysis.engine.export import warm_exporter
     from luoshi_analysis.engine.kernels import die_with_parent
@@ -80,23 +98,25 @@ class PageExporter:
     def __init__(self) -> None:
         """Fork the exporter process (it starts warming nbconvert up at once)."""
         context = multiprocessing.get_context("fork")
-        self.connection, child_end = context.Pipe(duplex=True)
-        self.process = context.Process(target=_serve, args=(child_end, self.connection, os.getpid()),
+        ends: tuple[RunnerEnd, ExporterEnd] = context.Pipe(duplex=True)
+        connection, child_end = ends
+        self.connection: RunnerEnd | None = connection
+        self.process = context.Process(target=_serve, args=(child_end, connection, os.getpid()),
                                        daemon=True)
         self.process.start()
         child_end.close()
-        self.waiting: deque = deque()  # (key, request, sent at) in the order sent
+        self.waiting: deque[tuple[PageKey, PageRequest, float]] = deque()  # in the order sent
 
     @property
     def busy(self) -> bool:
         """True while a page has been asked for and not answered."""
         return bool(self.waiting)
 
-    def connections(self) -> list:
+    def connections(self) -> list[RunnerEnd]:
         """The connection to wait on while answers are due (none otherwise)."""
         return [self.connection] if self.waiting and self.connection is not None else []
 
-    def submit(self, key, request: PageRequest) -> list[tuple[object, dict]]:
+    def submit(self, key: PageKey, request: PageRequest) -> list[tuple[PageKey, PageAnswer]]:
         """Ask for a page; return answers known at once (only when the process is gone)."""
         self.waiting.append((key, request, time.monotonic()))
         if self.connection is None:
@@ -107,11 +127,11 @@ class PageExporter:
             return self._export_here()
         return []
 
-    def answers(self) -> list[tuple[object, dict]]:
-        """Return the (key, outcome) answers ready now, in the order asked."""
-        done = []
+    def answers(self) -> list[tuple[PageKey, PageAnswer]]:
+        """Return the (key, answer) pairs ready now, in the order asked."""
+        done: list[tuple[PageKey, PageAnswer]] = []
         try:
-            while self.waiting and self.connection.poll():
+            while self.waiting and self.connection is not None and self.connection.poll():
                 outcome = self.connection.recv()
                 key, _, _ = self.waiting.popleft()
                 done.append((key, outcome))
@@ -119,10 +139,10 @@ class PageExporter:
             done += self._export_here()
         return done
 
-    def _export_here(self) -> list[tuple[object, dict]]:
+    def _export_here(self) -> list[tuple[PageKey, PageAnswer]]:
         """The exporter process is gone: export what it still owed in this process."""
         self._stop(grace=0)
-        done = []
+        done: list[tuple[PageKey, PageAnswer]] = []
         while self.waiting:
             key, request, _ = self.waiting.popleft()
             done.append((key, export(request)))
@@ -132,7 +152,7 @@ class PageExporter:
         """When the oldest unanswered page passes the time limit (empty when none waits)."""
         return [self.waiting[0][2] + limit] if self.waiting else []
 
-    def expire(self, limit: float) -> list[tuple[object, dict]]:
+    def expire(self, limit: float) -> list[tuple[PageKey, PageAnswer]]:
         """Give up on a process that has not answered within limit seconds: fail what it owes.
 
         The process is killed; later pages are exported in the runner's own process.
@@ -140,7 +160,7 @@ class PageExporter:
         if not self.waiting or time.monotonic() - self.waiting[0][2] < limit:
             return []
         self._stop(grace=0)
-        failed = [(key, {"status": "failed", "error": f"HTML export: no page after {limit:g} s"})
+        failed = [(key, PageAnswer(False, f"HTML export: no page after {limit:g} s"))
                   for key, _, _ in self.waiting]
         self.waiting.clear()
         return failed

@@ -263,6 +263,12 @@ def ingest(report: Path, year: int, root: Path | None = None, force: bool = Fals
     if phase == BUDGETED or (not phase and _is_budget_document(overview, year)):
         return _ingest_budget_document(report, year, root, force, issuer_mismatch_ok, read,
                                        overview)
+    return _ingest_report(report, year, root, force, issuer_mismatch_ok, read, overview)
+
+
+def _ingest_report(report: Path, year: int, root: Path, force: bool, issuer_mismatch_ok: bool,
+                   read: ReadReport, overview: OverviewResult) -> IngestResult:
+    """Write a year's report: its tables replace the year's, a budget document's rows stay."""
     target = config.processed_dir(year, root)
     has_report = (target / config.BUDGET_FILE).is_file()  # else at most a budget document
     if has_report and not force:

@@ -1,0 +1,124 @@
+"""The outputs folder: which folders a run may write into, its run lock, and its manifest."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import platform
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict
+from importlib import metadata
+from pathlib import Path
+
+from luoshi_analysis.core.atomic import write_text
+from luoshi_analysis.core.errors import ParameterError
+from luoshi_analysis.engine.jobs import Result
+
+# Lock held by a run for its whole length (the system releases it when the run dies); it also
+# marks the folder as an outputs folder, so a later run may write into it.
+LOCK_FILE = ".luoshi-run.lock"
+MANIFEST_FILE = "run-manifest.json"
+VERSIONED_PACKAGES = ("luoshi-analysis", "pandas", "matplotlib", "papermill", "nbconvert",
+                      "nbclient", "ipykernel")
+
+
+def is_outputs_folder(folder: Path) -> bool:
+    """An outputs folder is one a run wrote into: it holds the lock file or a run manifest."""
+    return (folder / LOCK_FILE).is_file() or (folder / MANIFEST_FILE).is_file()
+
+
+def check_outputs(outputs: Path, data_root: Path) -> None:
+    """Refuse an outputs folder where pages would mix with other files or overwrite data.
+
+    Raises:
+        ParameterError: outputs is the root folder, the data folder or inside it, an existing
+            file, or a folder that holds other things and is not an outputs folder.
+    """
+    hint = "choose a new or empty folder, or one an earlier `luoshi run` wrote"
+    data_root = data_root.resolve()
+    if outputs == Path(outputs.anchor):
+        raise ParameterError(f"--outputs {outputs}: the root folder is not allowed; {hint}")
+    if outputs == data_root or data_root in outputs.parents:
+        raise ParameterError(f"--outputs {outputs}: is inside the data folder {data_root}; {hint}")
+    if outputs.exists() and not outputs.is_dir():
+        raise ParameterError(f"--outputs {outputs}: is an existing file, not a folder; {hint}")
+    existing = next(p for p in (outputs, *outputs.parents) if p.exists())
+    if existing != outputs and not existing.is_dir():
+        raise ParameterError(f"--outputs {outputs}: cannot be created, {existing} is a file; {hint}")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ParameterError(f"--outputs {outputs}: {existing} is read-only; {hint}")
+    if outputs.is_dir() and not is_outputs_folder(outputs):
+        try:
+            others = [p.name for p in outputs.iterdir() if p.name not in (".gitkeep", ".gitignore")]
+        except OSError as exc:
+            raise ParameterError(f"--outputs {outputs}: cannot be read ({exc.strerror})") from exc
+        if others:
+            raise ParameterError(f"--outputs {outputs}: holds other files (e.g. {sorted(others)[0]!r}) "
+                                 f"and is not an outputs folder; {hint}")
+
+
+@contextlib.contextmanager
+def outputs_lock(outputs: Path, wait_message: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the outputs folder's run lock; wait while another run holds it.
+
+    The lock is an flock on a file in the folder, so the system releases it when a run ends in
+    any way, SIGKILL included. The holder writes its pid and start time into the file, and a
+    waiting run says whom it waits for.
+
+    Args:
+        outputs: The outputs folder (created if missing).
+        wait_message: Called with a one-line description of the running holder before waiting.
+
+    Raises:
+        ParameterError: the folder cannot be created or written.
+    """
+    path = outputs / LOCK_FILE
+    try:
+        outputs.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a+", encoding="utf-8")
+    except OSError as exc:
+        raise ParameterError(f"--outputs {outputs}: cannot write there ({exc.strerror})") from exc
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another run"
+            if wait_message:
+                wait_message(f"luoshi: {outputs} is in use by {holder}; waiting for it to finish")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"luoshi run pid {os.getpid()} started "
+                     f"{time.strftime('%Y-%m-%dT%H:%M:%S%z')}\n")
+        handle.flush()
+        yield
+
+
+def versions() -> dict[str, str]:
+    """Return the versions of Python and of the packages a page depends on."""
+    found = {"python": platform.python_version()}
+    for name in VERSIONED_PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def write_manifest(outputs: Path, settings: dict[str, object], results: list[Result],
+                   started: float) -> Path:
+    """Write the run manifest (parameters, versions, status and duration per notebook)."""
+    manifest = {
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
+        "duration_s": round(time.time() - started, 2),
+        "settings": settings,
+        "versions": versions(),
+        "results": [asdict(r) for r in results],
+    }
+    path = outputs / MANIFEST_FILE
+    write_text(path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    return path
