@@ -8,9 +8,13 @@ import shutil
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin, urlparse
 
 from luoshi_analysis.core.errors import ParameterError
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route
 from luoshi_analysis.engine.outputs import MANIFEST_FILE
 
 CHROMIUM_ENV = "LUOSHI_CHROMIUM"
@@ -65,7 +69,7 @@ def chromium_path() -> str:
     return found
 
 
-def launch(playwright, env: dict[str, str] | None = None):
+def launch(playwright: Playwright, env: dict[str, str | float | bool] | None = None) -> Browser:
     """Launch headless Chromium with the flags this workplace needs; return the Browser.
 
     Raises:
@@ -264,7 +268,7 @@ def alt_problems(images: list[tuple[str | None, str]], lang: str) -> list[str]:
     return problems
 
 
-def axe_problems(page) -> list[str]:
+def axe_problems(page: Page) -> list[str]:
     """Run axe-core (the copy axe-playwright-python installs) on a page; return serious findings.
 
     One problem per rule with a serious or critical impact, naming the rule, what it asks and
@@ -287,7 +291,7 @@ def _is_local(url: str) -> bool:
     return url.startswith(("file:", "data:", "about:", "blob:"))
 
 
-def _heading_fonts(context, page) -> tuple[str, list[dict]]:
+def _heading_fonts(context: BrowserContext, page: Page) -> tuple[str, list[dict]]:
     """Return the first heading's text and the platform fonts that drew it (DevTools)."""
     session = context.new_cdp_session(page)
     session.send("DOM.enable")
@@ -302,7 +306,7 @@ def _heading_fonts(context, page) -> tuple[str, list[dict]]:
     return heading, fonts
 
 
-def audit_page(context, path: Path, screenshot: Path | None = None,
+def audit_page(context: BrowserContext, path: Path, screenshot: Path | None = None,
                root: Path | None = None, units: tuple[str, ...] | None = None) -> PageAudit:
     """Load a page with the network cut off and list every way it fails a reader.
 
@@ -334,7 +338,7 @@ def audit_page(context, path: Path, screenshot: Path | None = None,
     audit.problems += reference_problems(
         Path(path).read_text("utf-8", errors="replace"), path, root, "page", known)
 
-    def route(request_route):
+    def route(request_route: Route) -> None:
         request = request_route.request
         if _is_local(request.url) and not outside_reference(request.url, path, root):
             request_route.continue_()

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from luoshi_analysis.core.errors import ParameterError
 from luoshi_analysis.engine.browser import chromium_path, launch
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+    from luoshi_analysis.engine.jobs import Result
 
 # The printed area of an A4 page under the print styles (luoshi.css: @page margins 14 mm top,
 # 12 mm sides, 16 mm bottom), in CSS pixels (96 per inch).
@@ -85,7 +91,7 @@ def footer_template(lang: str) -> str:
             f'<span style="white-space: nowrap;">{count}</span></div>')
 
 
-def print_page(page, source: Path, target: Path) -> list[int]:
+def print_page(page: Page, source: Path, target: Path) -> list[int]:
     """Print one HTML page to a PDF (A4, print styles, footer); return its parts' heights.
 
     The PDF is written to a temporary name and renamed into place.
@@ -93,7 +99,7 @@ def print_page(page, source: Path, target: Path) -> list[int]:
     page.set_viewport_size({"width": PRINT_WIDTH_PX, "height": PRINT_HEIGHT_PX})
     page.goto(source.resolve().as_uri(), wait_until="load")
     page.emulate_media(media="print")
-    heights = page.evaluate(GROUP_PARTS_JS, [KEEP_CLASS, PRINT_HEIGHT_PX])
+    heights: list[int] = page.evaluate(GROUP_PARTS_JS, [KEEP_CLASS, PRINT_HEIGHT_PX])
     lang = page.evaluate("document.documentElement.lang") or "zh"
     partial = target.with_name(f".{target.name}.partial")
     page.pdf(path=str(partial), format="A4", print_background=True, prefer_css_page_size=True,
@@ -124,6 +130,6 @@ def print_pages(pages: list[Path]) -> list[Path]:
     return written
 
 
-def print_results_to_pdf(results) -> list[Path]:
+def print_results_to_pdf(results: list[Result]) -> list[Path]:
     """Print the pages of the runner's successful results to PDF."""
     return print_pages([Path(r.html) for r in results if r.status == "ok" and r.html])

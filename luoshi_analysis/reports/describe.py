@@ -55,15 +55,16 @@ def _structure(structure: pd.DataFrame, lang: str, side: str) -> str:
     found = structure_parts(structure)
     year = int(structure["year"].iloc[0])
     sentences = [text(f"{side}_title", lang, year=year)]
-    for part, base in (("parts", found["total"]), ("categories", found["subtotal"])):
-        rows = found[part]
+    for part, rows, base in (("parts", found.parts, found.total),
+                             ("categories", found.categories, found.subtotal)):
         sentences.append(_alt("panel", lang, name=text(f"{side}_{part}", lang),
-                              base=_lower(base[name], lang), total=_amount(base["amount"], lang),
+                              base=_lower(str(base[name]), lang),
+                              total=_amount(float(base["amount"]), lang),
                               items=_items([_share_item(r, name, lang)
                                             for _, r in rows.iterrows()], lang)))
-    if len(found["zero"]):
+    if len(found.zero):
         sep = "、" if lang == "zh" else ", "
-        sentences.append(text("zero_note", lang, labels=sep.join(found["zero"][name])))
+        sentences.append(text("zero_note", lang, labels=sep.join(found.zero[name])))
     return _sentences(sentences, lang)
 
 
@@ -114,7 +115,8 @@ def section_chart(indicators: pd.DataFrame, lang: str = "zh") -> str:
     for unit, rows in indicators.groupby("unit", sort=False):
         items = [_alt("figure", lang, name=marked_name(r, lang), figure=shown_figure(r, lang))
                  for _, r in rows.iterrows()]
-        sentences.append(_alt("axis", lang, unit=unit_label(unit, lang), items=_items(items, lang)))
+        sentences.append(_alt("axis", lang, unit=unit_label(str(unit), lang),
+                              items=_items(items, lang)))
     return _sentences(sentences, lang)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -67,7 +68,8 @@ def _plain(ax) -> None:
         ax.spines[side].set_visible(False)
 
 
-def _hbar(ax, names: Sequence[str], values: Sequence[float], notes: Sequence[str],
+def _hbar(ax, names: Sequence[str] | pd.Series, values: Sequence[float] | pd.Series,
+          notes: Sequence[str],
           colors: Sequence[str] | str, hatches: Sequence[str] | None = None) -> None:
     """Draw labelled horizontal bars, top to bottom in the order given."""
     positions = list(range(len(names)))[::-1]
@@ -102,22 +104,26 @@ def share_base(label: str, lang: str) -> str:
     return text("share_base", lang, label=label)
 
 
-def structure_parts(structure: pd.DataFrame) -> dict[str, pd.DataFrame | pd.Series]:
-    """Split one side of the budget into what its chart shows, each part with one denominator.
+class StructureParts(NamedTuple):
+    """One side of the budget as its chart shows it, each part with one denominator."""
 
-    Returns:
-        "total" and "subtotal" (rows), "parts" (balance and subtotal: shares of the total),
-        "categories" (non-zero categories: shares of the subtotal) and "zero" (categories the
-        report gives as none).
-    """
+    total: pd.Series  # the side's total line
+    subtotal: pd.Series  # this year's subtotal
+    parts: pd.DataFrame  # balance and subtotal: shares of the total
+    categories: pd.DataFrame  # the non-zero categories: shares of the subtotal
+    zero: pd.DataFrame  # categories the report gives as none
+
+
+def structure_parts(structure: pd.DataFrame) -> StructureParts:
+    """Split one side of the budget (``budget_structure`` rows) into what its chart shows."""
     categories = structure[structure["level"] == "category"]
-    return {
-        "total": structure[structure["level"] == "total"].iloc[0],
-        "subtotal": structure[structure["level"] == "subtotal"].iloc[0],
-        "parts": structure[structure["level"].isin(["balance", "subtotal"])],
-        "categories": categories[categories["amount"] > 0],
-        "zero": categories[categories["amount"] == 0],
-    }
+    return StructureParts(
+        total=structure[structure["level"] == "total"].iloc[0],
+        subtotal=structure[structure["level"] == "subtotal"].iloc[0],
+        parts=structure[structure["level"].isin(["balance", "subtotal"])],
+        categories=categories[categories["amount"] > 0],
+        zero=categories[categories["amount"] == 0],
+    )
 
 
 def _structure_chart(structure: pd.DataFrame, lang: str, issuer: str, side: str) -> Figure:
@@ -129,7 +135,7 @@ def _structure_chart(structure: pd.DataFrame, lang: str, issuer: str, side: str)
     year = int(structure["year"].iloc[0])
     name = f"label_{lang}"
     found = structure_parts(structure)
-    parts, present, zero = found["parts"], found["categories"], found["zero"]
+    parts, present, zero = found.parts, found.categories, found.zero
     colors = {"revenue": [COLORS["revenue_alt"]] * len(present),
               "expenditure": [COLORS["basic"] if k == "expenditure_basic" else COLORS["project"]
                               for k in present["key"]]}[side]
@@ -139,19 +145,19 @@ def _structure_chart(structure: pd.DataFrame, lang: str, issuer: str, side: str)
     _hbar(top, parts[name], parts["amount"], [_share_note(r, lang) for _, r in parts.iterrows()],
           [COLORS["carry"] if lv == "balance" else COLORS["revenue"] for lv in parts["level"]])
     top.set_title(text(f"{side}_parts", lang)
-                  + _bracket(share_base(found["total"][name], lang), lang), loc="left", fontsize=11)
+                  + _bracket(share_base(str(found.total[name]), lang), lang), loc="left", fontsize=11)
     _hbar(bottom, present[name], present["amount"],
           [_share_note(r, lang) for _, r in present.iterrows()], colors)
     bottom.set_title(text(f"{side}_categories", lang)
-                     + _bracket(share_base(found["subtotal"][name], lang), lang), loc="left",
+                     + _bracket(share_base(str(found.subtotal[name]), lang), lang), loc="left",
                      fontsize=11)
     bottom.set_xlabel(text("amount_axis", lang))
     if len(zero):
         sep = "、" if lang == "zh" else ", "
         _footnote(fig, text("zero_note", lang, labels=sep.join(zero[name])))
-    total = found["total"]
+    total = found.total
     fig.suptitle(_titled(f"{text(f'{side}_title', lang, year=year)} — {total[name]} "
-                         f"{format_number(total['amount'])}", issuer), fontsize=13)
+                         f"{format_number(float(total['amount']))}", issuer), fontsize=13)
     return fig
 
 
@@ -238,7 +244,7 @@ def _ems(text_: str) -> float:
     return sum(1.0 if ord(ch) > 0x2E80 else 0.56 for ch in text_)
 
 
-def _label_width_in(labels: Sequence[str], fontsize: float) -> float:
+def _label_width_in(labels: Sequence[str] | pd.Series, fontsize: float) -> float:
     """Estimate the printed width of the widest label in inches."""
     return max((_ems(str(t)) for t in labels), default=0) * fontsize / 72
 
@@ -274,14 +280,14 @@ def section_chart(indicators: pd.DataFrame, lang: str = "zh", issuer: str = "") 
         ax = fig.add_axes((left_in / width_in, (top - block) / height_in,
                            1 - (left_in + 0.35) / width_in, block / height_in))
         top -= block + axis_in
-        notes = [format_figure(r["value"], unit, r["qualifier"], lang, r["value_as_written"],
+        notes = [format_figure(r["value"], str(unit), r["qualifier"], lang, r["value_as_written"],
                                r["source_fragment"]) for _, r in rows.iterrows()]
         hatches = [QUALIFIED_HATCH if q not in ("exact", "rank") else "" for q in rows["qualifier"]]
         _hbar(ax, rows["_name"], rows["value"], notes, COLORS["revenue"], hatches)
         if (rows["value"] % 1 == 0).all():
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylim(-0.6, len(rows) - 0.4)
-        ax.set_xlabel(unit_label(unit, lang), loc="right", fontsize=fontsize,
+        ax.set_xlabel(unit_label(str(unit), lang), loc="right", fontsize=fontsize,
                       color=COLORS["neutral"], labelpad=1)
         ax.tick_params(axis="both", labelsize=fontsize)
     title = text("section_title", lang, section=section, name=name_zh if lang == "zh" else name_en)
