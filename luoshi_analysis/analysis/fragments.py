@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from luoshi_analysis.core.load import as_year, load_budget, load_indicators
+from luoshi_analysis.core import config
+from luoshi_analysis.core.load import as_year, load_budget, load_indicators, record_lines
 from luoshi_analysis.core.numbers import chinese_number
 from luoshi_analysis.core.provenance import raw_text
 from luoshi_analysis.core.text import occurrences
@@ -17,6 +18,22 @@ from luoshi_analysis.core.text import occurrences
 # A number as the report writes it: ASCII digits (full-width ones are not figures of the tables).
 NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 NONE_WRITTEN = "无"  # the report's word for an amount of zero
+
+
+# Said of a figure as written that a number-typed round trip changed (3 → 3.0, 1334.20 → 1334.2).
+ROUND_TRIP = "a CSV round trip through pandas or a spreadsheet"
+
+
+def round_trip_of(written: str, fragment: str) -> str | None:
+    """Return the number of the fragment that `written` is a float-typed rewrite of, if any.
+
+    pandas' read_csv/to_csv (and a spreadsheet saving a column as numbers) writes 3 as 3.0 and
+    1334.20 as 1334.2: the value is the same, the figure as written no longer is.
+    """
+    if not NUMBER.fullmatch(written):
+        return None
+    return next((n for n in numbers_in(fragment) if n != written and float(n) == float(written)),
+                None)
 
 
 @dataclass(frozen=True)
@@ -32,6 +49,11 @@ class FragmentViolation:
     def __str__(self) -> str:
         """Return the violation as one line naming table, line and key."""
         return f"{self.table}.csv line {self.line} ({self.key}): {self.message}"
+
+    @property
+    def round_trip(self) -> bool:
+        """Whether the violation looks like a number-typed round trip of the table (3 → 3.0)."""
+        return ROUND_TRIP in self.message
 
 
 def numbers_in(fragment: str) -> list[str]:
@@ -70,8 +92,11 @@ def _row_violations(text: str, row: pd.Series, value_field: str, written_field: 
         problems.append(f"source_fragment {_shown(fragment)} {where} in the raw report; "
                         "it must occur exactly once")
     if not _in_fragment(written, fragment):
+        was = round_trip_of(written, fragment)
+        hint = (f" ({was} → {written} is what {ROUND_TRIP} does to a number: keep "
+                f"{written_field} as text)") if was else ""
         problems.append(f"{written_field} {written!r} is not in its source_fragment "
-                        f"{_shown(fragment)}")
+                        f"{_shown(fragment)}{hint}")
     expected = written_value(written)
     if expected is None:
         problems.append(f"{written_field} {written!r} is not a number (digits 0-9, a Chinese "
@@ -97,8 +122,13 @@ def fragment_violations(year: object, root: Path | None = None) -> list[Fragment
     text = raw_text(year, root)
     out: list[FragmentViolation] = []
 
+    lines: dict[str, list[int]] = {}
+
     def add(table: str, index: Hashable, key: str, messages: list[str]) -> None:
-        out.extend(FragmentViolation(year, table, int(str(index)) + 2, key, m) for m in messages)
+        if messages and table not in lines:  # the file's own lines, as load errors name them
+            lines[table] = record_lines(config.processed_dir(year, root) / f"{table}.csv")
+        out.extend(FragmentViolation(year, table, lines[table][int(str(index))], key, m)
+                   for m in messages)
 
     for index, row in load_budget(year, root).iterrows():
         problems = _row_violations(text, row, "amount", "amount_as_written")

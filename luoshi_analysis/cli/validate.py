@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from luoshi_analysis.analysis.checks import check, statement_violations
-from luoshi_analysis.analysis.fragments import fragment_violations
+from luoshi_analysis.analysis.checks import check, formatted, statement_violations
+from luoshi_analysis.analysis.fragments import ROUND_TRIP, fragment_violations
 from luoshi_analysis.cli.common import EXIT_VIOLATIONS, data_root, markdown
 from luoshi_analysis.core import config
 from luoshi_analysis.core.errors import ParameterError
@@ -19,10 +19,13 @@ from luoshi_analysis.core.load import (
     load_budget,
     load_indicators,
     load_statements,
+    record_lines,
     years,
 )
 from luoshi_analysis.core.provenance import read_sources, verify_raw
 from luoshi_analysis.core.terminal import echo
+
+UNREVIEWED_NAMED = 12  # unreviewed rows named by key in the warning; the rest are counted
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -60,6 +63,35 @@ def _violation(year: int, row: pd.Series) -> str:
             f"(tolerance {row['tolerance']:.4f} {row['unit']})")
 
 
+def _tables(budget: pd.DataFrame, checks: pd.DataFrame) -> None:
+    """Print the budget lines and the checks, numbers as the report writes them (1334.20)."""
+    shown = pd.DataFrame({
+        "label_zh": budget["label_zh"], "label_en": budget["label_en"],
+        "amount (万元)": budget["amount"].map(lambda v: f"{v:.2f}"),
+        "stated share %": budget["stated_share_pct"].map(lambda v: "" if pd.isna(v) else f"{v:.2f}"),
+    })
+    echo(markdown(shown, numbers=["amount (万元)", "stated share %"]))
+    echo()
+    numbers = ["expected", "found", "difference", "tolerance"]
+    table = formatted(checks)[["check", *numbers, "ok"]]
+    table[numbers] = table[numbers].apply(lambda column: column.str.replace(",", ""))  # 5446.35
+    echo(markdown(table, numbers=numbers))
+
+
+def _unreviewed(year: int, indicators: pd.DataFrame, root: Path | None) -> None:
+    """Warn (one line) about indicator rows no person has reviewed: their names are machine-made."""
+    rows = indicators.index[~indicators["reviewed"]]
+    if not len(rows):
+        return
+    lines = record_lines(config.processed_dir(year, root) / config.INDICATORS_FILE)
+    named = [f"line {lines[i]} {indicators.at[i, 'key']}" for i in rows[:UNREVIEWED_NAMED]]
+    more = f" and {len(rows) - UNREVIEWED_NAMED} more" if len(rows) > UNREVIEWED_NAMED else ""
+    echo(f"WARNING {year} indicators.csv: {len(rows)} of {len(indicators)} rows not yet reviewed "
+         f"(reviewed=false): {', '.join(named)}{more}; their names were made by ingest and the "
+         "pages mark them unreviewed until a person checks each and sets reviewed to true",
+         file=sys.stderr, one_line=True)
+
+
 def _report_year(year: int, root: Path | None) -> int:
     """Print a year's tables and checks; return how many checks fail."""
     source = verify_raw(year, root)
@@ -75,21 +107,21 @@ def _report_year(year: int, root: Path | None) -> int:
     echo(f"budget: {len(budget)} lines; indicators: {len(indicators)} figures in "
          f"{indicators['section'].nunique()} sections "
          f"({int((~indicators['reviewed']).sum())} not yet reviewed)\n")
-    shown = budget[["label_zh", "label_en", "amount", "stated_share_pct"]].rename(
-        columns={"amount": "amount (万元)", "stated_share_pct": "stated share %"})
-    echo(markdown(shown))
-    echo()
-    table = checks[["check", "expected", "found", "difference", "tolerance", "ok"]].copy()
-    for column in ("expected", "found", "difference", "tolerance"):
-        table[column] = table[column].map(lambda v: f"{v:.4f}")
-    echo(markdown(table))
+    _tables(budget, checks)
     echo(f"\nsource fragments: {len(budget) + len(indicators)} figures, "
          + ("each stands in its fragment, each fragment once in the raw report"
             if not fragments else f"{len(fragments)} disagreement(s)"))
+    _unreviewed(year, indicators, root)
     for _, row in bad.iterrows():
         echo(_violation(year, row), file=sys.stderr, one_line=True)
     for violation in fragments:
         echo(f"VIOLATION {year} {violation}", file=sys.stderr, one_line=True)
+    round_trips = sum(v.round_trip for v in fragments)
+    if round_trips:
+        echo(f"NOTE {year}: {round_trips} of these look like {ROUND_TRIP} (3 → 3.0, 1334.20 → "
+             "1334.2): read the tables with pandas.read_csv(path, dtype=str, "
+             "keep_default_na=False), or edit them as the README says", file=sys.stderr,
+             one_line=True)
     disagreeing = statement_violations(year, root)  # reported, never corrected
     for message in disagreeing["message"]:
         echo(f"VIOLATION {year} statements: {message}", file=sys.stderr, one_line=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -111,41 +112,60 @@ def _decode(path: Path, data: bytes) -> str:
         ) from None
 
 
-def read_table(path: Path, table: TableSchema) -> pd.DataFrame:
-    """Read one CSV as strings and enforce its schema."""
-    text = _decode(path, read_bytes(path, f"expected the {table.name} table here"))
-    if "\0" in text:
-        line = text[: text.index("\0")].count("\n") + 1
-        raise DataValidationError(path, "holds a NUL character; a CSV holds text", line=line)
+def _records(path: Path, text: str, width: int | None = None) -> Iterator[tuple[int, list[str]]]:
+    """Yield (physical line where it starts, fields) of each record after the header.
+
+    A quoted value may span lines and blank lines are skipped, so a record's line is counted
+    in the file's own lines, never in records.
+    """
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    header = next(reader, None)
-    if header is None:
-        raise DataValidationError(
-            path, f"is empty; the {table.name} table needs the header "
-            f"{','.join(table.columns)} and one row per line")
-    if (twice := next((c for c in header if header.count(c) > 1), None)) is not None:
-        raise DataValidationError(path, f"column {twice!r} appears twice in the header", line=1)
-    rows, starts = [], []
+    next(reader, None)
     while True:
         start = reader.line_num + 1  # a quoted value may span lines: name where the row starts
         try:
             row = next(reader)
         except StopIteration:
-            break
+            return
         except csv.Error as exc:
             raise DataValidationError(
                 path, f"not a readable CSV ({exc}); a quote opened here may never be closed",
                 line=start) from None
         if not row:
             continue  # a blank line
-        if len(row) != len(header):
+        if width is not None and len(row) != width:
             raise DataValidationError(
-                path, f"{len(row)} fields, the header has {len(header)}; "
+                path, f"{len(row)} fields, the header has {width}; "
                 "quote a value that holds a comma", line=start)
-        rows.append(row)
-        starts.append(start)
+        yield start, row
+
+
+def record_lines(path: Path) -> list[int]:
+    """Return the line of the file where each row of a table starts (the header is line 1).
+
+    Rows come in the order ``read_table`` returns them, so the line of row ``i`` of a loaded
+    table is ``record_lines(path)[i]``: what load errors and validation violations name.
+    """
+    text = _decode(path, read_bytes(path, "expected a table here"))
+    return [start for start, _row in _records(path, text)]
+
+
+def read_table(path: Path, table: TableSchema) -> pd.DataFrame:
+    """Read one CSV as strings and enforce its schema."""
+    text = _decode(path, read_bytes(path, f"expected the {table.name} table here"))
+    if "\0" in text:
+        line = text[: text.index("\0")].count("\n") + 1
+        raise DataValidationError(path, "holds a NUL character; a CSV holds text", line=line)
+    header = next(csv.reader(io.StringIO(text, newline=""), strict=True), None)
+    if header is None:
+        raise DataValidationError(
+            path, f"is empty; the {table.name} table needs the header "
+            f"{','.join(table.columns)} and one row per line")
+    if (twice := next((c for c in header if header.count(c) > 1), None)) is not None:
+        raise DataValidationError(path, f"column {twice!r} appears twice in the header", line=1)
+    records = list(_records(path, text, len(header)))
     # index = line - 2, so that errors raised by enforce name the file's own lines
-    frame = pd.DataFrame(rows, columns=header, index=[s - 2 for s in starts], dtype=str)
+    frame = pd.DataFrame([row for _start, row in records], columns=header,
+                         index=[start - 2 for start, _row in records], dtype=str)
     return enforce(frame, table, path)
 
 
@@ -176,7 +196,8 @@ def _load(year: object, table: TableSchema, root: Path | None) -> pd.DataFrame:
     wrong = frame.index[frame["year"] != year]
     if len(wrong):
         raise DataValidationError(
-            path, f"year is {frame['year'].loc[wrong[0]]}, expected {year}", line=int(str(wrong[0])) + 2,
+            path, f"year is {frame['year'].loc[wrong[0]]}, expected {year}",
+            line=record_lines(path)[int(str(wrong[0]))],
             field="year",
         )
     return frame
@@ -245,6 +266,6 @@ def load_statements(year: object, root: Path | None = None) -> pd.DataFrame:
     if len(wrong):
         raise DataValidationError(
             path, f"report_year is {frame['report_year'].loc[wrong[0]]}, expected {year}",
-            line=int(str(wrong[0])) + 2, field="report_year",
+            line=record_lines(path)[int(str(wrong[0]))], field="report_year",
         )
     return frame
