@@ -84,7 +84,7 @@ def _unreviewed(year: int, indicators: pd.DataFrame, root: Path | None) -> None:
     if not len(rows):
         return
     lines = record_lines(config.processed_dir(year, root) / config.INDICATORS_FILE)
-    named = [f"line {lines[i]} {indicators.at[i, 'key']}" for i in rows[:UNREVIEWED_NAMED]]
+    named = [f"line {lines[i]} {str(indicators.at[i, 'key'])}" for i in rows[:UNREVIEWED_NAMED]]
     more = f" and {len(rows) - UNREVIEWED_NAMED} more" if len(rows) > UNREVIEWED_NAMED else ""
     echo(f"WARNING {year} indicators.csv: {len(rows)} of {len(indicators)} rows not yet reviewed "
          f"(reviewed=false): {', '.join(named)}{more}; their names were made by ingest and the "
