@@ -105,6 +105,7 @@ def test_libreoffice_opens_it_and_shows_the_amounts_with_two_decimals(workbook, 
 
 def test_cli_writes_one_year_and_refuses_another_extension(tmp_path, capsys):
     path = tmp_path / "out" / "2020.xlsx"
+    path.parent.mkdir()
     assert main(["tables", "--year", "2020", "--xlsx", str(path)]) == 0
     assert str(path) in capsys.readouterr().out
     assert openpyxl.load_workbook(path)["预算 Budget"].max_row == len(la.load_budget(2020)) + 1
@@ -113,6 +114,35 @@ def test_cli_writes_one_year_and_refuses_another_extension(tmp_path, capsys):
     assert ".xlsx" in capsys.readouterr().err
     with pytest.raises(ParameterError):
         la.to_excel(tmp_path / "t.xls")
+
+
+def test_a_missing_folder_is_refused_not_made(tmp_path, capsys):
+    path = tmp_path / "nope" / "dir" / "x.xlsx"
+    assert main(["tables", "--xlsx", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert f"the folder {path.parent} does not exist" in err
+    assert not (tmp_path / "nope").exists(), "no folder made"
+
+
+def test_every_header_of_every_sheet_is_in_chinese_and_english(workbook):
+    for sheet in openpyxl.load_workbook(workbook).worksheets:
+        for header in (c.value for c in sheet[1]):
+            if header == "SHA-256":  # the same in both languages
+                continue
+            assert any("\u4e00" <= ch <= "\u9fff" for ch in header), (sheet.title, header)
+            assert any(ch.isascii() and ch.isalpha() for ch in header), (sheet.title, header)
+
+
+def test_a_workbook_written_in_the_checkout_is_git_ignored():
+    from conftest import REPO
+
+    if not (REPO / ".git").exists() or shutil.which("git") is None:
+        pytest.skip("not a git checkout")
+    done = subprocess.run(["git", "-C", str(REPO), "check-ignore", "--no-index", "luoshi.xlsx",
+                           "luoshi-2020.xlsx", "tests/fixture.xlsx"],
+                          capture_output=True, text=True, check=False)
+    assert done.stdout.split() == ["luoshi.xlsx", "luoshi-2020.xlsx"]
 
 
 def test_a_failed_write_keeps_the_old_workbook(tmp_path, monkeypatch):

@@ -154,5 +154,8 @@ def to_excel(path: str | Path, years: list[int] | None = None, root: Path | None
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
         raise ParameterError(f"{target}: an Excel workbook needs the extension .xlsx")
+    if not target.parent.is_dir():  # a mistyped folder is not made: the workbook would be lost
+        raise ParameterError(f"{target}: the folder {target.parent} does not exist; create it "
+                             "first or write the workbook into a folder that does")
     write_bytes(target, workbook_bytes(years, root))
     return target
