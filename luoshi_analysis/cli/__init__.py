@@ -25,7 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Sourced tables, charts and reports from Luoshi Town's performance reports.",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
-    parser.add_argument("--data-dir", help=f"data folder (default: ${config.DATA_ENV} or ./data)")
+    parser.add_argument("--data-dir", help=f"data folder (default: ${config.DATA_ENV}, else the "
+                        "data/ folder of this checkout, wherever the command is run from; "
+                        "installed from a wheel, the copy it ships)")
     sub = parser.add_subparsers(dest="command", required=True)
     for command in COMMANDS:
         command.add_parser(sub)
