@@ -57,7 +57,8 @@ def table_html(frame: pd.DataFrame, lang: str, places: int = 2,
     if "unit" in frame.columns:  # units as written (户, 万元) read as words in English
         frame = frame.assign(unit=frame["unit"].map(lambda u: unit_label(str(u), lang)))
     shown = localized_columns(frame, lang)
-    named = dict(zip(frame.columns, localized_columns(frame.head(0), lang).columns, strict=False))
+    # each column's heading in lang (a column of the other language has none)
+    named = {c: h for c in frame.columns for h in localized_columns(frame[[c]].head(0), lang).columns}
     quoted = {named.get(c) for c in QUOTED_COLUMNS}
     figure_columns = {named.get(c) for c in figures}
     figure_text = {named.get(c) for c in FIGURE_TEXT_COLUMNS}
