@@ -223,6 +223,29 @@ def test_pages_comparing_two_years_are_in_one_language(two_year_outputs, lang):
                                                                                    NAMES)[:5])
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_chart_of_pages_comparing_two_years_has_alt_text_in_its_language(two_year_outputs,
+                                                                               lang):
+    import html
+    import re
+
+    from luoshi_analysis.engine.browser import alt_problems
+
+    charts = 0
+    for page in sorted((two_year_outputs / "2020").glob(f"*_{lang}.html")):
+        markup = page.read_text("utf-8")
+        images = re.findall(r"<img ([^>]*)>", markup)
+        alts = [re.search(r'alt="([^"]*)"', i) for i in images]
+        found = [(html.unescape(a.group(1)) if a else None, "data:image/png") for a in alts]
+        assert alt_problems(found, lang) == [], page.name
+        charts += len(images)
+        if page.name.startswith("revenue_structure"):
+            change = next(a for a, _ in found if a and ("2019" in a and "2020" in a))
+            assert ("2019年" in change) if lang == "zh" else (" in 2019" in change), change
+    # with the year-on-year charts: revenue 1 + 1, spending 3 + 1, outcome 7 + 1
+    assert charts == 14
+
+
 def test_every_framework_ratio_and_reason_has_both_languages():
     from luoshi_analysis.analysis.ratios import (
         BUDGET_PHASE_RATIOS,

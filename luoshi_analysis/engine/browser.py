@@ -45,6 +45,11 @@ REFRESH_URL = re.compile(r"""url\s*=\s*['"]?([^'"]*)""", re.IGNORECASE)
 # nbconvert's alt text for an image whose output carries none, in English on every page.
 ALT_PLACEHOLDER = "No description has been provided for this image"
 AXE_FAILING_IMPACTS = ("serious", "critical")  # axe-core findings that fail a page
+AXE_LIMIT_MS = 60_000  # axe-core takes about a second on the longest page
+AXE_RUN_JS = """([options, limit]) => Promise.race([
+  axe.run(document, options).then(r => ({violations: r.violations})),
+  new Promise(done => setTimeout(() => done({error: `no result after ${limit / 1000} s`}), limit)),
+]).catch(e => ({error: String(e)}))"""
 # Simulated time run on a page's clock so that delayed requests happen during the audit.
 TIMER_RUN_MS = 10_000
 TIMER_JUMP_MS = 24 * 3600 * 1000
@@ -273,10 +278,16 @@ def axe_problems(page: Page) -> list[str]:
 
     One problem per rule with a serious or critical impact, naming the rule, what it asks and
     the first element that breaks it. Nothing is fetched: the script is a file of the package.
+    axe-core yields to the page's timers while it works, so a page whose clock is stopped
+    (``audit_page``) has it resumed first; a run that does not finish is a problem too.
     """
-    from axe_playwright_python.sync_playwright import Axe
+    from axe_playwright_python.base import AXE_SCRIPT
 
-    response = Axe().run(page, options={"resultTypes": ["violations"]}).response
+    page.clock.resume()
+    page.evaluate(AXE_SCRIPT)
+    response = page.evaluate(AXE_RUN_JS, [{"resultTypes": ["violations"]}, AXE_LIMIT_MS])
+    if "error" in response:
+        return [f"accessibility: axe-core did not finish ({response['error']})"]
     problems = []
     for rule in response["violations"]:
         if rule.get("impact") in AXE_FAILING_IMPACTS:
@@ -399,7 +410,6 @@ def audit_page(context: BrowserContext, path: Path, screenshot: Path | None = No
     if screenshot is not None:
         screenshot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(screenshot), full_page=True)
-    audit.problems += axe_problems(page)
     # what timers do later (a delayed beacon, fetch, image or redirect) happens now
     page.clock.run_for(TIMER_RUN_MS)
     for _ in range(TIMER_JUMPS):
@@ -413,6 +423,8 @@ def audit_page(context: BrowserContext, path: Path, screenshot: Path | None = No
         audit.problems.append(f"request to {outside_reference(url, path, root)}: {url[:200]}")
     for message in errors:
         audit.problems.append(f"console error: {message}")
+    if page.url == uri:
+        audit.problems += axe_problems(page)
     page.close()
     return audit
 
