@@ -13,6 +13,7 @@ import logging
 import os
 import tempfile
 import warnings
+from pathlib import Path
 from typing import Any
 
 from luoshi_analysis.core import config
@@ -45,7 +46,7 @@ def _cache_file() -> str:
             return str(folder / JIEBA_CACHE)
     except OSError:
         pass
-    return os.path.join(tempfile.gettempdir(), f"luoshi-{JIEBA_CACHE}")
+    return str(Path(tempfile.gettempdir()) / f"luoshi-{JIEBA_CACHE}")
 
 
 @functools.cache

@@ -27,6 +27,7 @@ from luoshi_analysis.ingest.sections import (
     split_sections,
 )
 from luoshi_analysis.ingest.tables import read_tables
+from luoshi_analysis.ingest.township import is_township_fiscal, read_township
 from luoshi_analysis.ingest.wording import LABELS, LONGEST_LABEL, NUMBER, SCOPE_PREFIXES, UNIT, Label
 
 # Bare 收入 / 支出 count only after words naming the unit or the year (本单位收入为…).
@@ -413,12 +414,15 @@ class OverviewResult:
             before, marked stated_by "later_report".
         disagreements: Statements of one line that disagree with the one kept.
         units: The units the amounts were written in (万元, 元, 亿元).
+        township: The text is a town's report on its own budgets (township_* statements only,
+            no budget overview).
     """
 
     budget: pd.DataFrame
     statements: pd.DataFrame
     disagreements: list[Disagreement]
     units: set[str]
+    township: bool = False
 
 
 def find_statements(text: Normalized, year: int, read_other: bool = False) -> list[Found]:
@@ -487,6 +491,14 @@ def parse_overview(text: Normalized, year: int) -> OverviewResult:
     def states_overview(found: list[Found]) -> bool:
         return any(f.stated_by == "this_report" and f.key in BY_KEY for f in found)
 
+    if is_township_fiscal(text.original):
+        found = read_township(text, year)
+        if not found:
+            raise IngestError("no figure of the town's budgets found: the text states none of "
+                              "一般公共预算收入, 收入合计, 支出合计 or their parts with an amount")
+        units = {f.unit for f in found if f.unit}
+        return OverviewResult(pd.DataFrame(columns=BUDGET.columns), statements_frame(found, year),
+                              [], units, township=True)
     statements = find_statements(text, year)
     if not states_overview(statements):
         # an overview under a heading taken for another part is still an overview
