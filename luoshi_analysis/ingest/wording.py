@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from luoshi_analysis.core.lines import EXTRA_KEYS, LINES
@@ -78,5 +79,41 @@ LABELS = _labels()
 LONGEST_LABEL = max(map(len, LABELS))
 NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 UNIT = r"万元|亿元|元|万(?![\u4e00-\u9fff])"
+
+# Bare 收入 / 支出 count only after words naming the unit or the year (本单位收入为…).
+BARE = {"收入": "revenue_current_year", "支出": "expenditure_current_year"}
+BARE_BEFORE = re.compile(r"(?:^|本?单位|本?部门|整体|本?年度?|全年|本级|[镇乡院校所站局]|中心|\d{4}年度?"
+                         r"|实现|取得|累计|完成)$")
+# A line name right after these characters belongs to a longer name nobody listed: skip it.
+# (决算 and 预算 before a name are phase words: 部门决算收入总计 is 收入总计, executed.)
+BLOCKING = set("款金户费购税资补政")
+# … and after these words it is the area's economy, not the unit's budget (全镇财政总收入 …).
+AREA_WORDS = re.compile(
+    r"(?:全[镇乡县区市村]|村|集体|人均|农民|居民|财政|税收|经济|企业|产业|旅游|群众|社会)$")
+
+# Words between a line name and its amount: a note in brackets, phase words, 为/是/共计 …
+CONNECTOR = re.compile(
+    r"(?:\([^()]{0,16}\))?(?:支出)?:?(?:\d{4}年度?)?(?:的)?(?:年初|全年|当年|本年)?(?:调整后?)?"
+    r"(?:预算|决算|执行)?数?(?:资金)?(?:总额|金额)?(?:为|是|共计|共|达到?|计|合计为)?:?(?:人民币)?"
+    r"(?:约|近)?")
+
+def label_before(head: str) -> tuple[int, str, Label, str] | None:
+    """Return (start, name, label, connector) of the line name ending head, if any."""
+    for end in range(len(head), max(-1, len(head) - 24), -1):
+        connector = head[end:]
+        if not CONNECTOR.fullmatch(connector):
+            continue
+        for size in range(min(LONGEST_LABEL, end), 1, -1):
+            name = head[end - size:end]
+            label = LABELS.get(name)
+            if label is None and name in BARE and BARE_BEFORE.search(head[:end - size]):
+                label = Label(BARE[name])
+            if label is None:
+                continue
+            before = head[end - size - 1:end - size]
+            if before in BLOCKING or AREA_WORDS.search(head[:end - size]):
+                return None
+            return end - size, name, label, connector
+    return None
 
 
