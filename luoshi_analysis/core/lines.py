@@ -42,6 +42,7 @@ LINES = (
     BudgetLine("revenue_fiscal_general_budget", "revenue", "category", "revenue_current_year",
                "一般公共预算财政拨款收入", "Fiscal appropriation, general public budget",
                ("一般公共预算财政拨款收入", "一般公共预算拨款收入", "一般公共预算财政拨款",
+                "一般公共财政预算拨款收入", "公共财政预算拨款收入",
                 "一般公共预算拨款", "一般公共预算收入")),
     BudgetLine("revenue_fiscal_government_funds", "revenue", "category", "revenue_current_year",
                "政府性基金预算财政拨款收入", "Fiscal appropriation, government funds",

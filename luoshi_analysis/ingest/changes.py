@@ -18,6 +18,9 @@ CHANGE = (rf"(?P<dir>增加|减少|增长|下降|降低|上升|增|减|多|少)�
           rf"(?P<chgunit>{UNIT})")
 COMPARED = (r"(?:同比|(?:比|较|与|同)(?:上年|去年|上年度|上一年度?|(?P<prev>\d{4})年度?)"
             r"(?:决算数?|预算数?|同期)?(?:数)?(?:相比|比较|对比)?),?")
+BASE_AMOUNT = re.compile(
+    rf",?(?:较|比|与|同)(?P<prev>(?:19|20)\d\d)年度?(?P<what>年初预算|调整预算|预算|决算)?数?"
+    rf"(?P<num>{NUMBER})(?P<unit>{UNIT})(?:相比|比较)?,?(?:{CHANGE}|持平)")
 YOY = re.compile(rf",?{COMPARED}(?:{CHANGE}|(?P<same>持平|无变化|无增减|一致))")
 BOTH_YOY = re.compile(
     rf",?{COMPARED}(?P<scope>{SCOPE_ALTERNATION})?收(?:入)?[、,和与及]?支(?:出)?总计(?:各|分别|均)?"
@@ -164,6 +167,15 @@ class YearOnYear:
         if share:
             end = share.end()
         done = COMPLETION.match(norm, end)  # ，完成预算的85.00%，较上年增加…
+        base = BASE_AMOUNT.match(norm, done.end() if done else end)
+        if base:  # 较2023年年初预算554.25万元增加32.15万元: the earlier amount, stated
+            words = base["what"] or ""
+            phase = "adjusted" if "调整" in words else "budgeted" if "预算" in words else \
+                "executed" if "决算" in words else item.phase
+            self.add(item.key, item.scope, phase, int(base["prev"]), item.label, base["num"],
+                     base["unit"], None, base.start("num"), base.end("unit"))
+            self.claimed.append(base.span())
+            return base.end()
         m = YOY.match(norm, done.end() if done else end)
         if m is None:
             return end

@@ -9,13 +9,14 @@ statement goes to the statements table, and statements of one line that disagree
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import replace
 from decimal import Decimal
 
 import pandas as pd
 
 from luoshi_analysis.core.errors import IngestError
-from luoshi_analysis.core.lines import BY_KEY, Found, to_wan
+from luoshi_analysis.core.lines import BY_KEY, EXTRA_KEYS, Found, to_wan
 from luoshi_analysis.core.schema import BUDGET
 from luoshi_analysis.core.statements import choose
 from luoshi_analysis.ingest.changes import SCOPE_ALTERNATION, SHARE, YearOnYear
@@ -29,12 +30,13 @@ from luoshi_analysis.ingest.sections import (
     split_sections,
 )
 from luoshi_analysis.ingest.tables import read_tables
-from luoshi_analysis.ingest.township import is_township_fiscal, read_township
+from luoshi_analysis.ingest.township import ADJUSTED, is_township_fiscal, read_township
 from luoshi_analysis.ingest.wording import (
     LABELS,
     NUMBER,
     SCOPE_PREFIXES,
     UNIT,
+    Label,
     label_before,
 )
 
@@ -45,13 +47,15 @@ AMOUNT = re.compile(rf"(?P<num>(?<![\d,]),\d{{3}}(?:,\d{{3}})*(?:\.\d+)?|{NUMBER
 CLAUSE_BREAK = re.compile(r"[,;。!?、]")
 YEAR = re.compile(r"(?P<year>(?:19|20)\d\d)年度")
 BOTH = re.compile(
-    rf"(?P<scope>{SCOPE_ALTERNATION})?(?:收(?:入)?[、,和与及]?支(?:出)?(?:决算|预算)?总计(?:数)?"
+    rf"(?P<scope>{SCOPE_ALTERNATION})?(?:收(?:入)?[、,和与及]?支(?:出)?(?:决算|预算)?总(?:计|预算)(?:数)?"
     rf"(?:(?:均|都)?(?:为|是)?:?(?P<num>{NUMBER})(?P<unit>{UNIT})"
     rf"|(?:分别|各)(?:为|是)?(?P<rnum>{NUMBER})(?P<runit>{UNIT})?[、,和与及](?P<enum>{NUMBER})"
     rf"(?P<eunit>{UNIT}))"
     # 收入476.17、支出总计460.06万元: the pair written with the first name cut short
     rf"|收入(?P<inum>{NUMBER})、支(?:出)?总计(?:为|是)?(?P<xnum>{NUMBER})"
     rf"(?P<xunit>{UNIT}))")
+SAME_FOR_ALL = re.compile(rf"(?:均|都|皆)(?:为|是)(?P<num>{NUMBER})(?P<unit>{UNIT})")
+ANOTHER_CARRYOVER = re.compile(r"另(?:安排|有)(?:上年|年初)结转")
 NONE_LIST = re.compile(r"(?<![\u4e00-\u9fff])无(?P<names>[^。;,:]+)")
 
 
@@ -82,6 +86,7 @@ class _Reader(YearOnYear):
         self.sections = SectionIndex(parts)
         self.found: list[Found] = []
         self.claimed: list[tuple[int, int]] = []
+        self.head: tuple | None = None  # the last figure whose own words named scope or phase
 
     def free(self, start: int, end: int) -> bool:
         return all(end <= a or start >= b for a, b in self.claimed)
@@ -166,18 +171,87 @@ class _Reader(YearOnYear):
                                         start, stop)
                         chain_end = max(stop, self.yoy_after(item, m.end()))
                 continue
-            offset, name, label, connector = found
-            prefix = head[:offset]
-            scope = label.scope or scope_of(prefix, section.scope)
-            phase = label.phase or phase_of(connector, phase_of(prefix, section.phase))
-            item = self.add(label.key, scope, phase, self.statement_year(prefix),
-                            self.text.span(start + offset, start + offset + len(name)),
-                            m["num"], m["unit"], share["share"] if share else None,
-                            start + offset, stop)
-            self.claimed.append((start + offset, stop))
+            item = self._named(m, start, found, share, stop)
             last_in_sentence = item
             last_sentence = norm.rfind("。", 0, m.start())
             chain_end = max(stop, self.yoy_after(item, m.end()))
+
+    def _named(self, m: re.Match, start: int, found: tuple, share: re.Match | None,
+               stop: int) -> Found:
+        """Add the statement of an amount whose line is named before it.
+
+        Its scope and phase are those its own words name, else (after 其中 in the same
+        sentence) those of the figure the 其中 lists the parts of, else its part's: in
+        "年初预算支出5381.88万元，其中：基本支出1059.00万元" the 基本支出 is budgeted too.
+        """
+        norm = self.text.text
+        section = self.section(m.start())
+        offset, name, label, connector = found
+        prefix = norm[start:start + offset]
+        own_scope = label.scope or scope_of(prefix, "") or None
+        own_phase = label.phase or phase_of(connector, phase_of(prefix, "")) or None
+        sentence = norm.rfind("。", 0, m.start())
+        head = self.head if self.head and self.head[0] == sentence \
+            and "其中" in norm[self.head[3]:m.start()] else None
+        scope = own_scope or (head and head[2]) or section.scope
+        phase = own_phase or (head and head[1]) or section.phase
+        key = label.key
+        line_end = self.text.original.find("\n", self.text.offsets[m.start()])
+        paragraph_end = bisect_left(self.text.offsets, line_end) if line_end >= 0 else len(norm)
+        if name == "收入预算" and ANOTHER_CARRYOVER.search(norm, m.end(), paragraph_end):
+            key = "revenue_current_year"  # 收入预算X，…另安排上年结转Y: X is the year's income
+        item = self.add(key, scope, phase, self.statement_year(prefix),
+                        self.text.span(start + offset, start + offset + len(name)),
+                        m["num"], m["unit"], share["share"] if share else None,
+                        start + offset, stop)
+        self.claimed.append((start + offset, stop))
+        if own_phase or own_scope:
+            self.head = (sentence, own_phase, own_scope, stop)
+        return item
+
+    def adjustments(self) -> None:
+        """Read <line>由年初预算X万元调整为Y万元: the budget first, the adjusted budget second."""
+        norm = self.text.text
+        for m in ADJUSTED.finditer(norm):
+            section = self.section(m.start())
+            start = _clause_start(norm, m.start())
+            head = norm[start:m.start()]
+            found = label_before(head)
+            if (found is None or found[3]) and head.endswith("部门预算"):
+                found = (len(head) - 4, "部门预算", Label("expenditure_current_year"), "")
+            if section.kind == "other" or found is None or found[3]:
+                continue
+            offset, name, label, _connector = found
+            scope = label.scope or scope_of(head[:offset], section.scope)
+            year = self.statement_year(head[:offset])
+            named = self.text.span(start + offset, start + offset + len(name))
+            self.add(label.key, scope, "budgeted", year, named, m["a"], m["au"], None,
+                     start + offset, m.end("au"))
+            self.add(label.key, scope, "adjusted", year, named, m["b"], m["bu"], None,
+                     start + offset, m.end())
+            self.claimed.append((start + offset, m.end()))
+
+    def same_for_all(self) -> None:
+        """Read A、B、C均为X万元: each line of the list is stated with the amount."""
+        norm = self.text.text
+        for m in SAME_FOR_ALL.finditer(norm):
+            section = self.section(m.start())
+            if section.kind == "other" or not self.free(*m.span()):
+                continue
+            start = m.start()
+            while start > 0 and m.start() - start < 120 and norm[start - 1] not in ",;。:!?":
+                start -= 1
+            at = start
+            for name in norm[start:m.start()].split("、"):
+                found = label_before(name)
+                if found is not None and not found[3] and found[2].key in BY_KEY | EXTRA_KEYS:
+                    offset, line_name, label, _connector = found
+                    named = self.text.span(at + offset, at + offset + len(line_name))
+                    self.add(label.key, label.scope or scope_of(name[:offset], section.scope),
+                             section.phase, self.statement_year(name[:offset]), named, m["num"],
+                             m["unit"], None, at + offset, m.end())
+                at += len(name) + 1
+            self.claimed.append((start, m.end()))
 
     def none_lists(self) -> None:
         norm = self.text.text
@@ -206,6 +280,8 @@ def find_statements(text: Normalized, year: int, read_other: bool = False) -> li
     """
     reader = _Reader(text, year, read_other)
     reader.both_totals()
+    reader.adjustments()
+    reader.same_for_all()
     reader.prose()
     reader.both_changes()
     reader.named_changes()
