@@ -62,9 +62,21 @@ def segmenter() -> Any:
     return tokenizer
 
 
+@functools.cache
+def _tagger() -> Any:
+    import jieba.posseg
+
+    return jieba.posseg.POSTokenizer(segmenter())
+
+
+def tagged(text: str) -> list[tuple[str, str]]:
+    """Return the words of a text with their part of speech, as jieba reads them (HMM off)."""
+    return [(pair.word, pair.flag) for pair in _tagger().cut(text, HMM=False)]
+
+
 def words(text: str) -> list[str]:
     """Return the words of a text as jieba segments it (HMM off: no invented words)."""
-    return segmenter().lcut(text, HMM=False)
+    return [word for word, _flag in tagged(text)]
 
 
 def word_bounds(text: str) -> set[int]:
