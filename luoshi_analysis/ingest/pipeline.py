@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ from luoshi_analysis.ingest.document import report_kind, report_year
 from luoshi_analysis.ingest.frames import statements_frame
 from luoshi_analysis.ingest.issuer import find_issuer, same_unit
 from luoshi_analysis.ingest.normalize import Normalized, normalize
-from luoshi_analysis.ingest.outcomes import candidate_table, project_statements
+from luoshi_analysis.ingest.outcomes import candidate_table, project_statements, section_spans
 from luoshi_analysis.ingest.overview import OverviewResult, parse_overview
 from luoshi_analysis.ingest.readers import ReadReport, read_report
 from luoshi_analysis.ingest.review import ReviewCarry, carry_reviewed
@@ -35,6 +36,7 @@ from luoshi_analysis.ingest.transaction import (
     write_tables,
 )
 
+PROJECT_LEVEL = "performance_self_evaluation"  # 项目支出绩效自评, 绩效目标表, 工作总结
 BUDGETED = "budgeted"  # the phase of a 部门预算 / 预算批复 and of its source record
 BUDGET_DOCUMENT = "budget_document"  # stated_by of a budget document's statements
 
@@ -110,7 +112,11 @@ def _unit(report: Path, read: ReadReport, folder: list[SourceRecord],
 def _as_written(path: Path, table: TableSchema) -> pd.DataFrame:
     """Return a table the schema accepts, its cells as written (so rewriting changes nothing)."""
     read_table(path, table)
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for position, fld in enumerate(table.fields):  # a column the schema added since: its default
+        if fld.name not in frame.columns and fld.default is not None:
+            frame.insert(position, fld.name, fld.default)
+    return frame
 
 
 def _numbered(*parts: pd.DataFrame) -> pd.DataFrame:
@@ -255,10 +261,10 @@ def _read_for_year(report: Path, year: int | None, override_year: bool = False) 
     read = read_report(report)
     normalized = normalize(read.text)
     year = _report_year(report, normalized, year, override_year)
-    try:
-        overview = parse_overview(normalized, year)
-    except IngestError:
-        overview = None  # a performance text without an overview: its outcome figures only
+    overview = None  # a performance text without an overview: its outcome figures only
+    if report_kind(read.text, False, True) != PROJECT_LEVEL:  # a project's funds are no overview
+        with contextlib.suppress(IngestError):
+            overview = parse_overview(normalized, year)
     township = overview is not None and overview.township
     return _Reading(read, year, overview, report_kind(read.text, township, overview is not None))
 
@@ -328,7 +334,10 @@ def _year_tables(report: Path, reading: _Reading, earlier: list[pd.DataFrame],
     no_budget = pd.DataFrame(columns=BUDGET.columns)
     if overview is not None and overview.township:
         return no_budget, pd.DataFrame(columns=INDICATORS.columns), overview.statements
-    indicators = candidate_table(reading.read.text, year, earlier)
+    excluded = tuple(overview.statements["source_fragment"]) if overview is not None else ()
+    indicators = candidate_table(reading.read.text, year, earlier, excluded)
+    if reading.kind in ("final_accounts", "budget") and not section_spans(reading.read.text):
+        indicators = indicators.iloc[0:0]  # a 决算 or 预算 states no outcomes: its % are shares
     projects = statements_frame(project_statements(reading.read.text, year), year)
     if overview is None:
         if indicators.empty:
