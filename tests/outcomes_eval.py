@@ -21,13 +21,14 @@ import pandas as pd
 
 from luoshi_analysis.core.errors import IngestError
 from luoshi_analysis.core.units import unit_class
+from luoshi_analysis.ingest.document import report_kind
 from luoshi_analysis.ingest.issuer import find_issuer, same_unit
 from luoshi_analysis.ingest.normalize import normalize
 from luoshi_analysis.ingest.outcomes import Candidate, outcome_figures
 from luoshi_analysis.ingest.overview import parse_overview
 
 CORPUS = Path(__file__).resolve().parent / "corpus_round2" / "outcomes"
-ALLOCATION = re.compile(r"预算|资金|拨款|成本|收入|利润|支出|投资|总值")
+ALLOCATION = re.compile(r"预算|资金|拨款")
 
 
 @dataclass
@@ -73,13 +74,17 @@ def kind_of(candidate: Candidate) -> str:
 def _position(text: str, fragment: str, value: str) -> int:
     """Return the offset of the expected figure's number in the text."""
     start = text.index(fragment)
-    for m in re.finditer(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?", fragment):
-        if Decimal(m.group().replace(",", "")) == Decimal(value):
-            return start + m.start()
-    raise ValueError(f"{value} is not in {fragment!r}")
+    numbers = [m for m in re.finditer(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?", fragment)
+               if Decimal(m.group().replace(",", "")) == Decimal(value)]
+    if not numbers:
+        raise ValueError(f"{value} is not in {fragment!r}")
+    return start + numbers[-1].start()  # "覆盖率 | ≧ | 100 | % | 100%": the result is the last
 
 
 def _excluded(text: str, year: int) -> tuple[str, ...]:
+    """Return the overview's fragments, as ingest excludes them (a project's text states none)."""
+    if report_kind(text, False, True) == "performance_self_evaluation":
+        return ()
     try:
         statements = parse_overview(normalize(text), year).statements
     except IngestError:

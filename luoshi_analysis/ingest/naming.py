@@ -17,12 +17,19 @@ MAX_NAME = 12
 LEADING = {"全年", "年内", "今年", "本年", "本年度", "当年", "全镇", "全乡", "我镇", "我乡", "本镇",
            "本院", "全院", "我院", "全县", "全区", "其中", "共", "累计", "已", "均", "全部", "并",
            "和", "及", "与", "对", "为", "在", "将", "力争", "完成", "实现", "共计", "先后",
-           "项目", "全", "新冠", "截至", "以来", "年", "度", "同时", "此外", "另"}
+           "项目", "全", "新冠", "截至", "以来", "年", "度", "同时", "此外", "另", "实际", "以上",
+           "以下", "及以上", "当地", "由"}
 TRAILING = {"达到", "达", "为", "是", "实现", "共", "共计", "累计", "约", "近", "合计", "总计",
             "有", "计", "了", "至", "到", "超过", "超", "达成", "分别", "的", "等", "共达", "至少",
-            "目标", "计划", "预计", "不少于", "不低于", "不超过", "以上", "余"}
+            "目标", "计划", "预计", "不少于", "不低于", "不超过", "以上", "余", "由", "上升", "下降",
+            "第"}
 WEAK = {"实际", "完成", "目标", "计划", "全年", "其中", "新增", "年度", "总体", "情况", "完成情况"}
 NOUNISH = ("n", "vn", "nz", "ns", "nt", "nr", "an", "j", "l", "eng")
+NOUN_ENDINGS = {"率", "度", "量", "数", "额", "值", "费", "面积"}  # 执行率: 执行 + 率 is a noun
+
+
+def _nounish(token: Token) -> bool:
+    return token.flag.startswith(NOUNISH) or token.word in NOUN_ENDINGS
 
 
 @dataclass(frozen=True)
@@ -49,15 +56,32 @@ def tokens(line: str) -> list[Token]:
 
 
 def _is_break(token: Token) -> bool:
-    return token.flag in ("x", "m") or not any("\u4e00" <= ch <= "\u9fff" for ch in token.word)
+    return token.flag == "x" or not any("\u4e00" <= ch <= "\u9fff" for ch in token.word)
+
+
+def _head_noun(words: list[Token]) -> list[Token]:
+    """Return the noun phrase ending a long name (储备应急物资 → 应急物资), else the name."""
+    nouns: list[Token] = []
+    for token in reversed(words):
+        verbal = token.flag == "vn" and token.word not in NOUN_ENDINGS
+        if not _nounish(token) or verbal and nouns and any(t.flag == "vn" for t in nouns):
+            break
+        nouns.insert(0, token)
+    size = sum(len(t.word) for t in nouns)
+    if len(nouns) < len(words) and size >= 3 and sum(len(t.word) for t in words) > 4:
+        return nouns
+    return words
 
 
 def _trim(words: list[Token]) -> list[Token]:
-    while words and (words[0].word in LEADING or _is_break(words[0]) or words[0].flag == "t"
-                     or words[0].word.endswith("年")):
+    while words and (words[0].word in LEADING or _is_break(words[0])
+                     or words[0].flag in ("t", "q", "f") or words[0].word.endswith("年")
+                     or words[0].flag == "m" and not words[0].word.startswith("第")):
         words = words[1:]
-    while words and (words[-1].word in TRAILING or _is_break(words[-1])):
+    while words and (words[-1].word in TRAILING or _is_break(words[-1])
+                     or words[-1].flag in ("m", "q") or words[-1].word in ("及", "和", "与", "并")):
         words = words[:-1]
+    words = _head_noun(words)
     while sum(len(t.word) for t in words) > MAX_NAME and len(words) > 1:
         words = words[1:]
     return words
@@ -85,17 +109,21 @@ def name_after(line: list[Token], end: int) -> tuple[int, int] | None:
     after = [t for t in line if t.start >= end]
     while after and (after[0].flag in ("eng", "m", "q") or after[0].word.isdigit()):
         after = after[1:]
-    nouns = []
+    phrase: list[Token] = []
     for token in after:
-        if token.flag.startswith(NOUNISH) and not _is_break(token):
-            nouns.append(token)
-        else:
+        if _is_break(token) or token.word in ("和", "及", "与", "并", "等", "的", "以上", "左右"):
             break
-    if not nouns:
+        noun = _nounish(token)
+        if not noun and any(_nounish(t) for t in phrase):
+            break  # 18台网络数据通讯设备运行正常: the nouns, up to the verb after them
+        phrase.append(token)
+    while phrase and not _nounish(phrase[-1]):
+        phrase = phrase[:-1]
+    if not phrase:
         return None
-    while sum(len(t.word) for t in nouns) > MAX_NAME and len(nouns) > 1:
-        nouns = nouns[:-1]
-    return nouns[0].start, nouns[-1].end
+    while sum(len(t.word) for t in phrase) > MAX_NAME and len(phrase) > 1:
+        phrase = phrase[:-1]
+    return phrase[0].start, phrase[-1].end
 
 
 def name_span(line: list[Token], start: int, end: int, clause_start: int) -> tuple[int, int] | None:
@@ -109,8 +137,9 @@ def name_span(line: list[Token], start: int, end: int, clause_start: int) -> tup
     """
     before = name_before(line, start, clause_start)
     ends_in_verb = before is not None and any(
-        t.end == before[1] and t.flag.startswith("v") and len(t.word) <= 2 for t in line)
+        t.end == before[1] and t.flag.startswith(("v", "r", "s", "f")) and not _nounish(t)
+        for t in line)
     after = name_after(line, end)
-    if after is not None and (before is None or ends_in_verb and before[1] - before[0] <= 2):
+    if after is not None and (before is None or ends_in_verb):
         return after
     return before

@@ -56,9 +56,15 @@ class TableReading:
 
 
 def _split(line: str) -> list[tuple[int, str]]:
-    """Return the cells of a row with their offsets in the line: by "|", else by spaces."""
-    pattern = r"[^|]+" if line.count("|") >= 2 else r"\S+"
-    return [(m.start(), m.group()) for m in re.finditer(pattern, line)]
+    """Return the cells of a row (stripped) with their offsets in the line: by "|", else spaces."""
+    if line.count("|") < 2:
+        return [(m.start(), m.group()) for m in re.finditer(r"\S+", line)]
+    cells, at = [], 0
+    for cell in line.split("|"):
+        stripped = cell.strip()
+        cells.append((at + (cell.find(stripped) if stripped else 0), stripped))
+        at += len(cell) + 1
+    return cells
 
 
 def _norm(cell: str) -> str:
