@@ -19,6 +19,10 @@ from typing import Any
 from luoshi_analysis.core import config
 
 JIEBA_CACHE = "jieba.cache"
+# Words of government reports jieba's dictionary lacks: it would cut them (新冠 → 新 + 冠).
+DOMAIN_WORDS = ("新冠", "新冠疫苗", "新冠肺炎", "加强针", "核酸采样点", "综治民调", "矛盾纠纷",
+                "标准化厂房", "入园企业", "脱贫户", "监测户", "拼接屏", "商超", "户厕", "执行率",
+                "满意度", "知晓率", "覆盖率", "合格率", "参保率", "签约率")
 
 
 @functools.cache
@@ -59,6 +63,8 @@ def segmenter() -> Any:
     tokenizer = jieba.Tokenizer()
     tokenizer.cache_file = _cache_file()
     tokenizer.initialize()
+    for word in DOMAIN_WORDS:
+        tokenizer.add_word(word, freq=None, tag="n")
     return tokenizer
 
 
