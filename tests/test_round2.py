@@ -136,3 +136,13 @@ def test_a_unit_outside_the_known_table_is_kept_as_written(tmp_path):
     frame = pd.DataFrame({"unit": ["剂次", "元/年", "个百分点"]})
     assert frame["unit"].str.match(r"^[^\s0-9]{1,8}$").all()
     assert not re.match(r"^[^\s0-9]{1,8}$", "10人")
+
+
+def test_a_rank_is_compared_in_places_gained_never_as_a_percent():
+    from luoshi_analysis import indicator_change
+
+    older = load_indicators(2020)
+    newer = older.assign(year=2021)
+    newer.loc[newer["key"] == "public_security_poll_rank_district", "value"] = 2
+    row = indicator_change(older, newer).set_index("key").loc["public_security_poll_rank_district"]
+    assert (row["change"], row["comparison"]) == (1, "places") and pd.isna(row["change_pct"])
