@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 
 from luoshi_analysis.core.lines import Found, to_wan
+from luoshi_analysis.ingest.normalize import Normalized
+from luoshi_analysis.ingest.sections import Section
 from luoshi_analysis.ingest.wording import BARE, NUMBER, SCOPE_PREFIXES, UNIT, label_before
 
 SCOPE_ALTERNATION = "|".join(sorted(map(re.escape, SCOPE_PREFIXES), key=len, reverse=True))
@@ -49,6 +51,23 @@ ORPHAN_YOY = re.compile(rf"(?<=[。;])(?P<compared>{COMPARED_ANY}),?{CHANGE}")
 
 class YearOnYear:
     """Readers of year-on-year clauses, mixed into the overview reader (text, found, claimed)."""
+
+    text: Normalized
+    found: list[Found]
+    claimed: list[tuple[int, int]]
+
+    def free(self, start: int, end: int) -> bool:
+        """Return whether no statement read so far covers normalised text[start:end]."""
+        raise NotImplementedError
+
+    def section(self, norm_position: int) -> Section:
+        """Return the part of the report holding a normalised position."""
+        raise NotImplementedError
+
+    def add(self, key: str, scope: str, phase: str, year: int, label: str, number: str,
+            unit: str, share: str | None, start: int, end: int) -> Found:
+        """Add a statement read at normalised text[start:end] and return it."""
+        raise NotImplementedError
 
     def both_changes(self) -> None:
         """Read 与上年相比，收、支总计各增加X、Y万元 after the totals were read."""

@@ -120,9 +120,9 @@ class _Tables:
     def funds_row(self, cells: list[tuple[int, str]], normed: list[str], number: int,
                   start: int) -> None:
         key = next(k for name, k in FUNDS_ROWS.items() if name in normed[0])
-        rate = next((normed[i] for i, h in enumerate(self.header) if h == "执行率" and i < len(normed)),
-                    "")
-        rate = rate.rstrip("%") if re.fullmatch(r"\d+(?:\.\d+)?%", rate) else None
+        stated = next((normed[i] for i, h in enumerate(self.header) if h == "执行率" and i < len(normed)),
+                      "")
+        rate = stated.rstrip("%") if re.fullmatch(r"\d+(?:\.\d+)?%", stated) else None
         line = self.original[start:].split("\n")[0]
         for i, column in enumerate(self.header[:len(cells)]):
             value = normed[i] if i else ""

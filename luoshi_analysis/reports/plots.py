@@ -357,7 +357,7 @@ def _rank_notes(change: pd.DataFrame, lang: str) -> list[str]:
     ranks = change[change.get("comparison", pd.Series(dtype=str)) == "places"]
     notes = []
     for row in ranks.itertuples():
-        gained = int(row.change)
+        gained = round(float(row.change))
         if lang == "zh":
             move = f"上升{gained}位" if gained > 0 else f"下降{-gained}位" if gained else "名次不变"
         else:
