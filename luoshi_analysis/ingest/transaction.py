@@ -45,7 +45,7 @@ def amount_conversion(units: set[str]) -> tuple[str, str]:
 
 def new_source_record(read: ReadReport, year: int, unit: dict[str, str], units: set[str],
                       notes: str, stem: str, phase: str = "executed",
-                      raw_file: str = "") -> SourceRecord:
+                      raw_file: str = "", kind: str = "") -> SourceRecord:
     """Return the source record of a document being added: hashes, file names, conversion.
 
     Args:
@@ -57,6 +57,7 @@ def new_source_record(read: ReadReport, year: int, unit: dict[str, str], units: 
         stem: "report" or "budget": the raw file is raw/<year>/<stem>_<year>_<sha8><suffix>.
         phase: executed (a report) or budgeted (a budget document).
         raw_file: Keep this raw file name (the same file ingested again).
+        kind: What the document is (a key of REPORT_KINDS): 部门决算, 部门预算, 绩效 …
     """
     sha256 = hashlib.sha256(read.data).hexdigest()
     raw_file = raw_file or f"{config.RAW_SUBDIR}/{year}/{stem}_{year}_{sha256[:8]}{read.suffix}"
@@ -70,6 +71,7 @@ def new_source_record(read: ReadReport, year: int, unit: dict[str, str], units: 
         notes=notes, format=read.format, read_text_file=read_text_file,
         read_text_sha256=(hashlib.sha256(read.text.encode("utf-8")).hexdigest()
                           if read_text_file else ""),
+        kind=kind or ("budget" if phase == "budgeted" else ""),
     )
 
 
