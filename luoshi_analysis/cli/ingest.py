@@ -35,6 +35,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "unless --override-year files it under --year anyway")
     p.add_argument("--override-year", action="store_true",
                    help="file the report under --year even though its text states another year")
+    p.add_argument("--url", default="",
+                   help="the page the report was published at (kept in its source record); "
+                        "with one report only")
     p.add_argument("--unit", metavar="NAME",
                    help="the unit the report is filed under (default: the issuer it states); "
                         "with a collection, its folder")
@@ -64,12 +67,13 @@ def _ingest_one(report: Path, args: argparse.Namespace) -> IngestResult:
         folder = Path(args.data_dir) if args.data_dir else config.data_dir()
         return ingest(report, args.year, folder, force=args.force,
                       issuer_mismatch_ok=args.issuer_mismatch_ok, phase=args.phase,
-                      override_year=args.override_year)
+                      override_year=args.override_year, url=args.url)
     destination = route(report, collection_root(args), args.unit or "", args.year,
                         args.override_year)
     # the unit was chosen by its issuer's key (every spelling of it) or named by the analyst
     return ingest(report, destination.year, destination.folder, force=args.force,
-                  issuer_mismatch_ok=True, phase=args.phase, override_year=args.override_year)
+                  issuer_mismatch_ok=True, phase=args.phase, override_year=args.override_year,
+                  url=args.url)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -78,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
     A report that cannot be used is one error line and the others are still ingested; the
     exit status is then 2.
     """
+    if args.url and len(args.report) > 1:
+        raise ParameterError("--url names the page of one report; give one report with it")
     if args.override_year and args.year is None:
         raise ParameterError("--override-year needs --year Y: the year to file the report under")
     status = 0

@@ -48,15 +48,17 @@ def _title_years(original: str) -> list[tuple[int, int, bool]]:
         if seen > TITLE_LINES:
             break
         text = normalize(line).text
-        if len(text) > 70 or DATE_LINE.search(text):
+        # a title is short and is no sentence: prose ("从预算单位构成看，本部门2024年度决算…")
+        # names years too, and a date line names when it was published
+        if len(text) > 70 or DATE_LINE.search(text) or re.search(r"[，。；,;]", text):
             continue
         years = list(YEAR_IN_TITLE.finditer(text))
         for i, m in enumerate(years):
             after = text[m.end():years[i + 1].start() if i + 1 < len(years) else len(text)]
             if DONE.search(after) or (after.startswith("度") and not PLANNED.search(after)):
                 found.append((int(m[1]), number, True))
-            elif PLANNED.search(after) or text.startswith(m[0]):
-                found.append((int(m[1]), number, False))
+            elif PLANNED.search(after) or text.startswith(m[0]) or seen == 1:
+                found.append((int(m[1]), number, False))  # the first line is the title
     return found
 
 

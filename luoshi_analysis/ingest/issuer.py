@@ -8,10 +8,11 @@ from dataclasses import dataclass
 # What a report is, as its title says it; the unit's name stands before this.
 DOCUMENT_KIND = re.compile(
     r"(?:部门|单位)?(?:整体)?(?:支出)?(?:绩效(?:自评|评价|自评价)?)|(?:部门|单位)?(?:决算|预算)"
-    r"|财务报告|政府工作报告|工作报告|工作总结|工作计划|自评表|审批表")
-TITLE_WORD = re.compile(r"报告|决算|预算")
+    r"|财务报告|政府工作报告|工作报告|工作总结|工作计划|自评表|审批表|(?:公开)?情况说明|公开说明")
+TITLE_WORD = re.compile(r"报告|决算|预算|情况说明|公开说明")
 STATED_UNIT = re.compile(
-    r"(?:单位名称|编制单位|填报单位|预算单位|部门名称|(?<![\u4e00-\u9fff])部门)[:：]\s*(?:\d+-)?"
+    r"(?:单位名称|编制单位|填报单位|(?<!二级)(?<!下属)(?<!所属)预算单位|部门名称"
+    r"|(?<![\u4e00-\u9fff])部门)[:：]\s*(?:\d+-)?"
     r"(?P<name>[^\s,，。;；:：、()（）|]{2,40})")
 # The unit that carried out a project (实施单位), named before the department over it (主管部门).
 CARRIED_OUT_BY = re.compile(r"实施单位[\s|:：]+(?:\d+-)?(?P<name>[^\s,，。;；:：、()（）|]{2,40})")

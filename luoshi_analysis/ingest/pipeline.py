@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -171,9 +171,8 @@ def _as_budget_document(statements: pd.DataFrame, year: int) -> pd.DataFrame:
                              phase=statements["phase"].where(~own, BUDGETED))
 
 
-def _ingest_budget_document(report: Path, year: int, root: Path, force: bool,
-                            issuer_mismatch_ok: bool, read: ReadReport,
-                            overview: OverviewResult) -> IngestResult:
+def _ingest_budget_document(report: Path, reading: _Reading, root: Path, force: bool,
+                            issuer_mismatch_ok: bool) -> IngestResult:
     """Add a 部门预算 / 预算批复 to a year beside its report (or as the year's first document).
 
     Its raw file (and read text) become a further source of the year, its statements are
@@ -181,6 +180,8 @@ def _ingest_budget_document(report: Path, year: int, root: Path, force: bool,
     the indicators and the report's source stay as they are. The same document again changes
     nothing; another one needs force and leaves the replaced one in a backup.
     """
+    year, read, overview = reading.year, reading.read, reading.overview
+    assert overview is not None  # a budget document states its budget
     target = config.processed_dir(year, root)
     sources = read_sources(year, root) if (target / config.DATAPACKAGE_FILE).is_file() else []
     report_source = sources[0] if sources and sources[0].phase != BUDGETED else None
@@ -203,7 +204,7 @@ def _ingest_budget_document(report: Path, year: int, root: Path, force: bool,
     known = _folder_sources(root) + ([report_source] if report_source else [])
     unit, issuer_note = _unit(report, read, known, issuer_mismatch_ok)
     source = new_source_record(
-        read, year, unit, overview.units, stem="budget", phase=BUDGETED,
+        read, year, unit, overview.units, stem="budget", phase=BUDGETED, url=reading.url,
         notes=f"budget document kept beside the year's report; ingested by luoshi ingest from "
               f"{report.name} ({read.format})" + (f"; {issuer_note}" if issuer_note else ""))
     others = tuple(s for s in sources[1:] if s.phase != BUDGETED)
@@ -227,6 +228,7 @@ class _Reading:
     year: int
     overview: OverviewResult | None
     kind: str
+    url: str = ""  # the page it was published at, where the analyst gives it
 
 
 def settle_year(report: Path, normalized: Normalized, year: int | None,
@@ -281,7 +283,7 @@ def _has_report(target: Path, year: int, root: Path) -> bool:
 
 def ingest(report: Path, year: int | None = None, root: Path | None = None, force: bool = False,
            issuer_mismatch_ok: bool = False, phase: str = "",
-           override_year: bool = False) -> IngestResult:
+           override_year: bool = False, url: str = "") -> IngestResult:
     """Read a report and write the year's raw copy, read text and tables into the data folder.
 
     Nothing is written when the report cannot be used. The year's tables are staged in full and
@@ -306,6 +308,7 @@ def ingest(report: Path, year: int | None = None, root: Path | None = None, forc
         phase: "budgeted" to add the file as the year's budget document, "executed" to take it
             as the year's report; empty to decide by what the text states.
         override_year: File the report under ``year`` even though its text states another.
+        url: The page the report was published at (kept in its source record).
 
     Raises:
         IngestError: unreadable, too large or unsupported file, neither an overview nor an
@@ -314,12 +317,11 @@ def ingest(report: Path, year: int | None = None, root: Path | None = None, forc
     """
     root = Path(root) if root is not None else config.data_dir()
     report = Path(report)
-    reading = _read_for_year(report, year, override_year)
+    reading = replace(_read_for_year(report, year, override_year), url=url)
     overview = reading.overview
     if overview is not None and not overview.township and (
             phase == BUDGETED or (not phase and _is_budget_document(overview, reading.year))):
-        return _ingest_budget_document(report, reading.year, root, force, issuer_mismatch_ok,
-                                       reading.read, overview)
+        return _ingest_budget_document(report, reading, root, force, issuer_mismatch_ok)
     return _ingest_report(report, reading, root, force, issuer_mismatch_ok)
 
 
@@ -375,7 +377,8 @@ def _ingest_report(report: Path, reading: _Reading, root: Path, force: bool,
     source = new_source_record(
         read, year, unit, overview.units if overview else set(), stem="report",
         raw_file=replaced.raw_file if same_file and replaced else "",  # the same file: its name
-        notes=notes + (f"; {issuer_note}" if issuer_note else ""), kind=reading.kind)
+        notes=notes + (f"; {issuer_note}" if issuer_note else ""), kind=reading.kind,
+        url=reading.url)
     tables = {config.BUDGET_FILE: (budget, BUDGET)} if overview and not overview.township else {}
     if not (overview and overview.township):
         tables[config.INDICATORS_FILE] = (indicators, INDICATORS)
