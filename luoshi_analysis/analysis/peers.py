@@ -228,6 +228,16 @@ def _checked_year(year: object, available: list[int]) -> int:
     return value
 
 
+def as_peer_year(year: object, collection: Path | None = None) -> int:
+    """Return year as an int that some unit of the collection has amounts for.
+
+    Raises:
+        ParameterError: year is not four digits.
+        UnknownYearError: no unit has it (the message lists the years some unit has).
+    """
+    return _checked_year(year, peer_years(collection))
+
+
 def peers(year: object, collection: Path | None = None) -> pd.DataFrame:
     """Return one row per unit of a collection that has the year: its figures side by side.
 
