@@ -13,8 +13,20 @@ from luoshi_analysis import load_budget, load_indicators
 from luoshi_analysis.cli import main
 from luoshi_analysis.reports.labels import format_figure
 
-TEMPLATES = sorted((REPO / "notebooks").glob("*.ipynb"))
+ALL_TEMPLATES = sorted((REPO / "notebooks").glob("*.ipynb"))
+
+
+def _scope(template) -> str:
+    """Return a template's scope: "unit" (one unit's data) or "collection" (all units at once)."""
+    return json.loads(template.read_text("utf-8"))["metadata"]["luoshi"].get("scope", "unit")
+
+
+# The templates of one unit; the collection's (peers) are tested in test_peers.py. `luoshi run`
+# runs both kinds: a collection template, until the engine runs it once per collection, runs
+# beside the unit's, over the configured collection.
+TEMPLATES = [p for p in ALL_TEMPLATES if _scope(p) == "unit"]
 NAMES = [p.stem for p in TEMPLATES]
+PAGES_PER_YEAR = 2 * len(ALL_TEMPLATES)  # every template in zh and en
 EXPECTED_FIGURES = {
     "revenue_structure": ["revenue_structure"],
     "spending_mix": ["spending_mix", "sources_and_uses", "spending_ratios"],
@@ -26,8 +38,9 @@ OUTSIDE = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?
 ANY_URL = re.compile(r"https?://[^\s\"'<>)]+")
 
 
-def test_there_are_three_templates():
+def test_there_are_three_templates_of_a_unit_and_one_of_a_collection():
     assert NAMES == ["outcome_indicators", "revenue_structure", "spending_mix"]
+    assert [p.stem for p in ALL_TEMPLATES if _scope(p) == "collection"] == ["peers"]
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=NAMES)
@@ -132,7 +145,7 @@ def test_index_links_every_page_and_links_resolve(report_run):
     outputs, _ = report_run
     index = (outputs / "index.html").read_text("utf-8")
     links = re.findall(r'href="([^"]+)"', index)
-    assert len(links) == 6
+    assert len(links) == PAGES_PER_YEAR
     for link in links:
         assert (outputs / link).is_file(), link
 
@@ -142,14 +155,14 @@ def test_manifest_records_parameters_versions_status_and_duration(report_run):
     manifest = json.loads((outputs / "run-manifest.json").read_text("utf-8"))
     assert manifest["settings"]["years"] == [2020]
     assert {"pandas", "matplotlib", "papermill", "nbconvert"} <= set(manifest["versions"])
-    assert len(manifest["results"]) == 6
+    assert len(manifest["results"]) == PAGES_PER_YEAR
     assert all(r["status"] == "ok" and r["duration_s"] > 0 for r in manifest["results"])
 
 
 def test_no_missing_glyph_in_any_kernel_log(report_run):
     outputs, _ = report_run
     logs = list((outputs / "2020").glob(".*.log"))
-    assert len(logs) == 6
+    assert len(logs) == PAGES_PER_YEAR
     for log in logs:
         assert "missing from" not in log.read_text("utf-8", errors="replace"), log
 
@@ -192,7 +205,7 @@ def test_a_kernel_without_the_package_stops_at_the_first_cell_with_one_line(tmp_
 
 
 def test_templates_hold_no_prose_of_both_languages():
-    for template in TEMPLATES:
+    for template in ALL_TEMPLATES:
         nb = nbformat.read(template, as_version=4)
         assert [c.cell_type for c in nb.cells if c.cell_type != "code"] == [], template.name
 
