@@ -242,8 +242,9 @@ def _dot_panel(ax: Axes, rows: pd.DataFrame, column: str, name: str, lang: str) 
 def ratio_chart(peers: pd.DataFrame, lang: str = "zh") -> Figure:
     """Chart the ratios of each unit as dots against the median of the units with final accounts.
 
-    Project spending share, carry-forward rate and budget execution rate (where stated), one
-    panel each; units keep one order (by project spending share) across the panels.
+    Project spending share, carry-forward rate and budget execution rate, one panel each where
+    some unit's report allows it; units keep one order (by project spending share) across the
+    panels.
 
     Args:
         peers: Rows of ``peers`` (one year).
@@ -257,8 +258,9 @@ def ratio_chart(peers: pd.DataFrame, lang: str = "zh") -> Figure:
     marks = marks_note(peers, lang)
     note = "\n".join(note_parts + ([marks] if marks else []))
     fig = _figure(len(order), 1.9 + 0.2 * _note_lines(note))
-    axes = fig.subplots(1, len(DOT_RATIOS), sharey=True)
-    for ax, (column, ratio) in zip(axes, DOT_RATIOS, strict=True):
+    shown = [(c, r) for c, r in DOT_RATIOS if order[c].notna().any()] or list(DOT_RATIOS[:1])
+    axes = fig.subplots(1, len(shown), sharey=True, squeeze=False)[0]
+    for ax, (column, ratio) in zip(axes, shown, strict=True):
         _dot_panel(ax, order, column, ratio.name_zh if lang == "zh" else ratio.name_en, lang)
     positions = list(range(len(order)))[::-1]
     axes[0].set_yticks(positions, [unit_label(r, lang) for r in order.to_dict("records")],
