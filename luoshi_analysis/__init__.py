@@ -8,6 +8,7 @@ Tables
     load_budget(year)             the budget overview: one row per revenue/expenditure line
     load_indicators(year)         the outcome indicators: one row per stated figure
     load_statements(year)         every stated amount, with its scope and phase
+    overview(year)                the budget overview: the report's, or a budget-only year's budget
     read_source(year)             the source record: report title, issuer, raw file, sha256
     verify_raw(year)              check that the raw report is unchanged; return its record
 
@@ -42,6 +43,7 @@ exactly (5446.35, never 5446.349999999999).
 
 from luoshi_analysis.analysis.change import budget_change, indicator_change, previous_year
 from luoshi_analysis.analysis.checks import check, statement_violations
+from luoshi_analysis.analysis.overview import overview
 from luoshi_analysis.analysis.peers import peers, peers_over_years
 from luoshi_analysis.analysis.ratios import ratios_not_available, spending_ratios
 from luoshi_analysis.analysis.trace import trace
@@ -77,6 +79,7 @@ __all__ = [
     "load_budget",
     "load_indicators",
     "load_statements",
+    "overview",
     "peers",
     "peers_over_years",
     "previous_year",

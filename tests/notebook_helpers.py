@@ -7,6 +7,9 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
+# The seed town: its pages are in <outputs>/<UNIT>/<year>/ (one folder per unit of a collection).
+UNIT = "罗市镇人民政府"
+
 PARAMETERS = (
     'year: int = 2020  # report year\nlang: str = "zh"  # zh or en\n'
     'output_dir: str = ""  # figures folder\ndata_dir: str = ""  # data folder'

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from notebook_helpers import UNIT
 
 from luoshi_analysis import (
     DataFolderError,
@@ -444,7 +445,7 @@ def test_a_notebook_with_dollar_signs_in_names_runs(data_copy, tmp_path):
     run = _luoshi("run", "--year", "2020", "--notebooks", "outcome_indicators", "--lang", "zh",
                   "--outputs", str(outputs), "--quiet")
     assert run.returncode == 0, run.stdout + run.stderr
-    page = (outputs / "2020" / "outcome_indicators_zh.html").read_text("utf-8")
+    page = (outputs / UNIT / "2020" / "outcome_indicators_zh.html").read_text("utf-8")
     assert "两 $\\frac{$ 个" in page  # the table beside the chart shows the name as written
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import RAW_2020
+from notebook_helpers import UNIT
 
 from luoshi_analysis import IngestError, check, load_budget, load_indicators, read_source
 from luoshi_analysis.cli import main
@@ -217,11 +218,11 @@ def test_second_year_reuses_keys_and_runs_with_year_over_year_view(data_copy, tm
     outputs = tmp_path / "out"
     assert main(["run", "--year", "2021", "--lang", "zh", "--outputs", str(outputs),
                  "--quiet"]) == 0
-    figures = outputs / "2021" / "figures"
+    figures = outputs / UNIT / "2021" / "figures"
     for name in ("revenue_structure_revenue_change_zh", "spending_mix_spending_change_zh",
                  "outcome_indicators_indicator_change_zh"):
         assert (figures / f"{name}.png").is_file(), name
-    page = (outputs / "2021" / "outcome_indicators_zh.html").read_text("utf-8")
+    page = (outputs / UNIT / "2021" / "outcome_indicators_zh.html").read_text("utf-8")
     assert "2021年初结转和结余 = 2020年末结转和结余" in page
     assert ">+16.67<" in page or "16.67" in page  # park enterprises 18 → 21
 

@@ -21,7 +21,7 @@ import nbformat
 import pytest
 from conftest import REPO
 from make_helpers import run_make
-from notebook_helpers import write_notebook
+from notebook_helpers import UNIT, write_notebook
 
 from luoshi_analysis.cli import main
 from luoshi_analysis.engine import jobs, kernels
@@ -44,8 +44,12 @@ LAB_SETTINGS = {
 def test_template_declares_the_project_kernel_and_the_marker(template):
     metadata = json.loads(template.read_text("utf-8"))["metadata"]
     assert metadata["kernelspec"] == PROJECT_KERNELSPEC
-    assert metadata["luoshi"] == {"report_template": True, **(
-        {"scope": "collection"} if template.stem == "peers" else {})}
+    assert metadata["luoshi"]["report_template"] is True
+    if template.stem == "peers":  # once a year over the whole collection
+        assert metadata["luoshi"] == {"report_template": True, "scope": "collection"}
+    else:
+        assert metadata["luoshi"]["scope"] == "unit" and metadata["luoshi"]["needs"] in (
+            "overview", "indicators")
     assert (kernels.KERNEL_NAME, kernels.KERNEL_DISPLAY_NAME) == (
         PROJECT_KERNELSPEC["name"], PROJECT_KERNELSPEC["display_name"])
 
@@ -80,7 +84,7 @@ def test_scratch_notebooks_do_not_change_the_run(tmp_path, monkeypatch, capsys):
     manifest = json.loads((outputs / "run-manifest.json").read_text("utf-8"))
     assert [(r["notebook"], r["status"]) for r in manifest["results"]] == [("report", "ok")]
     assert manifest["settings"]["skipped"] == ["Untitled.ipynb"]
-    assert sorted(p.name for p in (outputs / "2020").glob("*.html")) == ["report_en.html"]
+    assert sorted(p.name for p in (outputs / UNIT / "2020").glob("*.html")) == ["report_en.html"]
     # named on purpose, a scratch notebook is refused with the reason, before anything runs
     assert main(["run", "--year", "2020", "--notebooks", "Untitled", "--outputs", str(outputs)]) == 2
     err = capsys.readouterr().err
@@ -102,7 +106,7 @@ def test_luoshi_run_needs_no_registered_kernel(tmp_path, monkeypatch, fork):
     write_notebook(folder, "report", "import sys\nprint(sys.executable)")
     outputs = tmp_path / "out"
     assert main(["run", "--year", "2020", "--lang", "en", "--outputs", str(outputs), "--quiet"]) == 0
-    executed = nbformat.read(outputs / "2020" / "report_en.ipynb", as_version=4)
+    executed = nbformat.read(outputs / UNIT / "2020" / "report_en.ipynb", as_version=4)
     printed = [o.get("text", "") for c in executed.cells for o in c.get("outputs", [])]
     assert "".join(printed).strip() == sys.executable
     assert executed.metadata.kernelspec.name == kernels.KERNEL_NAME

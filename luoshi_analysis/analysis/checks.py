@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from luoshi_analysis.core.load import as_year, load_budget, years
+from luoshi_analysis.analysis.overview import overview
+from luoshi_analysis.core.load import as_year, document_years, load_budget, years
 from luoshi_analysis.core.money import AMOUNT_TOLERANCE, exact_sum, from_hundredths, to_hundredths
 from luoshi_analysis.core.numbers import format_number
 
@@ -152,8 +153,8 @@ def check(year: object, root: Path | None = None) -> pd.DataFrame:
         year: The report year.
         root: A data folder other than the default.
     """
-    year = as_year(year, root)
-    budget = load_budget(year, root)
+    year = as_year(year, root, document_years(root))
+    budget = overview(year, root)  # a budget-only year: its budget's identities
     frames = [budget_checks(budget)]
     if year - 1 in years(root):
         frames.append(carryover_check(load_budget(year - 1, root), budget))

@@ -3,28 +3,21 @@
 from __future__ import annotations
 
 import math
-import re
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 
 from luoshi_analysis.analysis.checks import check
+from luoshi_analysis.analysis.overview import BUDGETED, EXECUTED, overview, overview_phase
 from luoshi_analysis.analysis.ratios import BUDGET_PHASE_RATIOS, RATIOS, budget_phase_ratios
 from luoshi_analysis.core.collection import Unit, units
-from luoshi_analysis.core.errors import ParameterError, UnknownYearError
+from luoshi_analysis.core.errors import UnknownYearError
 from luoshi_analysis.core.lines import BY_KEY, LINES
-from luoshi_analysis.core.load import (
-    budget_document_years,
-    load_budget,
-    load_indicators,
-    load_statements,
-    years,
-)
+from luoshi_analysis.core.load import document_years, load_indicators, load_statements, parse_year
 from luoshi_analysis.core.provenance import read_source
 from luoshi_analysis.core.schema import Field, TableSchema
 
-EXECUTED, BUDGETED = "executed", "budgeted"  # the phase of a row: a 决算 or a 部门预算 only
 # The amounts of a row (万元), as the unit's own report states them.
 AMOUNT_KEYS = ("revenue_total", "expenditure_total", "revenue_current_year",
                "expenditure_current_year", "expenditure_carryforward")
@@ -37,7 +30,6 @@ CHANGE_KEYS = ("revenue_total", "expenditure_total", "revenue_current_year",
                "expenditure_current_year")
 _CARRYFORWARD = next(r for r in RATIOS if r.key == "carryforward_rate")
 _EXECUTION = next(r for r in BUDGET_PHASE_RATIOS if r.key == "budget_execution_rate")
-_YEAR = re.compile(r"^[0-9]{4}$")
 
 
 def share_column(key: str, of: str) -> str:
@@ -94,10 +86,9 @@ PEERS = TableSchema(
         Field("budget_execution_scope", "string", "Whose money the execution rate counts "
               "(all_funds, fiscal_appropriation, general_public_budget): the first the "
               "documents state in both phases.", required=False),
-        Field("checks_ok", "boolean", "Every check of analysis.checks.check holds; empty for a "
-              "budgeted row (nothing executed to check).", required=False),
-        Field("checks_failed", "integer", "How many checks fail; empty for a budgeted row.",
-              required=False, minimum=0),
+        Field("checks_ok", "boolean", "Every check of analysis.checks.check holds (for a "
+              "budgeted row, the identities of its budget)."),
+        Field("checks_failed", "integer", "How many of those checks fail.", minimum=0),
         Field("rows_unreviewed", "integer", "Outcome-indicator rows not yet reviewed.", minimum=0),
         Field("source_title", "string", "Title of the year's document (its source record)."),
         Field("source_kind", "string", "What the document is (部门决算, 部门预算 …); empty for "
@@ -113,25 +104,18 @@ CHANGE_COLUMNS = ["year", "year_previous", "unit", "unit_en", "phase", "key", "l
                   "label_en", "amount_previous", "amount_current", "change", "change_pct"]
 
 
-def _own_budgeted(statements: pd.DataFrame, year: int) -> dict[str, float]:
-    """Return the budgeted all-funds amounts a year's own documents state (first of each line)."""
-    own = statements[(statements["year"] == year) & (statements["scope"] == "all_funds")
-                     & (statements["phase"] == BUDGETED)
-                     & (statements["stated_by"] != "later_report")]
-    return {str(k): float(rows["amount"].iloc[0]) for k, rows in own.groupby("key", sort=False)}
+def _amounts(unit: Unit, year: int) -> tuple[str, dict[str, float], bool] | None:
+    """Return (phase, amounts by line, current_year_is_total) of a unit's year, or None.
 
-
-def _amounts(unit: Unit, year: int, statements: pd.DataFrame
-             ) -> tuple[str, dict[str, float], bool] | None:
-    """Return (phase, amounts by line, current_year_is_total) of a unit's year, or None."""
-    if year in years(unit.folder):
-        budget = load_budget(year, unit.folder)
-        if not budget.empty:
-            return EXECUTED, dict(zip(budget["key"], budget["amount"].astype(float),
-                                      strict=True)), False
-    amounts = _own_budgeted(statements, year)
-    if not amounts:
+    The amounts are the year's overview (analysis.overview): its report's, else its budget's.
+    """
+    phase = overview_phase(year, unit.folder)
+    table = overview(year, unit.folder) if phase else None
+    if phase is None or table is None or table.empty:
         return None
+    amounts = dict(zip(table["key"].astype(str), table["amount"].astype(float), strict=True))
+    if phase == EXECUTED:
+        return EXECUTED, amounts, False
     from_total = False
     for side, balance in (("revenue", "revenue_carryover"),
                           ("expenditure", "expenditure_carryforward")):
@@ -159,25 +143,23 @@ def _execution(statements: pd.DataFrame, year: int) -> tuple[float, str]:
     return float("nan"), ""
 
 
-def _checks(unit: Unit, year: int, phase: str) -> tuple[object, object]:
-    """Return (all checks hold, how many fail) of an executed year; (NA, NA) for a budget."""
-    if phase != EXECUTED:
-        return pd.NA, pd.NA
+def _checks(unit: Unit, year: int) -> tuple[bool, int]:
+    """Return whether every check of a year holds, and how many fail."""
     ok = check(year, unit.folder)["ok"].astype(bool)
     return bool(ok.all()), int((~ok).sum())
 
 
 def _unit_row(unit: Unit, year: int) -> dict[str, object] | None:
     """Return a unit's row of a year, or None where its documents state no amounts for it."""
-    statements = load_statements(year, unit.folder)
-    found = _amounts(unit, year, statements)
+    found = _amounts(unit, year)
     if found is None:
         return None
     phase, amount, from_total = found
+    statements = load_statements(year, unit.folder)
     source = read_source(year, unit.folder)
     indicators = load_indicators(year, unit.folder)
     rate, scope = _execution(statements, year) if phase == EXECUTED else (float("nan"), "")
-    checks_ok, checks_failed = _checks(unit, year, phase)
+    checks_ok, checks_failed = _checks(unit, year)
     row: dict[str, object] = {
         "year": year, "unit": unit.name, "unit_en": source.issuer_en, "folder": str(unit.folder),
         "phase": phase, **{k: amount.get(k, float("nan")) for k in AMOUNT_KEYS},
@@ -203,13 +185,12 @@ def _frame(rows: list[dict[str, object]]) -> pd.DataFrame:
     """Return the rows as a peers table, every column typed as the field dictionary says."""
     frame = pd.DataFrame(rows, columns=PEER_COLUMNS)
     types = {"integer": "int64", "number": "float64", "boolean": "bool", "string": "object"}
-    nullable = {"checks_ok": "boolean", "checks_failed": "Int64"}
-    return frame.astype({f.name: nullable.get(f.name, types[f.type]) for f in PEERS.fields})
+    return frame.astype({f.name: types[f.type] for f in PEERS.fields})
 
 
 def unit_years(unit: Unit) -> list[int]:
-    """Return the years a unit's documents state amounts for: executed or budgeted only."""
-    return sorted(set(years(unit.folder)) | set(budget_document_years(unit.folder)))
+    """Return the years a unit's documents give an overview for: executed, or budgeted only."""
+    return [y for y in document_years(unit.folder) if overview_phase(y, unit.folder)]
 
 
 def peer_years(collection: Path | None = None) -> list[int]:
@@ -219,10 +200,7 @@ def peer_years(collection: Path | None = None) -> list[int]:
 
 def _checked_year(year: object, available: list[int]) -> int:
     """Return year as an int that some unit has, or raise naming the years that do."""
-    if not _YEAR.match(str(year).strip()):
-        raise ParameterError(f"year {year!r} is not a year (four digits 0-9); years with data "
-                             f"are {', '.join(map(str, available)) or 'none'}")
-    value = int(str(year).strip())
+    value = parse_year(year, available)
     if value not in available:
         raise UnknownYearError(year, available)
     return value

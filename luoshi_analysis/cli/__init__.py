@@ -26,6 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     parser.add_argument("--data-dir", help=f"data folder (default: ${config.DATA_ENV} or ./data)")
+    parser.add_argument("--collection", metavar="DIR",
+                        help="a collection: a folder of units' data folders (default: "
+                             f"${config.COLLECTION_ENV}, else the data folder)")
     sub = parser.add_subparsers(dest="command", required=True)
     for command in COMMANDS:
         command.add_parser(sub)

@@ -11,7 +11,8 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
 from luoshi_analysis.core.errors import ParameterError
-from luoshi_analysis.engine.outputs import MANIFEST_FILE
+from luoshi_analysis.engine.outputs import MANIFEST_FILE, unit_record
+from luoshi_analysis.engine.plan import COLLECTION_FOLDER
 
 CHROMIUM_ENV = "LUOSHI_CHROMIUM"
 # Flags for a headless browser on a machine with no network and no display.
@@ -154,9 +155,17 @@ def outside_reference(url: str, page: Path, root: Path) -> str | None:
 
 
 def _outputs_root(page: Path) -> Path:
-    """Return the outputs folder of a page: the nearest folder above it with an index.html."""
+    """Return a page's outputs folder: the nearest above it with a run manifest, or an index."""
     folder = Path(page).resolve().parent
-    return next((f for f in (folder, *folder.parents) if (f / "index.html").is_file()), folder)
+    chain = (folder, *folder.parents)
+    return next((f for f in chain if (f / MANIFEST_FILE).is_file()),
+                next((f for f in chain if (f / "index.html").is_file()), folder))
+
+
+def _about_every_unit(page: Path, root: Path) -> bool:
+    """Whether a page is about the whole collection (its index, its pages): it names no unit."""
+    relative = Path(page).resolve().relative_to(Path(root).resolve())
+    return len(relative.parts) == 1 or relative.parts[0] == COLLECTION_FOLDER
 
 
 def reference_problems(html: str, page: Path, root: Path, source: str,
@@ -192,26 +201,29 @@ class PageAudit:
 
 
 def unit_names(outputs: Path) -> tuple[str, ...]:
-    """Return the unit's names (Chinese, English) the pages of an outputs folder were made for.
+    """Return the names (Chinese, English) of the units whose pages an outputs folder holds.
 
-    They come from the source records of the data folder named in the folder's run manifest;
-    pages without a manifest (or whose data folder is gone) give none.
+    They come from each unit folder's record and the source records of the data folder it
+    names; a folder without a record (or whose data is gone) gives its recorded name or none.
     """
-    import json
-
     from luoshi_analysis.core.errors import LuoshiError
-    from luoshi_analysis.core.load import years
+    from luoshi_analysis.core.load import document_years
     from luoshi_analysis.core.provenance import read_source
     from luoshi_analysis.reports.labels import issuer_name
 
-    try:
-        manifest = json.loads((Path(outputs) / MANIFEST_FILE).read_text("utf-8"))
-        data_dir = manifest["settings"]["data_dir"]
-        root = Path(data_dir) if data_dir else None
-        sources = [read_source(year, root) for year in years(root)]
-    except (OSError, ValueError, KeyError, TypeError, LuoshiError):
-        return ()
-    names = {issuer_name(s, lang) for s in sources for lang in ("zh", "en")}
+    names: set[str] = set()
+    for folder in (p for p in Path(outputs).iterdir() if p.is_dir()):
+        record = unit_record(folder)
+        if record is None:
+            continue
+        names.add(record["name"])
+        data = Path(record["data"])
+        for year in document_years(data) if data.is_dir() else []:
+            try:
+                source = read_source(year, data)
+            except LuoshiError:
+                continue
+            names |= {issuer_name(source, lang) for lang in ("zh", "en")}
     return tuple(sorted(n for n in names if n))
 
 
@@ -273,7 +285,8 @@ def audit_page(context, path: Path, screenshot: Path | None = None,
     """
     audit = PageAudit(Path(path))
     root = Path(root) if root is not None else _outputs_root(path)
-    units = unit_names(root) if units is None else units
+    if units is None:
+        units = () if _about_every_unit(path, root) else unit_names(root)
     outside: list[str] = []
     errors: list[str] = []
     uri = Path(path).resolve().as_uri()
@@ -382,6 +395,8 @@ def audit_outputs(outputs: Path, screenshots: Path | None = None) -> list[PageAu
             shot = None
             if screenshots is not None:
                 shot = screenshots / page.relative_to(outputs).with_suffix(".png")
-            audits.append(audit_page(context, page, shot, root=outputs, units=units))
+            about_all = _about_every_unit(page, outputs)
+            audits.append(audit_page(context, page, shot, root=outputs,
+                                     units=() if about_all else units))
         browser.close()
     return audits

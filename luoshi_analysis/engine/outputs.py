@@ -14,6 +14,7 @@ from importlib import metadata
 from pathlib import Path
 
 from luoshi_analysis.core.atomic import write_text
+from luoshi_analysis.core.collection import Unit
 from luoshi_analysis.core.errors import ParameterError
 from luoshi_analysis.engine.jobs import Result
 
@@ -32,6 +33,10 @@ def is_outputs_folder(folder: Path) -> bool:
 
 def check_outputs(outputs: Path, data_root: Path) -> None:
     """Refuse an outputs folder where pages would mix with other files or overwrite data.
+
+    Args:
+        outputs: The outputs folder asked for.
+        data_root: The collection (or data folder) the run reads.
 
     Raises:
         ParameterError: outputs is the root folder, the data folder or inside it, an existing
@@ -122,3 +127,41 @@ def write_manifest(outputs: Path, settings: dict[str, object], results: list[Res
     path = outputs / MANIFEST_FILE
     write_text(path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     return path
+
+
+UNIT_RECORD = ".luoshi-unit.json"  # in <outputs>/<unit>/: whose pages these are, from which data
+
+
+def unit_record(folder: Path) -> dict[str, str] | None:
+    """Return the record of a unit folder of the outputs (name, key, data), or None."""
+    try:
+        record = json.loads((folder / UNIT_RECORD).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or not all(isinstance(record.get(k), str)
+                                               for k in ("name", "key", "data")):
+        return None
+    return {k: record[k] for k in ("name", "key", "data")}
+
+
+def claim_unit_folders(outputs: Path, units: list[Unit]) -> None:
+    """Record, in each unit's outputs folder, which unit and data its pages are made from.
+
+    A folder already holding another unit's pages is refused, never relabelled.
+
+    Raises:
+        ParameterError: a unit's folder holds the pages of another unit.
+    """
+    for unit in units:
+        folder = outputs / unit.slug
+        held = unit_record(folder)
+        if held is not None and held["key"] != unit.key:
+            raise ParameterError(
+                f"--outputs {outputs}: {folder.name}/ holds the pages of {held['name']} (made "
+                f"from {held['data']}), not of {unit.name}; choose another outputs folder")
+    for unit in units:
+        folder = outputs / unit.slug
+        folder.mkdir(parents=True, exist_ok=True)
+        record = {"name": unit.name, "key": unit.key, "data": str(unit.folder)}
+        if unit_record(folder) != record:
+            write_text(folder / UNIT_RECORD, json.dumps(record, ensure_ascii=False) + "\n")

@@ -36,7 +36,7 @@ from luoshi_analysis.engine.page_exporter import (
 from luoshi_analysis.engine.preload import compile_notebook_schemas, warm_library
 from luoshi_analysis.engine.schedule import longest_first
 from luoshi_analysis.engine.worker import HANDLED_SIGNALS, Outcome, child
-from luoshi_analysis.reports.notebook import report_title
+from luoshi_analysis.reports.notebook import collection_title, report_title
 
 
 class RunInterrupted(KeyboardInterrupt):
@@ -74,9 +74,9 @@ def kill_group(pid: int) -> None:
 
 def page_request(job: Job) -> PageRequest:
     """Return the request for a job's page (its title names the unit from the source record)."""
-    return PageRequest(job.executed, job.html, job.lang,
-                       report_title(job.year, job.notebook, job.lang, job.data_root),
-                       job.with_code)
+    title = (report_title(job.year, job.notebook, job.lang, job.data_root) if job.unit
+             else collection_title(job.year, job.notebook, job.lang))
+    return PageRequest(job.executed, job.html, job.lang, title, job.with_code)
 
 
 def result_of(job: Job, status: Status, error: str, attempts: int, duration: float) -> Result:
@@ -91,7 +91,7 @@ def result_of(job: Job, status: Status, error: str, attempts: int, duration: flo
         year=job.year, notebook=job.notebook, lang=job.lang, status=status,
         duration_s=round(duration, 2), html=str(job.html) if ok else "",
         executed=str(job.executed) if job.executed.exists() else "",
-        error=error, attempts=attempts,
+        error=error, attempts=attempts, unit=job.unit,
     )
 
 

@@ -50,6 +50,11 @@ def prose(notebook: str, key: str, lang: str, **values: object) -> str:
     return texts(lang)["prose"][notebook][key].format(**values)
 
 
+def has_prose(notebook: str, key: str, lang: str) -> bool:
+    """Whether a notebook has a prose block of that key in a language."""
+    return key in texts(lang)["prose"].get(notebook, {})
+
+
 def notebook_title(notebook: str, lang: str) -> str:
     """Return a template's name in a language (the template's file name if unknown)."""
     return pick("notebook_titles", notebook, lang)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from luoshi_analysis.analysis.peers import BUDGETED, as_peer_year, peer_change, peers_over_years
+from luoshi_analysis.analysis.overview import BUDGETED
+from luoshi_analysis.analysis.peers import as_peer_year, peer_change, peers_over_years
 from luoshi_analysis.core import config
 from luoshi_analysis.core.errors import ParameterError
 from luoshi_analysis.reports import peer_plots, peer_tables

@@ -11,12 +11,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from luoshi_analysis.analysis.peers import (
-    BUDGETED,
-    EXPENDITURE_CATEGORIES,
-    REVENUE_CATEGORIES,
-    share_column,
-)
+from luoshi_analysis.analysis.overview import BUDGETED
+from luoshi_analysis.analysis.peers import EXPENDITURE_CATEGORIES, REVENUE_CATEGORIES, share_column
 from luoshi_analysis.analysis.ratios import BUDGET_PHASE_RATIOS, RATIOS
 from luoshi_analysis.core.numbers import format_number
 from luoshi_analysis.reports.fonts import use_cjk_font

@@ -9,7 +9,6 @@ from decimal import Decimal
 import pandas as pd
 
 from luoshi_analysis.analysis.peers import (
-    BUDGETED,
     EXPENDITURE_CATEGORIES,
     REVENUE_CATEGORIES,
     share_column,
@@ -102,9 +101,7 @@ def flags_table(peers: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Return the flagged units with how many checks fail and how many figures are unreviewed."""
     rows = flagged(peers)
     return pd.DataFrame(_units(rows, lang) | {
-        heading("checks_failed", lang): [
-            peer_text("budget_only", lang) if phase == BUDGETED else str(int(failed))
-            for phase, failed in zip(rows["phase"], rows["checks_failed"], strict=True)],
+        heading("checks_failed", lang): [str(int(n)) for n in rows["checks_failed"]],
         heading("rows_unreviewed", lang): [str(int(n)) for n in rows["rows_unreviewed"]],
     })
 
