@@ -53,8 +53,9 @@ CASES = {
         load_indicators, DataValidationError,
         ["indicators.csv", "duplicate key", "park_enterprises_in_production", "first on line"]),
     "unknown unit": (
-        lambda r: _edit(r, INDICATORS, ",18000,18000,头,", ",18000,18000,斤,"), load_indicators,
-        DataValidationError, ["indicators.csv", "line 20", "'unit'", "'斤' is not allowed", "万亩"]),
+        lambda r: _edit(r, INDICATORS, ",18000,18000,头,", ",18000,18000,头 18,"), load_indicators,
+        DataValidationError, ["indicators.csv", "line 20", "'unit'", "'头 18' is not a unit as written",
+                              "no digits or spaces"]),
     "unknown qualifier": (
         lambda r: _edit(r, INDICATORS, ",万亩,nearly,", ",万亩,about,"), load_indicators,
         DataValidationError, ["'qualifier'", "'about' is not allowed", "more_than"]),

@@ -146,3 +146,28 @@ def test_an_outputs_folder_of_another_unit_is_refused_not_relabelled(tmp_path, c
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "青石乡人民政府" in err and UNIT in err
     assert not list((outputs / UNIT).glob("*/*.html"))
+
+
+# Forms seen on 重庆市荣昌区 pages (www.rongchang.gov.cn 预决算公开, 2024–2026): a title that
+# names no 预算/决算 word, and a department's list of its sub-units before its own figures.
+@pytest.mark.parametrize(("text", "issuer"), [
+    ("重庆市荣昌区万灵镇人民政府(本级)2025年情况说明\n\n一、单位基本情况\n从预算单位构成看，"
+     "本部门2024年度决算编制所含的二级预算单位为万灵镇人民政府本级。\n", "万灵镇人民政府(本级)"),
+    ("重庆市荣昌区远觉镇人民政府2026年部门预算情况说明\n\n（二）部门构成。\n重庆市荣昌区远觉镇人民政府"
+     "下设两个二级预算单位：重庆市荣昌区远觉镇人民政府本级、远觉镇便民服务中心。\n", "远觉镇人民政府"),
+])
+def test_the_issuer_is_the_unit_the_title_names_not_a_sub_unit(text, issuer):
+    from luoshi_analysis.ingest.issuer import find_issuer
+
+    assert find_issuer(text).issuer == issuer
+
+
+def test_the_year_is_the_titles_not_a_sentences_slip():
+    """A budget whose template sentence names last year's 决算 is still the title's year."""
+    from luoshi_analysis.ingest.document import report_year
+    from luoshi_analysis.ingest.normalize import normalize
+
+    text = ("重庆市荣昌区万灵镇人民政府(本级)2025年情况说明\n\n一、单位基本情况\n（二）单位构成。\n"
+            "从预算单位构成看，本部门2024年度决算编制所含的二级预算单位为万灵镇人民政府本级。\n\n"
+            "二、单位收支总体情况\n（一）收入预算：2025年收入合计2817.75万元。\n")
+    assert report_year(normalize(text))[0] == 2025

@@ -146,7 +146,8 @@ BAD = {
     "empty": (b"  \n", "the file is empty"),
     "binary": (bytes(range(256)) * 8, "binary file"),
     "undecodable": ("收入总计".encode()[:-1] + b"\x80\x80\xff", "cannot read the text"),
-    "no overview": ("2021年度罗市镇工作总结：全年共刑事拘留10人。".encode(), "no budget overview"),
+    "no overview": ("2021年度罗市镇工作总结：全年工作平稳有序。".encode(),
+                    "no budget overview and no outcome figure"),
     "year mismatch": (RAW_2020.read_bytes(), "the text is the 2020 report"),
 }
 

@@ -17,7 +17,7 @@ from luoshi_analysis.core.errors import IngestError, ParameterError
 from luoshi_analysis.core.terminal import for_terminal
 from luoshi_analysis.ingest.issuer import find_issuer
 from luoshi_analysis.ingest.normalize import normalize
-from luoshi_analysis.ingest.overview import stated_year
+from luoshi_analysis.ingest.pipeline import settle_year
 from luoshi_analysis.ingest.readers import read_report
 
 
@@ -30,20 +30,8 @@ class Destination:
     year: int
 
 
-def report_year(report: Path, text: str | None = None) -> int:
-    """Return the year a report states (its title and framing).
-
-    Raises:
-        IngestError: the report states no year (say --year Y); an unreadable file.
-    """
-    stated = stated_year(normalize(read_report(report).text if text is None else text))
-    if stated is None:
-        raise IngestError(f"{report}: the report states no year (no 'YYYY年度' in its title or "
-                          "text); pass --year Y")
-    return stated[0]
-
-
-def route(report: Path, collection: Path, unit: str = "", year: int | None = None) -> Destination:
+def route(report: Path, collection: Path, unit: str = "", year: int | None = None,
+          override_year: bool = False) -> Destination:
     """Return the unit folder of a collection and the year a report belongs to.
 
     Args:
@@ -52,6 +40,7 @@ def route(report: Path, collection: Path, unit: str = "", year: int | None = Non
         unit: The unit's name, given by the analyst (an existing unit's, in any spelling,
             or a new one's); "" to take the issuer the report states.
         year: The year, given by the analyst; None to take the one the report states.
+        override_year: File the report under ``year`` even when its text states another.
 
     Raises:
         IngestError: the report names no unit and none is given (say --unit NAME), or states
@@ -59,7 +48,7 @@ def route(report: Path, collection: Path, unit: str = "", year: int | None = Non
         ParameterError: the unit's folder name is taken by another unit.
     """
     text = read_report(report).text
-    chosen_year = year if year is not None else report_year(report, text)
+    chosen_year = settle_year(report, normalize(text), year, override_year)
     issuer = unit or find_issuer(text).issuer
     if not issuer and is_data_folder(collection):  # a data folder of its own: its unit
         return Destination("", collection, chosen_year)

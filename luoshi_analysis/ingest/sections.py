@@ -61,8 +61,8 @@ class Section:
 def phase_of(words: str, default: str) -> str:
     """Return the phase named by words (a heading or the words before a figure), or default."""
     words = _SCOPE_NAMES.sub("", words)
-    if "调整预算" in words or "调整后预算" in words:
-        return "adjusted"
+    if "调整预算" in words or "调整后预算" in words or "全年预算数" in words:
+        return "adjusted"  # 年初预算数 | 全年预算数 | 全年执行数: the year's budget as adjusted
     if "决算" in words or "执行" in words:
         return "executed"
     if "预算" in words:

@@ -131,7 +131,7 @@ def read_tables(original: str, sections: SectionIndex, year: int, default_unit: 
         if cells and cells[-1][3] and re.match(r"(?:万元|亿元|元|万|%)", following):
             cells[-1] = (*cells[-1][:3], False)  # 4112.15⏎万元: prose broken after a number
         words = [c[2] for c in cells if not c[3]]
-        if "行次" in words:
+        if any("行次" in word for word in words):  # 项目 行次 金额: a header run together
             state.row_numbers = True
         header = None if any(c[3] for c in cells) else _header(words)
         if header is not None:
@@ -165,11 +165,11 @@ def read_tables(original: str, sections: SectionIndex, year: int, default_unit: 
                     state.row_numbers or len(values) > expected
                     or (len(values) == 2 and not group)):
                 values = values[1:]  # the 行次 column
-            if not values:
-                continue
-            unit_written = state.unit or ""  # "" when the table states none
             if label is not None and first_side is None and label.key in BY_KEY:
                 first_side = BY_KEY[label.key].direction
+            if not values:
+                continue  # a row with its 行次 only: the amount cell is empty
+            unit_written = state.unit or ""  # "" when the table states none
             if bare_total:
                 keys = ["revenue_total", "expenditure_total"][totals_seen:]
                 if totals_seen == 0 and state.side == "expenditure" and len(values) == 1:

@@ -208,8 +208,8 @@ class NotebookContext:
             direction: "revenue" or "expenditure".
         """
         from luoshi_analysis.analysis.change import budget_change
-        from luoshi_analysis.analysis.views import statements_by_year, statements_over_years
         from luoshi_analysis.analysis.overview import overview
+        from luoshi_analysis.analysis.views import statements_by_year, statements_over_years
         from luoshi_analysis.reports import plots
 
         change_figure, years_figure = YEAR_FIGURES[direction]
