@@ -149,7 +149,7 @@ def _checks(unit: Unit, year: int) -> tuple[bool, int]:
     return bool(ok.all()), int((~ok).sum())
 
 
-def _unit_row(unit: Unit, year: int) -> dict[str, object] | None:
+def unit_row(unit: Unit, year: int) -> dict[str, object] | None:
     """Return a unit's row of a year, or None where its documents state no amounts for it."""
     found = _amounts(unit, year)
     if found is None:
@@ -243,7 +243,7 @@ def peers(year: object, collection: Path | None = None) -> pd.DataFrame:
     everything = units(collection)
     year = _checked_year(year, sorted({y for u in everything for y in unit_years(u)}))
     rows = [row for unit in everything if year in unit_years(unit)
-            if (row := _unit_row(unit, year)) is not None]
+            if (row := unit_row(unit, year)) is not None]
     return _frame(rows)
 
 
@@ -257,7 +257,7 @@ def peers_over_years(collection: Path | None = None) -> pd.DataFrame:
         collection: A collection folder other than the configured one.
     """
     rows = [row for unit in units(collection) for year in unit_years(unit)
-            if (row := _unit_row(unit, year)) is not None]
+            if (row := unit_row(unit, year)) is not None]
     return _frame(rows)
 
 
