@@ -126,9 +126,6 @@ def test_pdf_is_a4_with_selectable_chinese_and_whole_charts(tmp_path):
     assert "财政拨款收入" in revenue
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine/browser.title_problem asks every page title to name a unit; a page about the whole "
-    "collection (collection_title: '2020年 · 单位比较') names none - the engine's to settle"))
 def test_check_pages_command_reports_each_page(report_run, tmp_path):
     outputs, _ = report_run
     shots = tmp_path / "shots"

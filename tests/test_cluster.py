@@ -83,7 +83,8 @@ def test_pages_made_on_a_cluster_are_the_pages_made_here(cluster, tmp_path):
     assert main(["--collection", str(collection), "run", "--outputs", str(remote), "--quiet",
                  "--scheduler", address]) == 0
     pages = sorted(p.relative_to(local) for p in local.rglob("*.html"))
-    assert len(pages) == 1 + 2 + 6 + 4  # the dashboard, two unit indexes, their pages
+    # the dashboard, two unit indexes, their pages, the peers pages of 2020 and 2022 and their index
+    assert len(pages) == 1 + 2 + 6 + 4 + 4 + 1
     for page in pages:
         assert (remote / page).read_bytes() == (local / page).read_bytes(), page
     for figure in local.rglob("*.png"):
