@@ -28,7 +28,7 @@ def write_notebook(folder: Path, name: str, body: str, template: bool = True) ->
     nb.metadata["kernelspec"] = {"name": "luoshi-analysis", "display_name": "Python (luoshi-analysis)",
                                  "language": "python"}
     if template:
-        nb.metadata["luoshi"] = {"report_template": True}
+        nb.metadata["luoshi"] = {"report_template": name}
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.ipynb"
     nbformat.write(nb, path)

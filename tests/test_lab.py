@@ -44,9 +44,9 @@ LAB_SETTINGS = {
 def test_template_declares_the_project_kernel_and_the_marker(template):
     metadata = json.loads(template.read_text("utf-8"))["metadata"]
     assert metadata["kernelspec"] == PROJECT_KERNELSPEC
-    assert metadata["luoshi"]["report_template"] is True
+    assert metadata["luoshi"]["report_template"] == template.stem
     if template.stem == "peers":  # once a year over the whole collection
-        assert metadata["luoshi"] == {"report_template": True, "scope": "collection"}
+        assert metadata["luoshi"] == {"report_template": "peers", "scope": "collection"}
     else:
         assert metadata["luoshi"]["scope"] == "unit" and metadata["luoshi"]["needs"] in (
             "overview", "indicators")

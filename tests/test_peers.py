@@ -296,7 +296,7 @@ def test_the_template_is_parameterised_like_the_others():
     assert list(params) == ["year", "lang", "output_dir", "collection_dir", "figure_formats"]
     assert all(p["help"] for p in params.values())
     nb = nbformat.read(template, as_version=4)
-    assert nb.metadata["luoshi"] == {"report_template": True, "scope": "collection"}
+    assert nb.metadata["luoshi"] == {"report_template": "peers", "scope": "collection"}
     assert all(c.cell_type == "code" and not c.outputs and c.execution_count is None
                for c in nb.cells)
     guard = nbformat.read(REPO / "notebooks" / "spending_mix.ipynb", as_version=4).cells[0].source

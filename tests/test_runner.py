@@ -183,11 +183,48 @@ def test_index_marks_a_page_whose_template_now_fails_as_stale(tiny, tmp_path):
     assert _run(outputs) == 1
     index = (outputs / UNIT / "index.html").read_text("utf-8")
     assert 'href="2020/custom_report_zh.html"' in index
-    assert "stale" in index and "now broken" in index
-    assert "stale" in (outputs / "index.html").read_text("utf-8")  # on the dashboard too
+    # one short line in each page's language; the error itself, with its paths, only in the manifest
+    assert "旧版：上次运行出错" in index  # the zh page's note (this run made no en page)
+    assert "now broken" not in index and str(tmp_path) not in index
+    assert "旧版：上次运行出错" in (outputs / "index.html").read_text("utf-8")  # on the dashboard
+    manifest = json.loads((outputs / "run-manifest.json").read_text("utf-8"))
+    assert any("now broken" in r["error"] for r in manifest["results"])
     write_notebook(tiny, "custom_report", 'print("fixed")')
     assert _run(outputs) == 0
-    assert "stale" not in (outputs / UNIT / "index.html").read_text("utf-8")
+    assert "luoshi-stale" not in (outputs / UNIT / "index.html").read_text("utf-8")
+
+
+def test_only_the_templates_are_published(tiny, tmp_path, capsys):
+    """A Lab copy of a template is no template; a template removed leaves the index and outputs."""
+    write_notebook(tiny, "first", 'print("one")')
+    write_notebook(tiny, "second", 'print("two")')
+    copy = write_notebook(tiny, "first-Copy1", 'print("copy")')
+    nb = json.loads(copy.read_text("utf-8"))
+    nb["metadata"]["luoshi"]["report_template"] = "first"  # as JupyterLab's Duplicate leaves it
+    copy.write_text(json.dumps(nb), "utf-8")
+    outputs = tmp_path / "out"
+    assert _run(outputs) == 0
+    out = capsys.readouterr().out
+    assert "first-Copy1.ipynb (a copy of first" in out and "report_template" in out
+    year = outputs / UNIT / "2020"
+    assert sorted(p.name for p in year.glob("*.html")) == ["first_zh.html", "second_zh.html"]
+    assert not list(year.glob(".*.log")) or all(p.stat().st_size for p in year.glob(".*.log"))
+    (tiny / "second.ipynb").unlink()
+    assert _run(outputs) == 0
+    assert sorted(p.name for p in year.glob("*.html")) == ["first_zh.html"]
+    assert "second" not in (outputs / UNIT / "index.html").read_text("utf-8")
+    assert list((outputs / "backups").glob("*/*/2020/second_zh.html"))  # set aside, not lost
+    manifest = json.loads((outputs / "run-manifest.json").read_text("utf-8"))
+    assert {r["notebook"] for r in manifest["results"]} == {"first"}
+
+
+def test_the_manifest_keeps_each_pages_last_result(tiny, tmp_path):
+    write_notebook(tiny, "first", 'print("one")')
+    outputs = tmp_path / "out"
+    assert _run(outputs) == 0
+    assert main(["run", "--year", "2020", "--lang", "en", "--outputs", str(outputs), "--quiet"]) == 0
+    manifest = json.loads((outputs / "run-manifest.json").read_text("utf-8"))
+    assert sorted(r["lang"] for r in manifest["results"]) == ["en", "zh"]
 
 
 @pytest.mark.parametrize("where", ["root", "data", "inside data", "file", "stranger",

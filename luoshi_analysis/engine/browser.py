@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
 from luoshi_analysis.core.errors import ParameterError
-from luoshi_analysis.engine.outputs import MANIFEST_FILE, unit_record
+from luoshi_analysis.engine.outputs import BACKUPS, MANIFEST_FILE, unit_record
 from luoshi_analysis.engine.plan import COLLECTION_FOLDER
 
 CHROMIUM_ENV = "LUOSHI_CHROMIUM"
@@ -376,9 +376,13 @@ def audit_page(context, path: Path, screenshot: Path | None = None,
 
 
 def pages_under(outputs: Path) -> list[Path]:
-    """Return every page under an outputs folder, at any depth: index.html first."""
+    """Return every page under an outputs folder, at any depth: index.html first.
+
+    Pages a run set aside (<outputs>/backups/) are no longer published and not audited.
+    """
     pages = sorted(p for p in Path(outputs).rglob("*")
-                   if p.suffix.lower() in PAGE_SUFFIXES and p.is_file())
+                   if p.suffix.lower() in PAGE_SUFFIXES and p.is_file()
+                   and p.relative_to(outputs).parts[0] != BACKUPS)
     return sorted(pages, key=lambda p: p != Path(outputs) / "index.html")
 
 

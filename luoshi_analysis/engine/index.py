@@ -28,7 +28,6 @@ from luoshi_analysis.engine.plan import COLLECTION_FOLDER
 from luoshi_analysis.reports.labels import LANGS, known_notebooks, notebook_title, pick, text
 
 INDEX_FILE = "index.html"
-STALE_LABEL = "旧版 · stale"
 _CSS_FILE = config.TEMPLATES_DIR / config.NBCONVERT_TEMPLATE / "luoshi.css"
 # Sorts a table by the column whose button is pressed; numbers by data-sort, else by text.
 _SORT_SCRIPT = """
@@ -116,17 +115,28 @@ def _page_links(year_dir: Path, prefix: str) -> list[str]:
     for notebook in [n for n in known if n in found] + sorted(found - set(known)):
         links = []
         for lang, label in (("zh", "中文"), ("en", "English")):
-            if (year_dir / f"{notebook}_{lang}.html").is_file():
-                link = _link(f"{prefix}{year_dir.name}/{notebook}_{lang}.html", label, lang)
-                marker = stale_marker(year_dir, f"{notebook}_{lang}")
-                if marker.is_file():
-                    reason = marker.read_text("utf-8", errors="replace").strip()
-                    link += (f' <mark class="luoshi-stale" title="{html.escape(reason)}">'
-                             f"{STALE_LABEL}（{html.escape(reason)}）</mark>")
+            stem = f"{notebook}_{lang}"
+            if (year_dir / f"{stem}.html").is_file():
+                link = _link(f"{prefix}{year_dir.name}/{stem}.html", label, lang)
+                if (year_dir / f"{stem}.pdf").is_file():
+                    link += " " + _link(f"{prefix}{year_dir.name}/{stem}.pdf", "PDF", lang)
+                link += _stale_note(stale_marker(year_dir, stem), lang)
                 links.append(link)
         title = f"{notebook_title(notebook, 'zh')} · {notebook_title(notebook, 'en')}"
         items.append(f"<li>{html.escape(title)}：{' | '.join(links)}</li>")
     return items
+
+
+def _stale_note(marker: Path, lang: str) -> str:
+    """One short line, in the page's language, when the page shown is from an earlier run.
+
+    The marker holds the failed run's status (its whole error is in the run manifest).
+    """
+    if not marker.is_file():
+        return ""
+    status = marker.read_text("utf-8", errors="replace").split(":", 1)[0].strip()
+    note = text("stale_note", lang, status=pick("statuses", status, lang))
+    return f' <mark class="luoshi-stale" lang="{lang}">{html.escape(note)}</mark>'
 
 
 def _number_cell(value: float | None, places: int = 2, suffix: str = "") -> str:

@@ -11,7 +11,9 @@ from luoshi_analysis.core import config
 from luoshi_analysis.core.errors import ParameterError
 
 DEFAULT_TIMEOUT = 600.0
-# top-level notebook metadata {"luoshi": {"report_template": true}} marks what `luoshi run` runs
+# top-level notebook metadata {"luoshi": {"report_template": "<its file name>"}} marks what
+# `luoshi run` runs: JupyterLab's copy (revenue_structure-Copy1) keeps the marker of the file it
+# copies and so is no template until its marker is changed to its own name
 TEMPLATE_MARKER = "report_template"
 # Parameters the runner sets itself; users may add others a template declares.
 RUNNER_PARAMETERS = ("year", "lang", "output_dir", "data_dir", "collection_dir", "figure_formats")
@@ -135,20 +137,33 @@ SCOPES = ("unit", "collection")
 NEEDS = ("overview", "indicators")
 
 
+def _metadata(path: Path) -> dict[str, object]:
+    """Return a notebook's ``luoshi`` metadata ({} for any other file)."""
+    try:
+        marker = json.loads(path.read_text("utf-8")).get("metadata", {}).get("luoshi", {})
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+        return {}
+    return marker if isinstance(marker, dict) else {}
+
+
 def _marker(path: Path) -> dict[str, object] | None:
     """Return a notebook's ``luoshi`` metadata when it marks a report template, else None."""
-    try:
-        metadata = json.loads(path.read_text("utf-8")).get("metadata", {})
-        marker = metadata.get("luoshi", {})
-    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
-        return None
-    return marker if isinstance(marker, dict) and marker.get(TEMPLATE_MARKER) is True else None
+    marker = _metadata(path)
+    return marker if marker.get(TEMPLATE_MARKER) == path.stem else None
+
+
+def copied_from(path: Path) -> str:
+    """Return the template a notebook is a copy of (its marker names another file), or ""."""
+    named = _metadata(path).get(TEMPLATE_MARKER)
+    return named if isinstance(named, str) and named != path.stem else ""
 
 
 def is_report_template(path: Path) -> bool:
-    """Return True when a notebook's top-level metadata has ``"luoshi": {"report_template": true}``.
+    """Return True when a notebook's metadata marks it a template under its own name.
 
-    Anything else (a scratch notebook, a file that is not notebook JSON) is not a template.
+    ``"luoshi": {"report_template": "revenue_structure"}`` in revenue_structure.ipynb. Anything
+    else — a scratch notebook, JupyterLab's copy of a template (its marker still names the
+    original), a file that is not notebook JSON — is not a template.
     """
     return _marker(path) is not None
 

@@ -21,6 +21,7 @@ from luoshi_analysis.engine.jobs import (
     RunSettings,
     Status,
     Template,
+    copied_from,
     notebooks_in_folder,
     read_template,
 )
@@ -29,6 +30,7 @@ from luoshi_analysis.engine.outputs import (
     check_outputs,
     claim_unit_folders,
     outputs_lock,
+    tidy,
     write_manifest,
 )
 from luoshi_analysis.engine.plan import JobOptions, Plan, Skip, plan
@@ -85,12 +87,14 @@ def _templates(settings: RunSettings) -> tuple[list[Template], list[str]]:
     for name in names:
         if name not in found and name in {p.stem for p in others}:
             raise ParameterError(
-                f"notebook {name!r} is not a report template (its metadata has no "
-                f"luoshi.report_template marker); templates: {', '.join(found) or 'none'}")
+                f"notebook {name!r} is not a report template (its metadata luoshi.report_template "
+                f"does not name it); templates: {', '.join(found) or 'none'}")
         if name not in found:
             raise ParameterError(
                 f"unknown notebook {name!r}; available: {', '.join(found) or 'none'}")
-    skipped = [] if settings.notebooks else [p.name for p in others]
+    skipped = [] if settings.notebooks else [
+        f"{p.name} (a copy of {copied_from(p)}: set its metadata luoshi.report_template to "
+        f"{p.stem!r} to publish it)" if copied_from(p) else p.name for p in others]
     return [read_template(found[name]) for name in names], skipped
 
 
@@ -234,6 +238,7 @@ def _locked_run(settings: RunSettings, resolved: _Resolved, client: Client | Non
         remember_durations(notebooks_dir, [(r.notebook, r.lang, r.duration_s) for r in results
                                            if r.status is Status.OK])
         pdf_error = _print_pdfs(results) if settings.pdf else ""
+        tidy(outputs, set(notebooks_in_folder()[0]), started)
         index = build_indexes(outputs)
         manifest = write_manifest(outputs, resolved.manifest_settings, results, started)
     return RunReport(results, outputs, index, manifest, resolved.skipped, pdf_error,
