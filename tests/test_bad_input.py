@@ -492,3 +492,14 @@ def test_a_share_of_a_zero_line_is_a_violation_not_a_warning(data_copy):
 def test_a_year_asked_for_twice_is_validated_once(data_copy):
     run = _luoshi("--data-dir", str(data_copy), "validate", "--year", "2020", "--year", "2020")
     assert run.returncode == 0 and "1 year(s) checked" in run.stdout
+
+
+def test_run_checks_the_data_first_and_starts_no_kernel(data_copy, tmp_path, capsys):
+    """Bad data is one line before anything runs, not six notebooks failing on it."""
+    budget = data_copy / "processed" / "2020" / "budget.csv"
+    budget.write_text(budget.read_text("utf-8").replace(",775.34,", ",775.34x,", 1), "utf-8")
+    outputs = tmp_path / "out"
+    assert main(["run", "--outputs", str(outputs), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "budget.csv" in err and "775.34x" in err
+    assert not outputs.exists()  # no lock taken, no kernel started, no page marked stale
