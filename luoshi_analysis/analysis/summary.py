@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from luoshi_analysis.analysis.checks import check
-from luoshi_analysis.analysis.overview import overview, overview_phase
+from luoshi_analysis.analysis.overview import overview, overview_phase, spending_lines
 from luoshi_analysis.analysis.ratios import spending_ratios
 from luoshi_analysis.core.load import load_indicators, load_statements
 from luoshi_analysis.core.provenance import read_source
@@ -30,6 +30,7 @@ class YearSummary:
     checks_failed: int | None  # checks that do not hold (None: no overview to check)
     indicators: int  # outcome figures
     unreviewed: int  # outcome figures not yet reviewed
+    spending_lines: int = 0  # spending lines below the totals (基本支出, 年末结转和结余 …)
 
 
 def _amount(table: dict[str, float], key: str) -> float | None:
@@ -53,4 +54,5 @@ def year_summary(year: int, root: Path | None = None) -> YearSummary:
     return YearSummary(
         year, source.kind, phase, _amount(amounts, "revenue_total"),
         _amount(amounts, "expenditure_total"), by_key.get("project_spending_share"),
-        by_key.get("carryforward_rate"), int((~checks["ok"]).sum()), len(indicators), unreviewed)
+        by_key.get("carryforward_rate"), int((~checks["ok"]).sum()), len(indicators), unreviewed,
+        len(spending_lines(budget)))
