@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 LOCK := requirements.lock
 # make install puts everything in one environment: the library, the tests and JupyterLab
-EXTRAS := test,lab
+EXTRAS := test,lab,dask
 KERNEL_NAME := luoshi-analysis
 KERNEL_DISPLAY_NAME := Python (luoshi-analysis)
 KERNEL_INSTALL = $(BIN)/python -m ipykernel install --name $(KERNEL_NAME) --display-name "$(KERNEL_DISPLAY_NAME)"
@@ -94,7 +94,7 @@ lock: ## Re-resolve requirements.lock for every Python >= 3.11 (LOCK_ARGS=--upgr
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/python -m pip install --quiet 'uv>=0.5'
 	.lock-venv/bin/uv pip compile pyproject.toml --universal --python-version $(LOCK_PYTHON) \
-		--extra test --extra lab --custom-compile-command "make lock" --quiet $(LOCK_ARGS) -o $(LOCK)
+		--extra test --extra lab --extra dask --custom-compile-command "make lock" --quiet $(LOCK_ARGS) -o $(LOCK)
 	rm -rf .lock-venv
 
 clean: ## Remove outputs/ and the virtual environment

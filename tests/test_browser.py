@@ -134,7 +134,8 @@ def test_check_pages_command_reports_each_page(report_run, tmp_path):
                           "--outputs", str(outputs), "--screenshots", str(shots)],
                          capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "8 of 8 pages work offline" in run.stdout  # the collection's index, the unit's, 6 pages
+    # the collection's indexes (outputs/, outputs/collection/), the unit's, its 6 pages, 2 peers
+    assert "11 of 11 pages work offline" in run.stdout
     assert (shots / "index.png").is_file() and (shots / UNIT / "2020" / "spending_mix_en.png").is_file()
     broken = tmp_path / "broken"
     shutil.copytree(outputs, broken)

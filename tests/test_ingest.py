@@ -360,3 +360,19 @@ def test_a_leftover_of_an_interrupted_ingest_is_removed(data_copy, tmp_path):
     ingest(report, 2021, data_copy)
     assert not staging.exists() and not list(raw.glob(".*.partial"))
     assert [p.name for p in raw.iterdir()] == [Path(read_source(2021, data_copy).raw_file).name]
+
+
+def test_force_before_anything_is_reviewed_replaces_the_year(data_copy, tmp_path, capsys):
+    """The common case: a year ingested, nothing reviewed yet, the report downloaded again."""
+    report = tmp_path / "2021.txt"
+    report.write_text(report_2021(), "utf-8")
+    assert main(["ingest", str(report), "--year", "2021"]) == 0
+    indicators = data_copy / "processed" / "2021" / "indicators.csv"
+    assert "true" not in indicators.read_text("utf-8").lower().split("reviewed")[-1]
+    report.write_text(report_2021().replace("出生人口165人", "出生人口166人"), "utf-8")
+    capsys.readouterr()
+    assert main(["ingest", str(report), "--year", "2021", "--force"]) == 0
+    out, err = capsys.readouterr()
+    assert err == "" and "Traceback" not in out
+    assert "166" in indicators.read_text("utf-8")
+    assert list((data_copy / "backups").glob("2021-*"))

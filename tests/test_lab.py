@@ -28,7 +28,7 @@ from luoshi_analysis.engine import jobs, kernels
 
 # the report templates and the charts each draws at least (any correct template; more are fine);
 # named here, not globbed: an analyst's stray notebook in notebooks/ is not a template
-MIN_CHARTS = {"outcome_indicators": 9, "revenue_structure": 1, "spending_mix": 3}
+MIN_CHARTS = {"outcome_indicators": 9, "peers": 3, "revenue_structure": 1, "spending_mix": 3}
 NAMES = list(MIN_CHARTS)
 TEMPLATES = [REPO / "notebooks" / f"{name}.ipynb" for name in NAMES]
 PROJECT_KERNELSPEC = {"name": "luoshi-analysis", "display_name": "Python (luoshi-analysis)",
@@ -45,8 +45,11 @@ def test_template_declares_the_project_kernel_and_the_marker(template):
     metadata = json.loads(template.read_text("utf-8"))["metadata"]
     assert metadata["kernelspec"] == PROJECT_KERNELSPEC
     assert metadata["luoshi"]["report_template"] is True
-    assert metadata["luoshi"]["scope"] == "unit" and metadata["luoshi"]["needs"] in (
-        "overview", "spending", "indicators")
+    if template.stem == "peers":  # once a year over the whole collection
+        assert metadata["luoshi"] == {"report_template": True, "scope": "collection"}
+    else:
+        assert metadata["luoshi"]["scope"] == "unit" and metadata["luoshi"]["needs"] in (
+            "overview", "spending", "indicators")
     assert (kernels.KERNEL_NAME, kernels.KERNEL_DISPLAY_NAME) == (
         PROJECT_KERNELSPEC["name"], PROJECT_KERNELSPEC["display_name"])
 

@@ -167,6 +167,8 @@ def test_exported_pages_are_in_one_language(report_run, lang):
     outputs, _ = report_run
     pages = sorted((outputs / UNIT / "2020").glob(f"*_{lang}.html"))
     assert len(pages) == 3
+    pages += sorted((outputs / "collection" / "2020").glob(f"*_{lang}.html"))  # peers
+    assert len(pages) == 4
     for page in pages:
         text = page_text(page.read_text("utf-8"), lang)
         assert len(text.strip()) > 200, page

@@ -14,7 +14,17 @@ from luoshi_analysis import load_budget, load_indicators
 from luoshi_analysis.cli import main
 from luoshi_analysis.reports.labels import format_figure
 
-TEMPLATES = sorted((REPO / "notebooks").glob("*.ipynb"))
+ALL_TEMPLATES = sorted((REPO / "notebooks").glob("*.ipynb"))
+
+
+def _scope(template) -> str:
+    """Return a template's scope: "unit" (one unit's data) or "collection" (all units at once)."""
+    return json.loads(template.read_text("utf-8"))["metadata"]["luoshi"].get("scope", "unit")
+
+
+# The templates of one unit; the collection's (peers, once a year over every unit, its pages in
+# <outputs>/collection/<year>/) are tested in test_peers.py and below where a run makes them.
+TEMPLATES = [p for p in ALL_TEMPLATES if _scope(p) == "unit"]
 NAMES = [p.stem for p in TEMPLATES]
 EXPECTED_FIGURES = {
     "revenue_structure": ["revenue_structure"],
@@ -27,8 +37,9 @@ OUTSIDE = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?
 ANY_URL = re.compile(r"https?://[^\s\"'<>)]+")
 
 
-def test_there_are_three_templates():
+def test_there_are_three_templates_of_a_unit_and_one_of_a_collection():
     assert NAMES == ["outcome_indicators", "revenue_structure", "spending_mix"]
+    assert [p.stem for p in ALL_TEMPLATES if _scope(p) == "collection"] == ["peers"]
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=NAMES)
@@ -135,7 +146,9 @@ def test_index_links_every_page_and_links_resolve(report_run):
 
     index = (outputs / "index.html").read_text("utf-8")
     links = re.findall(r'href="([^"]+)"', index)
-    assert len(links) == 1 + 6  # the unit's own index, and its six pages
+    # the unit's own index and its six pages; the year's peers page (zh, en) in the unit's row
+    # and again under the pages about every unit
+    assert len(links) == 1 + 6 + 2 + 2
     for link in links:
         assert (outputs / unquote(link)).is_file(), link
     unit_index = (outputs / UNIT / "index.html").read_text("utf-8")
@@ -148,16 +161,28 @@ def test_manifest_records_parameters_versions_status_and_duration(report_run):
     manifest = json.loads((outputs / "run-manifest.json").read_text("utf-8"))
     assert manifest["settings"]["years"] == {UNIT: [2020]}
     assert {"pandas", "matplotlib", "papermill", "nbconvert"} <= set(manifest["versions"])
-    assert len(manifest["results"]) == 6
+    assert len(manifest["results"]) == 6 + 2  # the unit's six pages, the collection's peers pages
     assert all(r["status"] == "ok" and r["duration_s"] > 0 for r in manifest["results"])
 
 
 def test_no_missing_glyph_in_any_kernel_log(report_run):
     outputs, _ = report_run
     logs = list((outputs / UNIT / "2020").glob(".*.log"))
-    assert len(logs) == 6
+    logs += list((outputs / "collection" / "2020").glob(".*.log"))  # the peers pages'
+    assert len(logs) == 6 + 2
     for log in logs:
         assert "missing from" not in log.read_text("utf-8", errors="replace"), log
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_collection_page_is_self_contained_and_linked(report_run, lang):
+    outputs, _ = report_run
+    page = (outputs / "collection" / "2020" / f"peers_{lang}.html").read_text("utf-8")
+    assert f'<html lang="{lang}">' in page
+    assert page.count("data:image/png;base64,") >= 3  # structure (two sides) and ratios
+    assert not OUTSIDE.search(page), OUTSIDE.search(page)
+    assert "peer_notebook.start(" not in page
+    assert f'href="collection/2020/peers_{lang}.html"' in (outputs / "index.html").read_text("utf-8")
 
 
 def test_with_code_shows_code(tmp_path):
@@ -198,7 +223,7 @@ def test_a_kernel_without_the_package_stops_at_the_first_cell_with_one_line(tmp_
 
 
 def test_templates_hold_no_prose_of_both_languages():
-    for template in TEMPLATES:
+    for template in ALL_TEMPLATES:
         nb = nbformat.read(template, as_version=4)
         assert [c.cell_type for c in nb.cells if c.cell_type != "code"] == [], template.name
 

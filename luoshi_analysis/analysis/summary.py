@@ -1,19 +1,23 @@
 """What a unit-year holds, at a glance: totals, two ratios, its checks and its unreviewed figures.
 
-One row per unit and year for the dashboards (the outputs folder's index pages): only figures
-the documents state or the framework's ratios computed from them, in 万元 and %.
+One row per unit and year for the dashboards (the outputs folder's index pages), taken from the
+unit's peers row (``analysis.peers``): only figures the documents state, or the framework's
+ratios computed from them, in 万元 and %.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from luoshi_analysis.analysis.checks import check
-from luoshi_analysis.analysis.overview import overview, overview_phase, spending_lines
-from luoshi_analysis.analysis.ratios import spending_ratios
-from luoshi_analysis.core.load import load_indicators, load_statements
+from luoshi_analysis.analysis.overview import overview, spending_lines
+from luoshi_analysis.analysis.peers import share_column, unit_row
+from luoshi_analysis.core.collection import Unit
+from luoshi_analysis.core.load import load_indicators
 from luoshi_analysis.core.provenance import read_source
+
+PROJECT_SHARE = share_column("expenditure_project", "expenditure_current_year")
 
 
 @dataclass(frozen=True)
@@ -33,26 +37,22 @@ class YearSummary:
     spending_lines: int = 0  # spending lines below the totals (基本支出, 年末结转和结余 …)
 
 
-def _amount(table: dict[str, float], key: str) -> float | None:
-    return table.get(key)
+def _number(value: object) -> float | None:
+    """A figure of the row, or None where it is missing."""
+    number = float(str(value))
+    return None if math.isnan(number) else number
 
 
-def year_summary(year: int, root: Path | None = None) -> YearSummary:
+def year_summary(year: int, root: Path) -> YearSummary:
     """Return a unit-year at a glance (the year must have a document in the data folder)."""
-    source = read_source(year, root)
     indicators = load_indicators(year, root)
     unreviewed = int((~indicators["reviewed"].astype(bool)).sum()) if len(indicators) else 0
-    phase = overview_phase(year, root)
-    if phase is None:
-        return YearSummary(year, source.kind, None, None, None, None, None, None,
-                           len(indicators), unreviewed)
-    budget = overview(year, root)
-    amounts = {str(k): float(v) for k, v in zip(budget["key"], budget["amount"], strict=True)}
-    ratios = spending_ratios(budget, statements=load_statements(year, root))
-    by_key = {str(k): float(v) for k, v in zip(ratios["key"], ratios["value_pct"], strict=True)}
-    checks = check(year, root)
+    row = unit_row(Unit(root.name, root), year)
+    if row is None:  # its documents state no overview (outcome figures only)
+        return YearSummary(year, read_source(year, root).kind, None, None, None, None, None,
+                           None, len(indicators), unreviewed)
     return YearSummary(
-        year, source.kind, phase, _amount(amounts, "revenue_total"),
-        _amount(amounts, "expenditure_total"), by_key.get("project_spending_share"),
-        by_key.get("carryforward_rate"), int((~checks["ok"]).sum()), len(indicators), unreviewed,
-        len(spending_lines(budget)))
+        year, str(row["source_kind"]), str(row["phase"]), _number(row["revenue_total"]),
+        _number(row["expenditure_total"]), _number(row[PROJECT_SHARE]),
+        _number(row["carryforward_rate_pct"]), int(str(row["checks_failed"])), len(indicators),
+        unreviewed, len(spending_lines(overview(year, root))))

@@ -44,6 +44,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         help="another parameter a template declares (checked before running)")
     parser.add_argument("--pdf", action="store_true", help="also print each page to A4 PDF")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="run on a Dask cluster: a scheduler's tcp://HOST:PORT (or tls://), or "
+                             "local[:N] for N worker processes on this machine (needs the dask "
+                             "extra; default: the local executor)")
     parser.set_defaults(func=run)
 
 
@@ -87,7 +91,7 @@ def settings_from(args: argparse.Namespace) -> RunSettings:
         collection=collection_root(args) if args.collection or args.data_dir else None,
         units=tuple(args.unit) if args.unit else None,
         outputs=Path(args.outputs) if args.outputs else None,
-        pdf=args.pdf, progress=not args.quiet)
+        pdf=args.pdf, progress=not args.quiet, scheduler=args.scheduler)
 
 
 def summary_table(results: list[Result]) -> str:

@@ -232,20 +232,24 @@ def unit_names(outputs: Path) -> tuple[str, ...]:
     return tuple(sorted(n for n in names if n))
 
 
-def title_problem(title: str, units: tuple[str, ...] = ()) -> str | None:
+def title_problem(title: str, units: tuple[str, ...] = (), about_every_unit: bool = False,
+                  ) -> str | None:
     """Say what a page title lacks, or return None: the unit, a year and the report.
 
     With the unit's names known (``unit_names``), the title must name one of them; without
-    them, it must name something before the year (no town is assumed).
+    them, it must name something before the year (no town is assumed). A page about every unit
+    of a collection names none of them: its year and the report are enough.
     """
     year = re.search(r"(19|20)\d\d", title)
-    if units:
+    if about_every_unit:
+        named = True
+    elif units:
         named = any(u in title for u in units)
     else:
         named = bool(year and re.sub(r"[\W_]+", "", title[:year.start()]))
     if named and year and any(w in title.lower() for w in REPORT_WORDS):
         return None
-    unit = " or ".join(repr(u) for u in units) if units else "the unit"
+    unit = " or ".join(repr(u) for u in units) if units and not about_every_unit else "the unit"
     return f"title {title!r} does not name {unit}, the year and the report"
 
 
@@ -290,8 +294,9 @@ def audit_page(context, path: Path, screenshot: Path | None = None,
     """
     audit = PageAudit(Path(path))
     root = Path(root) if root is not None else _outputs_root(path)
+    about_all = _about_every_unit(path, root)
     if units is None:
-        units = () if _about_every_unit(path, root) else unit_names(root)
+        units = () if about_all else unit_names(root)
     outside: list[str] = []
     errors: list[str] = []
     uri = Path(path).resolve().as_uri()
@@ -339,7 +344,7 @@ def audit_page(context, path: Path, screenshot: Path | None = None,
             target = Path(unquote(urlparse(href).path))
             if not target.is_file():
                 audit.problems.append(f"link does not resolve to a file: {target}")
-    problem = title_problem(audit.title, units)
+    problem = title_problem(audit.title, units, about_all)
     if problem:
         audit.problems.append(problem)
     stack = page.evaluate("getComputedStyle(document.body).fontFamily")

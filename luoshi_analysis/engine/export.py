@@ -58,9 +58,14 @@ def _exporter(lang: str, with_code: bool) -> HTMLExporter:
 def notebook_to_html(nb: nbformat.NotebookNode, lang: str, title: str, with_code: bool) -> str:
     """Return a self-contained HTML page of an executed notebook.
 
-    Cells tagged with the other language are dropped; code is hidden unless with_code.
+    Cells tagged with the other language are dropped; code is hidden unless with_code. The cell
+    papermill injects gets a fixed id (papermill draws a random one), so that a page depends on
+    its notebook's content only: the same run made twice, or on a cluster, is the same page.
     """
     exporter = _exporter(lang, with_code)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
     nb.metadata["title"] = title
     page, _ = exporter.from_notebook_node(
         nb, resources={"luoshi_back_label": text("back_to_index", lang)}

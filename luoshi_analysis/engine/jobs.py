@@ -54,6 +54,7 @@ class RunSettings:
     outputs: Path | None = None  # the outputs folder (None: the configured one)
     pdf: bool = False  # also print each page to A4 PDF
     progress: bool = True  # a progress bar on stderr
+    scheduler: str | None = None  # a Dask scheduler (tcp://HOST:PORT, local[:N]); None: this machine
 
 
 @dataclass

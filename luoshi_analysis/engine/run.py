@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from luoshi_analysis.core import config
 from luoshi_analysis.core.collection import Unit, find_unit, units
@@ -32,6 +37,9 @@ from luoshi_analysis.engine.schedule import expected_durations, remember_duratio
 from luoshi_analysis.engine.supervisor import run_jobs
 from luoshi_analysis.reports.labels import LANGS
 from luoshi_analysis.reports.notebook import parse_figure_formats
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 
 @dataclass
@@ -131,7 +139,29 @@ def _resolve(settings: RunSettings) -> _Resolved:
         "timeout_s": settings.timeout_s, "cell_timeout_s": settings.cell_timeout_s,
         "with_code": settings.with_code, "extra": extra, "outputs": str(outputs),
         "notebooks_dir": str(config.notebooks_dir()), "skipped": skipped,
+        "scheduler": settings.scheduler or "",
         "not_run": [vars(skip) for skip in planned.skips]})
+
+
+def stop_without_parent() -> None:
+    """Stop this run (as SIGTERM does) once the process named by $LUOSHI_STOP_WITHOUT is gone.
+
+    A run started for a cluster task names its worker there: when the worker dies, its run
+    and the run's kernels end too instead of running on unwatched. A polling thread, not
+    PR_SET_PDEATHSIG, which fires when the starting thread (one of a pool) ends.
+    """
+    from luoshi_analysis.engine.cluster_task import PARENT_ENV
+
+    expected = os.environ.get(PARENT_ENV, "")
+    if not expected.isdigit():
+        return
+
+    def watch() -> None:
+        while os.getppid() == int(expected):
+            time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="luoshi-parent-watch", daemon=True).start()
 
 
 def _print_pdfs(results: list[Result]) -> str:
@@ -165,19 +195,42 @@ def run(settings: RunSettings, wait_message: Callable[[str], None] | None = None
         LuoshiError: a chosen unit-year's data is broken (before anything runs).
     """
     skip_slow_optional_imports()
+    stop_without_parent()
+    if settings.scheduler:
+        from luoshi_analysis.engine.cluster import check_scheduler  # dask only when asked
+
+        check_scheduler(settings.scheduler)  # a malformed address stops the run first
     resolved = _resolve(settings)
     if settings.pdf:
         from luoshi_analysis.engine.pdf import check_browser  # playwright only when asked
 
         check_browser()  # fail before running anything
+    with contextlib.ExitStack() as cluster:
+        client = None
+        if settings.scheduler:  # reached, with its workers checked, before anything is written
+            from luoshi_analysis.engine.cluster import open_cluster
+
+            client = cluster.enter_context(open_cluster(settings.scheduler))
+        return _locked_run(settings, resolved, client, wait_message)
+
+
+def _locked_run(settings: RunSettings, resolved: _Resolved, client: Client | None,
+                wait_message: Callable[[str], None] | None) -> RunReport:
+    """Run the planned jobs (here or on the cluster), then PDFs, indexes and manifest."""
     outputs = resolved.outputs
     with outputs_lock(outputs, wait_message):
         claim_unit_folders(outputs, resolved.units)
         started = time.time()
         notebooks_dir = config.notebooks_dir()
-        results = run_jobs(resolved.plan.jobs, resolved.workers, settings.timeout_s,
-                           progress=settings.progress,
-                           expected=expected_durations(outputs / MANIFEST_FILE, notebooks_dir))
+        if client is not None:
+            from luoshi_analysis.engine.cluster import run_on_cluster
+
+            results = run_on_cluster(client, resolved.plan.jobs, resolved.units,
+                                     resolved.collection, outputs, settings)
+        else:
+            results = run_jobs(resolved.plan.jobs, resolved.workers, settings.timeout_s,
+                               progress=settings.progress,
+                               expected=expected_durations(outputs / MANIFEST_FILE, notebooks_dir))
         remember_durations(notebooks_dir, [(r.notebook, r.lang, r.duration_s) for r in results
                                            if r.status is Status.OK])
         pdf_error = _print_pdfs(results) if settings.pdf else ""

@@ -66,6 +66,22 @@ def signals_like_ctrl_c() -> Iterator[None]:
             signal.signal(getattr(signal, name), handler)
 
 
+# A kernel's sockets are files (ipc://<dir>/k-N); their paths must fit a socket's 107 bytes.
+SOCKET_DIR_BYTES = 60
+
+
+def run_temp_dir() -> str:
+    """Make the run's folder of temporary files, kernel sockets among them.
+
+    It is made in the temporary folder ($TMPDIR), or in /tmp where that folder's path is too
+    long for a socket's (a worker of a cluster often has a deep one).
+    """
+    base = tempfile.gettempdir()
+    if len(base.encode()) > SOCKET_DIR_BYTES and os.access("/tmp", os.W_OK):
+        base = "/tmp"
+    return tempfile.mkdtemp(prefix="luoshi-run-", dir=base)
+
+
 def kill_group(pid: int) -> None:
     """Kill a worker's process group (the worker and the kernel it forked)."""
     with contextlib.suppress(ProcessLookupError):
@@ -257,7 +273,7 @@ def run_jobs(jobs: list[Job], workers: int, hard_timeout: float, progress: bool 
                    file=sys.stderr, dynamic_ncols=True)
         # children's temporary files (kernel sockets among them) live in one folder per run,
         # removed at the end even when a child was killed before it could clean up
-        previous, tempfile.tempdir = tempfile.tempdir, tempfile.mkdtemp(prefix="luoshi-run-")
+        previous, tempfile.tempdir = tempfile.tempdir, run_temp_dir()
         try:
             return Supervisor(jobs, workers, hard_timeout, expected or {}, exporter, bar).run()
         finally:
