@@ -19,6 +19,9 @@ LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 # the lock is resolved once for every Python the project accepts, from the lowest one up
 LOCK_PYTHON := 3.11
 LOCK_ARGS ?=
+# the collection make report and make validate build and check: every unit of data/ (the seed
+# town at its top, the demo units beside it), or $LUOSHI_COLLECTION / $LUOSHI_DATA_DIR when set
+COLLECTION ?= $(or $(LUOSHI_COLLECTION),$(LUOSHI_DATA_DIR),data)
 # pytest-xdist workers: one per core
 TEST_WORKERS ?= auto
 
@@ -55,12 +58,12 @@ venv-deps: ## Install Debian's python3-venv, which `python3 -m venv` needs (root
 kernel: install ## Register the project kernel for this user (~/.local/share/jupyter): any JupyterLab finds it
 	$(KERNEL_INSTALL) --user
 
-report: install ## Validate the data and build every year's reports into outputs/
-	$(BIN)/luoshi validate
-	$(BIN)/luoshi run
+report: install ## Validate the data and build every unit's and year's reports into outputs/
+	$(BIN)/luoshi --collection "$(COLLECTION)" validate
+	$(BIN)/luoshi --collection "$(COLLECTION)" run
 
-validate: install ## Check the tables, the raw-file hashes and the accounting identities
-	$(BIN)/luoshi validate
+validate: install ## Check every unit's tables, raw-file hashes and accounting identities
+	$(BIN)/luoshi --collection "$(COLLECTION)" validate
 
 browser-deps: ## Install Debian's chromium, CJK fonts and LibreOffice Calc for the browser and workbook tests (root)
 	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" && \

@@ -1,7 +1,6 @@
 """Tiny notebooks written by the tests, and a data folder of another unit."""
 
 import json
-import shutil
 from pathlib import Path
 
 import nbformat
@@ -40,10 +39,9 @@ OTHER_UNIT = ("青山乡人民政府", "Qingshan Township")
 
 def another_unit_data(folder: Path) -> Path:
     """Copy the shipped data into folder/data with a source record naming another unit."""
-    from conftest import DATA
+    from conftest import copy_seed
 
-    data = folder / "data"
-    shutil.copytree(DATA, data)
+    data = copy_seed(folder / "data")
     package = data / "processed" / "2020" / "datapackage.json"
     descriptor = json.loads(package.read_text("utf-8"))
     descriptor["sources"][0].update(issuer=OTHER_UNIT[0], issuer_en=OTHER_UNIT[1])

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from conftest import SEED_ONLY
 from notebook_helpers import UNIT
 from playwright import sync_api as playwright_api
 from pypdf import PdfReader
@@ -107,8 +108,8 @@ def test_pdf_is_a4_with_selectable_chinese_and_whole_charts(tmp_path):
     outputs = tmp_path / "out"
     # a process of its own, as a user runs it (this module already drives a browser)
     run = subprocess.run(
-        [sys.executable, "-m", "luoshi_analysis.cli", "run", "--year", "2020", "--lang", "zh",
-         "--notebooks", "revenue_structure", "outcome_indicators", "--outputs", str(outputs),
+        [sys.executable, "-m", "luoshi_analysis.cli", "run", *SEED_ONLY, "--year", "2020",
+         "--lang", "zh", "--notebooks", "revenue_structure", "outcome_indicators", "--outputs", str(outputs),
          "--quiet", "--pdf"], capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr
     for name, charts in (("revenue_structure", 1), ("outcome_indicators", 9)):
@@ -306,3 +307,6 @@ def test_title_rule_without_a_manifest_names_no_town():
     assert title_problem("2021年部门整体支出绩效评价报告"), "no unit before the year"
     assert title_problem("青山乡2021年部门整体支出绩效评价报告", ("青山乡人民政府",))
     assert title_problem("青山乡人民政府 budget", ("青山乡人民政府",)), "no year, no report"
+    # a 部门决算's or 部门预算's pages name the document by its kind, not 报告
+    assert title_problem("青山乡人民政府2024年部门预算 · 收入结构", ("青山乡人民政府",)) is None
+    assert title_problem("Qingshan: 2022 final accounts · Spending mix", ("Qingshan",)) is None

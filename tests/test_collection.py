@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import DATA, REPO
+from conftest import REPO, copy_seed
 from notebook_helpers import UNIT
 
 from luoshi_analysis.cli import main
@@ -89,7 +88,7 @@ def collection_run(tmp_path_factory):
     """The seed town, a 部门决算-only unit and a 部门预算-only unit, run into one outputs folder."""
     root = tmp_path_factory.mktemp("collection")
     collection = root / "collection"
-    shutil.copytree(DATA, collection / UNIT)
+    copy_seed(collection / UNIT)
     assert _ingest(collection, FINAL_ACCOUNTS) == 0
     assert _ingest(collection, BUDGET, "--year", "2024") == 0
     outputs = root / "outputs"
@@ -171,3 +170,23 @@ def test_the_year_is_the_titles_not_a_sentences_slip():
             "从预算单位构成看，本部门2024年度决算编制所含的二级预算单位为万灵镇人民政府本级。\n\n"
             "二、单位收支总体情况\n（一）收入预算：2025年收入合计2817.75万元。\n")
     assert report_year(normalize(text))[0] == 2025
+
+
+def test_a_year_stating_no_spending_below_its_total_gets_no_spending_page(tmp_path):
+    from luoshi_analysis.analysis.summary import year_summary
+    from luoshi_analysis.engine.jobs import available_notebooks, read_template
+    from luoshi_analysis.engine.plan import JobOptions, plan
+
+    collection = tmp_path / "collection"
+    # a 荣昌 单位预算: 支出合计 by functional class only, 基本/项目支出 of the general budget
+    assert _ingest(collection, REPO / "tests" / "corpus_round3" / "1_paishui_zhongxin_2026.txt") == 0
+    found = units(collection)
+    templates = [read_template(path) for path in available_notebooks().values()]
+    options = JobOptions(("zh",), tmp_path / "outputs", collection, False, None, {})
+    planned = plan(found, None, templates, options)
+    assert {job.notebook for job in planned.jobs if job.unit} == {"revenue_structure"}
+    assert {(s.notebook, s.reason) for s in planned.skips} == {
+        ("spending_mix", "no_spending"), ("outcome_indicators", "no_indicators")}
+    summary = year_summary(2026, found[0].folder)
+    assert (summary.revenue_total, summary.expenditure_total, summary.spending_lines) == (
+        246.8, 246.8, 0)

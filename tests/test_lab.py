@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import REPO
+from conftest import REPO, SEED_ONLY
 from make_helpers import run_make
 from notebook_helpers import UNIT, write_notebook
 
@@ -49,7 +49,7 @@ def test_template_declares_the_project_kernel_and_the_marker(template):
         assert metadata["luoshi"] == {"report_template": "peers", "scope": "collection"}
     else:
         assert metadata["luoshi"]["scope"] == "unit" and metadata["luoshi"]["needs"] in (
-            "overview", "indicators")
+            "overview", "spending", "indicators")
     assert (kernels.KERNEL_NAME, kernels.KERNEL_DISPLAY_NAME) == (
         PROJECT_KERNELSPEC["name"], PROJECT_KERNELSPEC["display_name"])
 
@@ -77,7 +77,8 @@ def test_scratch_notebooks_do_not_change_the_run(tmp_path, monkeypatch, capsys):
     write_notebook(folder / "scratch", "my_look", failing, template=False)
     write_notebook(folder / "scratch", "copy_of_report", failing)  # marked, but in scratch/
     outputs = tmp_path / "out"
-    assert main(["run", "--year", "2020", "--lang", "en", "--outputs", str(outputs), "--quiet"]) == 0
+    assert main(["run", *SEED_ONLY, "--year", "2020", "--lang", "en", "--outputs", str(outputs),
+                 "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "1 of 1 notebooks ok" in out
     assert re.search(r"^skipped 1 notebook.*: Untitled\.ipynb$", out, re.MULTILINE), out
@@ -105,7 +106,8 @@ def test_luoshi_run_needs_no_registered_kernel(tmp_path, monkeypatch, fork):
     monkeypatch.setenv("LUOSHI_NOTEBOOKS_DIR", str(folder))
     write_notebook(folder, "report", "import sys\nprint(sys.executable)")
     outputs = tmp_path / "out"
-    assert main(["run", "--year", "2020", "--lang", "en", "--outputs", str(outputs), "--quiet"]) == 0
+    assert main(["run", *SEED_ONLY, "--year", "2020", "--lang", "en", "--outputs", str(outputs),
+                 "--quiet"]) == 0
     executed = nbformat.read(outputs / UNIT / "2020" / "report_en.ipynb", as_version=4)
     printed = [o.get("text", "") for c in executed.cells for o in c.get("outputs", [])]
     assert "".join(printed).strip() == sys.executable

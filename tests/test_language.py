@@ -189,13 +189,13 @@ def two_year_outputs(tmp_path_factory):
     import json
     import shutil
 
-    from conftest import DATA
+    from conftest import copy_seed
 
     from luoshi_analysis.cli import main
 
     root = tmp_path_factory.mktemp("two_years")
     data = root / "data"
-    shutil.copytree(DATA, data)
+    copy_seed(data)
     earlier = data / "processed" / "2019"
     shutil.copytree(data / "processed" / "2020", earlier)
     (earlier / "statements.csv").unlink()  # a year ingested before statements were kept

@@ -7,7 +7,7 @@ import re
 import nbformat
 import papermill
 import pytest
-from conftest import REPO
+from conftest import REPO, SEED_ONLY
 from notebook_helpers import UNIT
 
 from luoshi_analysis import load_budget, load_indicators
@@ -188,7 +188,7 @@ def test_the_collection_page_is_self_contained_and_linked(report_run, lang):
 
 def test_with_code_shows_code(tmp_path):
     outputs = tmp_path / "out"
-    assert main(["run", "--year", "2020", "--notebooks", "spending_mix", "--lang", "zh",
+    assert main(["run", *SEED_ONLY, "--year", "2020", "--notebooks", "spending_mix", "--lang", "zh",
                  "--with-code", "--outputs", str(outputs), "--quiet"]) == 0
     page = (outputs / UNIT / "2020" / "spending_mix_zh.html").read_text("utf-8")
     assert re.search(r'class="[^"]*jp-CodeMirrorEditor', page)
@@ -314,15 +314,13 @@ REPORT_2021 = """2021年度邵阳市大祥区罗市镇人民政府
 @pytest.fixture(scope="module")
 def later_report_outputs(tmp_path_factory):
     """Revenue and spending pages of 2020 and 2021 from data holding a 2021 report too."""
-    import shutil
-
-    from conftest import DATA
+    from conftest import copy_seed
 
     from luoshi_analysis.ingest import ingest
 
     root = tmp_path_factory.mktemp("later_report")
     data = root / "data"
-    shutil.copytree(DATA, data)
+    copy_seed(data)
     report = root / "report_2021.txt"
     report.write_text(REPORT_2021, "utf-8")
     ingest(report, 2021, data)
@@ -401,7 +399,7 @@ def test_vector_figures_only_when_asked_for(tmp_path):
     from luoshi_analysis.cli import main
 
     outputs = tmp_path / "outputs"
-    code = main(["run", "--year", "2020", "--notebooks", "revenue_structure", "--lang", "en",
+    code = main(["run", *SEED_ONLY, "--year", "2020", "--notebooks", "revenue_structure", "--lang", "en",
                  "--figure-formats", "png,svg", "--outputs", str(outputs), "--quiet"])
     assert code == 0
     figures = outputs / UNIT / "2020" / "figures"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-import shutil
 import warnings
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import numpy as np
 import pandas as pd
 import papermill
 import pytest
-from conftest import DATA, REPO
+from conftest import DATA, REPO, copy_seed
 from textcheck import drawn_texts, mixed_language, overlapping_texts, page_text, texts_outside
 
 import luoshi_analysis as la
@@ -85,7 +84,7 @@ def collection(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """
     base = tmp_path_factory.mktemp("peers")
     folder = base / "collection"
-    shutil.copytree(DATA, folder / LUOSHI[0])
+    copy_seed(folder / LUOSHI[0])
     for year, amounts in ((2019, QINGSHAN_2019), (2020, QINGSHAN_2020)):
         _ingest(folder / QINGSHAN, QINGSHAN, year, final_accounts(QINGSHAN, year, "万元", amounts))
     _ingest(folder / BAISHUI, BAISHUI, 2020,

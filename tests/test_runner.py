@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import SEED_ONLY
 from notebook_helpers import UNIT, write_notebook
 
 from luoshi_analysis.cli import main
@@ -29,8 +30,8 @@ def tiny(tmp_path, monkeypatch):
 
 
 def _run(outputs, *extra):
-    return main(["run", "--year", "2020", "--lang", "zh", "--outputs", str(outputs), "--quiet",
-                 *extra])
+    return main(["run", *SEED_ONLY, "--year", "2020", "--lang", "zh", "--outputs", str(outputs),
+                 "--quiet", *extra])
 
 
 def test_one_failing_notebook_does_not_stop_the_others(tiny, tmp_path, capsys):
@@ -283,8 +284,8 @@ def _marked_processes(marker: str) -> list[int]:
 def _start_run(tiny, outputs, marker, *extra):
     env = {**os.environ, "LUOSHI_NOTEBOOKS_DIR": str(tiny), "LUOSHI_TEST_MARKER": marker}
     return subprocess.Popen(
-        [sys.executable, "-m", "luoshi_analysis.cli", "run", "--year", "2020", "--lang", "zh",
-         "--outputs", str(outputs), "--quiet", *extra],
+        [sys.executable, "-m", "luoshi_analysis.cli", "run", *SEED_ONLY, "--year", "2020", "--lang",
+         "zh", "--outputs", str(outputs), "--quiet", *extra],
         env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -345,8 +346,8 @@ def test_a_second_run_waits_and_names_the_first(tiny, tmp_path):
         fcntl.flock(held, fcntl.LOCK_EX)
         env = {**os.environ, "LUOSHI_NOTEBOOKS_DIR": str(tiny)}
         run = subprocess.Popen(
-            [sys.executable, "-m", "luoshi_analysis.cli", "run", "--year", "2020", "--lang", "zh",
-             "--outputs", str(outputs), "--quiet"],
+            [sys.executable, "-m", "luoshi_analysis.cli", "run", *SEED_ONLY, "--year", "2020",
+             "--lang", "zh", "--outputs", str(outputs), "--quiet"],
             env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=stderr)
         assert _wait_for(lambda: "pid 4242" in said.read_text("utf-8"), 60)
         assert run.poll() is None and not (outputs / "run-manifest.json").exists()

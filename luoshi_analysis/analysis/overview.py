@@ -60,6 +60,17 @@ def _stated_ancestor(key: str, present: set[str]) -> str:
     return parent
 
 
+def spending_lines(budget: pd.DataFrame) -> list[str]:
+    """Return the spending lines below the totals an overview states (基本支出, 年末结转和结余 …).
+
+    A document may state 支出总计 alone (a 部门预算 breaks it down by functional class only):
+    then it says nothing of how the money was used, and a spending page has nothing to show.
+    """
+    below = budget[(budget["direction"] == "expenditure")
+                   & budget["level"].isin(["category", "balance"])]
+    return [str(key) for key in below["key"]]
+
+
 def overview(year: object, root: Path | None = None) -> pd.DataFrame:
     """Return a year's budget overview: its report's (executed), else its budget's (budgeted).
 

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from luoshi_analysis.analysis.overview import overview, spending_lines
 from luoshi_analysis.analysis.peers import share_column, unit_row
 from luoshi_analysis.core.collection import Unit
 from luoshi_analysis.core.load import load_indicators
@@ -33,6 +34,7 @@ class YearSummary:
     checks_failed: int | None  # checks that do not hold (None: no overview to check)
     indicators: int  # outcome figures
     unreviewed: int  # outcome figures not yet reviewed
+    spending_lines: int = 0  # spending lines below the totals (基本支出, 年末结转和结余 …)
 
 
 def _number(value: object) -> float | None:
@@ -53,4 +55,4 @@ def year_summary(year: int, root: Path) -> YearSummary:
         year, str(row["source_kind"]), str(row["phase"]), _number(row["revenue_total"]),
         _number(row["expenditure_total"]), _number(row[PROJECT_SHARE]),
         _number(row["carryforward_rate_pct"]), int(str(row["checks_failed"])), len(indicators),
-        unreviewed)
+        unreviewed, len(spending_lines(overview(year, root))))

@@ -11,8 +11,10 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
 from luoshi_analysis.core.errors import ParameterError
+from luoshi_analysis.core.provenance import REPORT_KINDS
 from luoshi_analysis.engine.outputs import BACKUPS, MANIFEST_FILE, unit_record
 from luoshi_analysis.engine.plan import COLLECTION_FOLDER
+from luoshi_analysis.reports.labels import pick
 
 CHROMIUM_ENV = "LUOSHI_CHROMIUM"
 # Flags for a headless browser on a machine with no network and no display.
@@ -28,7 +30,10 @@ CHROMIUM_ARGS = (
 CJK_FACE = re.compile(r"CJK|Han Sans|Han Serif|YaHei|PingFang|Hei|Song|Kai|WenQuanYi|Hiragino",
                       re.IGNORECASE)
 CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-REPORT_WORDS = ("报告", "report")
+# A title names the report: 报告 / report, or the document's kind as page titles write it
+# ([report_titles] of reports/text: 部门决算, 部门预算, final accounts, budget …).
+REPORT_WORDS = ("报告", "report", *sorted({
+    pick("report_titles", kind, lang).lower() for kind in REPORT_KINDS for lang in ("zh", "en")}))
 USUAL_CHINESE_FACES = ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC")
 PAGE_SUFFIXES = (".html", ".htm")
 # Attributes whose value is a URL the browser may fetch, follow or send to.

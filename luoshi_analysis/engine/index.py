@@ -183,6 +183,7 @@ def _notes(summary: YearSummary | None) -> list[str]:
     if summary is None:
         return []
     reasons = (["no_overview"] if summary.phase is None else []) + (
+        ["no_spending"] if summary.phase is not None and not summary.spending_lines else []) + (
         ["no_indicators"] if not summary.indicators else [])
     return [f"<li>{html.escape(text(r, 'zh'))} · {html.escape(text(r, 'en'))}</li>"
             for r in reasons]

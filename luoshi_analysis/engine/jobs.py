@@ -124,7 +124,9 @@ class Template:
     Its notebook metadata says so: ``{"luoshi": {"report_template": true, "scope": "unit",
     "needs": "overview"}}``. scope "unit" runs it for each unit and year, "collection" once a
     year for the whole collection; needs "overview" runs it for years with a budget overview
-    (executed, or a budget document's), "indicators" for years with outcome figures.
+    (executed, or a budget document's), "spending" for years whose overview also states how
+    the money was used (基本支出, 项目支出, 年末结转和结余 …), "indicators" for years with
+    outcome figures.
     """
 
     name: str
@@ -134,7 +136,7 @@ class Template:
 
 
 SCOPES = ("unit", "collection")
-NEEDS = ("overview", "indicators")
+NEEDS = ("overview", "spending", "indicators")
 
 
 def _metadata(path: Path) -> dict[str, object]:

@@ -3,8 +3,9 @@
 Every chosen unit-year is validated before any kernel starts (its tables against their schemas,
 its raw files against their hashes), so bad data is one line, not a dozen failed notebooks.
 A template runs only where its document gives it something to show: the budget pages for a
-year with an overview (executed, or a budget's), the outcome page for a year with outcome
-figures; the others are recorded as skipped, with the reason the unit's index shows.
+year with an overview (executed, or a budget's), the spending page for one that says how the
+money was used, the outcome page for a year with outcome figures; the others are recorded as
+skipped, with the reason the unit's index shows.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from luoshi_analysis.analysis.overview import overview_phase
+from luoshi_analysis.analysis.overview import overview, overview_phase, spending_lines
 from luoshi_analysis.core.collection import Unit
 from luoshi_analysis.core.errors import ParameterError, UnknownYearError
 from luoshi_analysis.core.load import (
@@ -34,7 +35,7 @@ class Skip:
     unit: str
     year: int
     notebook: str
-    reason: str  # "no_overview" or "no_indicators"
+    reason: str  # "no_overview", "no_spending" or "no_indicators"
 
 
 @dataclass
@@ -86,7 +87,11 @@ def _gives_something(template: Template, year: int, root: Path) -> str:
     """Return "" when the template has something to show for the year, else the reason not."""
     if template.needs == "indicators":
         return "" if not load_indicators(year, root).empty else "no_indicators"
-    return "" if overview_phase(year, root) else "no_overview"
+    if not overview_phase(year, root):
+        return "no_overview"
+    if template.needs == "spending" and not spending_lines(overview(year, root)):
+        return "no_spending"
+    return ""
 
 
 def _job(template: Template, year: int, lang: str, out_dir: Path, options: JobOptions,

@@ -125,13 +125,15 @@ class YearOnYear:
             label = None if name in BARE else label
             scope = (label.scope if label else None) or section.scope
             slots = [(key, scope) for key in keys] + RELATED.get(keys[0], [])
-            candidates = [self._last(key, where, m.start()) for key, where in slots]
-            candidates = [c for c in candidates if c is not None]
+            candidates = [c for key, where in slots
+                          if (c := self._last(key, where, m.start())) is not None]
             if not candidates:
                 continue
+            stated = max(candidates, key=lambda f: f.position)
+            if name in BARE:  # 收入比去年增加X: the revenue its paragraph is about, stated first
+                stated = self._paragraph_lead(keys, scope, m.start()) or stated
             prev = re.search(r"(\d{4})年", compared)
-            self._derive(max(candidates, key=lambda f: f.position), m, m["chg"], m["chgunit"],
-                         int(prev[1]) if prev else None)
+            self._derive(stated, m, m["chg"], m["chgunit"], int(prev[1]) if prev else None)
             self.claimed.append(m.span())
 
     def orphan_changes(self) -> None:
@@ -150,6 +152,14 @@ class YearOnYear:
             for stated in targets:
                 self._derive(stated, m, m["chg"], m["chgunit"], int(prev[1]) if prev else None)
             self.claimed.append(m.span())
+
+    def _paragraph_lead(self, keys: list[str], scope: str, before: int) -> Found | None:
+        """Return the first statement of one of keys in the paragraph up to before, if any."""
+        position = self.text.offsets[before]
+        start = self.text.original.rfind("\n", 0, position) + 1
+        stated = [f for f in self.found if f.key in keys and f.scope == scope
+                  and f.stated_by == "this_report" and start <= f.position < position]
+        return min(stated, key=lambda f: f.position) if stated else None
 
     def _last(self, key: str, scope: str, before: int) -> Found | None:
         position = self.text.offsets[before]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from luoshi_analysis.ingest.normalize import Normalized, normalize
+from luoshi_analysis.ingest.sections import document_phase
 
 TITLE_LINES = 10
 # After a year in a title: what was done that year (决算, 执行, 总结, 回顾, 自评 …) …
@@ -85,8 +86,9 @@ def report_kind(original: str, township: bool, has_overview: bool) -> str:
 
     A town's report on its budgets is township_fiscal; otherwise the title decides (项目支出绩效
     自评, 绩效目标, 工作总结 → performance_self_evaluation; 整体支出绩效 → performance_evaluation;
-    部门预算 → budget; 决算 → final_accounts); a text whose title says none of these is a final
-    account when it states an overview, a self-evaluation of outcomes when it does not.
+    部门预算 → budget; 决算 → final_accounts); a text whose title says none of these is a budget
+    when its parts are budgeted (see sections.document_phase), else a final account when it
+    states an overview, a self-evaluation of outcomes when it does not.
     """
     if township:
         return "township_fiscal"
@@ -94,4 +96,6 @@ def report_kind(original: str, township: bool, has_overview: bool) -> str:
     for kind, words in KINDS:
         if words.search(title):
             return kind
+    if has_overview and document_phase(original) == "budgeted":
+        return "budget"  # "…(本级)2025年情况说明" whose parts are 收入预算 and 支出预算
     return "final_accounts" if has_overview else "performance_self_evaluation"

@@ -56,6 +56,20 @@ BOTH = re.compile(
     rf"(?P<xunit>{UNIT}))")
 SAME_FOR_ALL = re.compile(rf"(?:均|都|皆)(?:为|是)(?P<num>{NUMBER})(?P<unit>{UNIT})")
 ANOTHER_CARRYOVER = re.compile(r"另(?:安排|有)(?:上年|年初)结转")
+# 收入合计X。其中：本年收入Y…；上年结转收入Z: X is the total, not the year's own revenue
+PARTS_WITH_YEAR = re.compile(r"[,;。]?其中:?本年(?:度)?收入")
+# (一)收入预算:2025年收入合计X: the first amount of a budget's revenue part is its total
+BUDGET_PART = re.compile(r"(?:部门|单位)?(?P<side>收入|支出)预算(?:情况)?")
+TOTAL_OF = {"revenue_current_year": ("收入", "revenue_total"),
+            "expenditure_current_year": ("支出", "expenditure_total")}
+LISTS_PARTS = re.compile(r",?(?:其中|主要是|主要为|包括):?")
+# The sources a carry-over is listed by (上年结转收入X，主要是一般公共预算拨款Y…): the carry-over
+# of that budget; the other sources (事业收入, 其他收入 …) name no budget and are left out.
+CARRYOVER_PARTS = {"revenue_fiscal_general_budget": "general_public_budget",
+                   "revenue_fiscal_government_funds": "government_funds",
+                   "revenue_fiscal_state_capital": "state_capital",
+                   "revenue_fiscal_special_account": "fiscal_special_account"}
+REVENUE_WHOLES = ("revenue_total", "revenue_current_year", "revenue_carryover")
 NONE_LIST = re.compile(r"(?<![\u4e00-\u9fff])无(?P<names>[^。;,:]+)")
 
 
@@ -87,6 +101,8 @@ class _Reader(YearOnYear):
         self.found: list[Found] = []
         self.claimed: list[tuple[int, int]] = []
         self.head: tuple | None = None  # the last figure whose own words named scope or phase
+        self.listing: tuple[int, str] | None = None  # (sentence, key) of the last revenue whole
+        self.sibling: tuple | None = None  # (parent, phase, scope, end) of the last listed part
 
     def free(self, start: int, end: int) -> bool:
         return all(end <= a or start >= b for a, b in self.claimed)
@@ -171,17 +187,19 @@ class _Reader(YearOnYear):
                                         start, stop)
                         chain_end = max(stop, self.yoy_after(item, m.end()))
                 continue
-            item = self._named(m, start, found, share, stop)
-            last_in_sentence = item
+            named = self._named(m, start, found, share, stop)
+            if named is None:  # a part of a carry-over that names no budget: left out
+                continue
+            last_in_sentence = named
             last_sentence = norm.rfind("。", 0, m.start())
-            chain_end = max(stop, self.yoy_after(item, m.end()))
+            chain_end = max(stop, self.yoy_after(named, m.end()))
 
     def _named(self, m: re.Match, start: int, found: tuple, share: re.Match | None,
-               stop: int) -> Found:
-        """Add the statement of an amount whose line is named before it.
+               stop: int) -> Found | None:
+        """Add the statement of an amount whose line is named before it (None: left out).
 
-        Its scope and phase are those its own words name, else (after 其中 in the same
-        sentence) those of the figure the 其中 lists the parts of, else its part's: in
+        Its scope and phase are those its own words name, else (after 其中, in the sentence or
+        opening the next) those of the figure the 其中 lists the parts of, else its part's: in
         "年初预算支出5381.88万元，其中：基本支出1059.00万元" the 基本支出 is budgeted too.
         """
         norm = self.text.text
@@ -191,23 +209,55 @@ class _Reader(YearOnYear):
         own_scope = label.scope or scope_of(prefix, "") or None
         own_phase = label.phase or phase_of(connector, phase_of(prefix, "")) or None
         sentence = norm.rfind("。", 0, m.start())
-        head = self.head if self.head and self.head[0] == sentence \
-            and "其中" in norm[self.head[3]:m.start()] else None
+        key = self._line(label.key, name, m, stop)
+        head = self.head if self.head and _lists_parts(norm[self.head[3]:m.start()]) else None
+        parent = BY_KEY[key].parent if key in BY_KEY else None
+        if head is None and self.sibling and not (own_scope or own_phase) \
+                and parent == self.sibling[0] and norm.count("。", self.sibling[3], m.start()) <= 1:
+            head = self.sibling  # 其中：基本支出X，…原因…。项目支出Y: the list goes on after a note
         scope = own_scope or (head and head[2]) or section.scope
         phase = own_phase or (head and head[1]) or section.phase
-        key = label.key
-        line_end = self.text.original.find("\n", self.text.offsets[m.start()])
-        paragraph_end = bisect_left(self.text.offsets, line_end) if line_end >= 0 else len(norm)
-        if name == "收入预算" and ANOTHER_CARRYOVER.search(norm, m.end(), paragraph_end):
-            key = "revenue_current_year"  # 收入预算X，…另安排上年结转Y: X is the year's income
+        self.sibling = (parent, *head[1:3], stop) if head and not (own_scope or own_phase) \
+            and parent else None
+        part_of_carryover = self.listing == (sentence, "revenue_carryover")
+        if key in CARRYOVER_PARTS and part_of_carryover:
+            key, scope = "revenue_carryover", CARRYOVER_PARTS[key]
+        elif BY_KEY.get(key) and BY_KEY[key].parent == "revenue_current_year" \
+                and part_of_carryover:
+            self.claimed.append((start + offset, stop))
+            return None  # 上年结转收入X，主要是…事业收入Y: the carry-over of no budget
         item = self.add(key, scope, phase, self.statement_year(prefix),
                         self.text.span(start + offset, start + offset + len(name)),
                         m["num"], m["unit"], share["share"] if share else None,
                         start + offset, stop)
         self.claimed.append((start + offset, stop))
+        if label.key in REVENUE_WHOLES:  # the whole the next parts of the sentence belong to
+            self.listing = (sentence, key) if LISTS_PARTS.match(norm, stop) else None
         if own_phase or own_scope:
             self.head = (sentence, own_phase, own_scope, stop)
         return item
+
+    def _line(self, key: str, name: str, m: re.Match, stop: int) -> str:
+        """Return the line an amount's name stands for here, where its context decides.
+
+        收入预算X，…另安排上年结转Y: X is the year's income; 收入合计X，其中：本年收入Y… and
+        (一)收入预算：2025年收入合计X: X is the total (a budget's 收入合计 holds its carry-over).
+        """
+        norm = self.text.text
+        if name == "收入预算":
+            line_end = self.text.original.find("\n", self.text.offsets[m.start()])
+            paragraph_end = bisect_left(self.text.offsets, line_end) if line_end >= 0 else len(norm)
+            if ANOTHER_CARRYOVER.search(norm, m.end(), paragraph_end):
+                return "revenue_current_year"
+        side, total = TOTAL_OF.get(key, ("", ""))
+        if side and name.endswith(f"{side}合计"):
+            section = self.section(m.start())
+            part = BUDGET_PART.fullmatch(section.heading)
+            first = not any(f.position >= section.start for f in self.found)
+            if (side == "收入" and PARTS_WITH_YEAR.match(norm, stop)) \
+                    or (part and part["side"] == side and first):
+                return total
+        return key
 
     def adjustments(self) -> None:
         """Read <line>由年初预算X万元调整为Y万元: the budget first, the adjusted budget second."""
@@ -270,6 +320,12 @@ class _Reader(YearOnYear):
                     self.text.span(a, a + len(piece.group())), Decimal(0), "无", "", None,
                     self.text.span(m.start(), m.end()), self.text.line_of(m.start()),
                     self.text.offsets[a]))
+
+
+def _lists_parts(between: str) -> bool:
+    """Return whether words after a figure begin the list of its parts (…万元。其中：…)."""
+    return "其中" in between and all(
+        between.startswith("其中", i + 1) for i, ch in enumerate(between) if ch == "。")
 
 
 def find_statements(text: Normalized, year: int, read_other: bool = False) -> list[Found]:
