@@ -12,7 +12,7 @@ import re
 from luoshi_analysis.core.lines import Found, to_wan
 from luoshi_analysis.ingest.normalize import Normalized
 from luoshi_analysis.ingest.sections import Section
-from luoshi_analysis.ingest.wording import BARE, NUMBER, SCOPE_PREFIXES, UNIT, label_before
+from luoshi_analysis.ingest.wording import BARE, NUMBER, SCOPE_PREFIXES, UNIT, Label, label_before
 
 SCOPE_ALTERNATION = "|".join(sorted(map(re.escape, SCOPE_PREFIXES), key=len, reverse=True))
 SHARE = re.compile(r"(?:,|、)?\(?占(?:比)?[\u4e00-\u9fff]{0,12}?(?P<share>\d+(?:\.\d+)?)%\)?")
@@ -117,9 +117,9 @@ class YearOnYear:
             found = label_before(m["name"])
             if found is None or found[3]:
                 continue
-            label = found[2]
+            label: Label | None = found[2]
             name = found[1]
-            keys = [label.key]
+            keys = [found[2].key]
             if name in BARE:
                 keys.append("revenue_total" if name == "收入" else "expenditure_total")
             label = None if name in BARE else label

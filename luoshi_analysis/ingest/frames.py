@@ -17,7 +17,8 @@ def _csv_amount(item: Found) -> str:
         return "0"
     if item.unit in ("万元", "万") and not item.derivation:
         return item.as_written.replace(",", "")
-    digits = max(2, -item.amount.normalize().as_tuple().exponent)
+    exponent = item.amount.normalize().as_tuple().exponent
+    digits = max(2, -exponent) if isinstance(exponent, int) else 2
     return f"{item.amount:.{digits}f}"
 
 
@@ -48,7 +49,7 @@ def _budget(chosen: dict[tuple, Found], year: int) -> pd.DataFrame:
     own = {k[3]: f for k, f in chosen.items() if k[:3] == (year, "all_funds", "executed")
            and k[3] in BY_KEY}
     fiscal_split = "revenue_fiscal_appropriation" in own
-    rows = []
+    rows: list[dict[str, object]] = []
     for line in LINES:
         item = own.get(line.key)
         if item is None:

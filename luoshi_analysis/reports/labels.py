@@ -91,9 +91,8 @@ def issuer_name(source: Any, lang: str) -> str:
 
     An English page falls back to the Chinese name where the record has no English one.
     """
-    if lang == "en" and getattr(source, "issuer_en", ""):
-        return source.issuer_en
-    return source.issuer
+    english = str(getattr(source, "issuer_en", "") or "")
+    return english if lang == "en" and english else str(source.issuer)
 
 
 def workbook_header(column: str, unit: str | None = None) -> str:
