@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from luoshi_analysis.core import config
+from luoshi_analysis.core.text import to_simplified
 
 JIEBA_CACHE = "jieba.cache"
 # Words of government reports jieba's dictionary lacks: it would cut them (新冠 → 新 + 冠).
@@ -26,18 +27,11 @@ DOMAIN_WORDS = ("新冠", "新冠疫苗", "新冠肺炎", "加强针", "核酸�
 
 
 @functools.cache
-def _t2s() -> Any:
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-@functools.cache
 def simplified_char(ch: str) -> str:
     """Return the simplified form of one character (itself where OpenCC gives none, or several)."""
     if ch < "\u3400":  # ASCII, punctuation, kana …: nothing to convert
         return ch
-    converted = _t2s().convert(ch)
+    converted = to_simplified().convert(ch)
     return converted if len(converted) == 1 else ch
 
 
