@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 LOCK := requirements.lock
 # make install puts everything in one environment: the library, the tests and JupyterLab
-EXTRAS := test,lab
+EXTRAS := test,lab,dask
 KERNEL_NAME := luoshi-analysis
 KERNEL_DISPLAY_NAME := Python (luoshi-analysis)
 KERNEL_INSTALL = $(BIN)/python -m ipykernel install --name $(KERNEL_NAME) --display-name "$(KERNEL_DISPLAY_NAME)"
@@ -22,6 +22,9 @@ LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 # the lock is resolved once for every Python the project accepts, from the lowest one up
 LOCK_PYTHON := 3.11
 LOCK_ARGS ?=
+# the collection make report and make validate build and check: every unit of data/ (the seed
+# town at its top, the demo units beside it), or $LUOSHI_COLLECTION / $LUOSHI_DATA_DIR when set
+COLLECTION ?= $(or $(LUOSHI_COLLECTION),$(LUOSHI_DATA_DIR),data)
 # pytest-xdist workers: one per core
 TEST_WORKERS ?= auto
 
@@ -58,12 +61,12 @@ venv-deps: ## Install Debian's python3-venv, which `python3 -m venv` needs (root
 kernel: install ## Register the project kernel for this user (~/.local/share/jupyter): any JupyterLab finds it
 	$(KERNEL_INSTALL) --user
 
-report: install ## Validate the data and build every year's reports into outputs/
-	$(BIN)/luoshi validate
-	$(BIN)/luoshi run
+report: install ## Validate the data and build every unit's and year's reports into outputs/
+	$(BIN)/luoshi --collection "$(COLLECTION)" validate
+	$(BIN)/luoshi --collection "$(COLLECTION)" run
 
-validate: install ## Check the tables, the raw-file hashes and the accounting identities
-	$(BIN)/luoshi validate
+validate: install ## Check every unit's tables, raw-file hashes and accounting identities
+	$(BIN)/luoshi --collection "$(COLLECTION)" validate
 
 browser-deps: ## Install Debian's chromium, CJK fonts and LibreOffice Calc for the browser and workbook tests (root)
 	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" && \
@@ -94,7 +97,7 @@ lock: ## Re-resolve requirements.lock for every Python >= 3.11 (LOCK_ARGS=--upgr
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/python -m pip install --quiet 'uv>=0.5'
 	.lock-venv/bin/uv pip compile pyproject.toml --universal --python-version $(LOCK_PYTHON) \
-		--extra test --extra lab --custom-compile-command "make lock" --quiet $(LOCK_ARGS) -o $(LOCK)
+		--extra test --extra lab --extra dask --custom-compile-command "make lock" --quiet $(LOCK_ARGS) -o $(LOCK)
 	rm -rf .lock-venv
 
 clean: ## Remove outputs/ and the virtual environment

@@ -26,6 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 CACHE_ENV = "LUOSHI_CACHE_DIR"  # luoshi_analysis.core.config.CACHE_ENV, without importing the package
 BIN = Path(sys.executable).parent
+SEED = "罗市镇人民政府"  # the unit at the top of data/
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 LANGS = ("zh", "en")
 
@@ -82,7 +83,8 @@ def luoshi_run(outputs: Path, years: list[int], data_dir: Path | None = None) ->
     command = [str(BIN / "luoshi")]
     if data_dir:
         command += ["--data-dir", str(data_dir)]
-    command += ["run", "--quiet", "--outputs", str(outputs)]
+    # the seed only: data/ also holds the demo collection's units, which the floor does not run
+    command += ["run", "--unit", SEED, "--quiet", "--outputs", str(outputs)]
     for year in years:
         command += ["--year", str(year)]
     return command
@@ -106,7 +108,8 @@ def manual_chain(outputs: Path, year: int) -> list[list[str]]:
 def copy_years(root: Path, years: list[int]) -> Path:
     """A temporary data folder holding copies of 2020 under other year numbers."""
     data = root / "data"
-    shutil.copytree(REPO / "data", data)
+    for part in ("raw", "processed"):  # the seed's own folder, not the demo units beside it
+        shutil.copytree(REPO / "data" / part, data / part)
     for year in years:
         if year == 2020:
             continue

@@ -8,6 +8,7 @@ Tables
     load_budget(year)             the budget overview: one row per revenue/expenditure line
     load_indicators(year)         the outcome indicators: one row per stated figure
     load_statements(year)         every stated amount, with its scope and phase
+    overview(year)                the budget overview: the report's, or a budget-only year's budget
     read_source(year)             the source record: report title, issuer, raw file, sha256
     verify_raw(year)              check that the raw report is unchanged; return its record
 
@@ -25,6 +26,8 @@ Views for charts
     ratios_not_available(year)    the framework ratios they do not allow, and why
     statements_over_years()       each line's amount per year, with later reports' clauses
     headline_indicators(ind)      the figures a reader looks for first
+    peers(year, collection=None)  the units of a collection side by side: one row per unit
+    peers_over_years(collection=None)   the same for every year (units × years, long format)
     previous_year(year, years)    the latest earlier year with data, if any
     budget_change(prev, cur, side)   each line in two years and its change
     indicator_change(prev, cur)   each indicator in both years and its change
@@ -40,6 +43,8 @@ exactly (5446.35, never 5446.349999999999).
 
 from luoshi_analysis.analysis.change import budget_change, indicator_change, previous_year
 from luoshi_analysis.analysis.checks import check, statement_violations
+from luoshi_analysis.analysis.overview import overview
+from luoshi_analysis.analysis.peers import peers, peers_over_years
 from luoshi_analysis.analysis.ratios import ratios_not_available, spending_ratios
 from luoshi_analysis.analysis.trace import trace
 from luoshi_analysis.analysis.views import (
@@ -74,6 +79,9 @@ __all__ = [
     "load_budget",
     "load_indicators",
     "load_statements",
+    "overview",
+    "peers",
+    "peers_over_years",
     "previous_year",
     "ratios_not_available",
     "read_source",

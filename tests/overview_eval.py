@@ -30,6 +30,8 @@ class Evaluation:
     recovered: int = 0
     refused: list[str] = field(default_factory=list)
     missed: list[str] = field(default_factory=list)
+    false: list[str] = field(default_factory=list)  # budget-table figures the text does not state
+    extra: list[str] = field(default_factory=list)  # own statements no expected row lists
 
     @property
     def share(self) -> float:
@@ -53,6 +55,14 @@ def evaluate(folder: Path = CORPUS) -> Evaluation:
         found = {(int(r.year), r.scope, r.phase, r.key, Decimal(r.amount))
                  for r in overview.statements.itertuples()}
         budget = {r.key: Decimal(r.amount) for r in overview.budget.itertuples()}
+        in_budget = {(r.key, Decimal(r.amount)) for r in rows.itertuples() if r.in_budget == "1"}
+        result.false += [f"{report}: budget {key} {amount}" for key, amount in budget.items()
+                         if (key, amount) not in in_budget]
+        listed = {(int(r.year), r.scope, r.phase, r.key, Decimal(r.amount)) for r in rows.itertuples()}
+        result.extra += [f"{report}: {r.year} {r.scope} {r.phase} {r.key} {r.amount} "
+                         f"'{r.source_fragment}'" for r in overview.statements.itertuples()
+                         if r.stated_by == "this_report" and (int(r.year), r.scope, r.phase, r.key,
+                                                              Decimal(r.amount)) not in listed]
         for row in rows.itertuples():
             amount = Decimal(row.amount)
             hit = (int(row.year), row.scope, row.phase, row.key, amount) in found
@@ -68,6 +78,11 @@ def evaluate(folder: Path = CORPUS) -> Evaluation:
 if __name__ == "__main__":
     outcome = evaluate(Path(sys.argv[1]) if len(sys.argv) > 1 else CORPUS)
     print(f"recovered {outcome.recovered} of {outcome.stated} stated figures "
-          f"({outcome.share:.1%}); {len(outcome.refused)} texts refused")
+          f"({outcome.share:.1%}); {len(outcome.refused)} texts refused; "
+          f"{len(outcome.false)} false budget figures; {len(outcome.extra)} statements not listed")
     for line in outcome.refused + outcome.missed:
         print("  " + line)
+    for line in outcome.false:
+        print("  FALSE " + line)
+    for line in outcome.extra:
+        print("  EXTRA " + line)

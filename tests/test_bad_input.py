@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from notebook_helpers import UNIT
 
 from luoshi_analysis import (
     DataFolderError,
@@ -52,8 +53,9 @@ CASES = {
         load_indicators, DataValidationError,
         ["indicators.csv", "duplicate key", "park_enterprises_in_production", "first on line"]),
     "unknown unit": (
-        lambda r: _edit(r, INDICATORS, ",18000,18000,头,", ",18000,18000,斤,"), load_indicators,
-        DataValidationError, ["indicators.csv", "line 20", "'unit'", "'斤' is not allowed", "万亩"]),
+        lambda r: _edit(r, INDICATORS, ",18000,18000,头,", ",18000,18000,头 18,"), load_indicators,
+        DataValidationError, ["indicators.csv", "line 20", "'unit'", "'头 18' is not a unit as written",
+                              "no digits or spaces"]),
     "unknown qualifier": (
         lambda r: _edit(r, INDICATORS, ",万亩,nearly,", ",万亩,about,"), load_indicators,
         DataValidationError, ["'qualifier'", "'about' is not allowed", "more_than"]),
@@ -444,7 +446,7 @@ def test_a_notebook_with_dollar_signs_in_names_runs(data_copy, tmp_path):
     run = _luoshi("run", "--year", "2020", "--notebooks", "outcome_indicators", "--lang", "zh",
                   "--outputs", str(outputs), "--quiet")
     assert run.returncode == 0, run.stdout + run.stderr
-    page = (outputs / "2020" / "outcome_indicators_zh.html").read_text("utf-8")
+    page = (outputs / UNIT / "2020" / "outcome_indicators_zh.html").read_text("utf-8")
     assert "两 $\\frac{$ 个" in page  # the table beside the chart shows the name as written
 
 
@@ -490,3 +492,14 @@ def test_a_share_of_a_zero_line_is_a_violation_not_a_warning(data_copy):
 def test_a_year_asked_for_twice_is_validated_once(data_copy):
     run = _luoshi("--data-dir", str(data_copy), "validate", "--year", "2020", "--year", "2020")
     assert run.returncode == 0 and "1 year(s) checked" in run.stdout
+
+
+def test_run_checks_the_data_first_and_starts_no_kernel(data_copy, tmp_path, capsys):
+    """Bad data is one line before anything runs, not six notebooks failing on it."""
+    budget = data_copy / "processed" / "2020" / "budget.csv"
+    budget.write_text(budget.read_text("utf-8").replace(",775.34,", ",775.34x,", 1), "utf-8")
+    outputs = tmp_path / "out"
+    assert main(["run", "--outputs", str(outputs), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "budget.csv" in err and "775.34x" in err
+    assert not outputs.exists()  # no lock taken, no kernel started, no page marked stale

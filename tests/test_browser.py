@@ -7,6 +7,8 @@ import subprocess
 import sys
 
 import pytest
+from conftest import SEED_ONLY
+from notebook_helpers import UNIT
 from playwright import sync_api as playwright_api
 from pypdf import PdfReader
 
@@ -51,7 +53,7 @@ def no_cjk_context(playwright, tmp_path_factory):
 def test_report_page_works_offline(report_run, context, stem, tmp_path):
     outputs, _ = report_run
     shot = tmp_path / "screenshots" / f"{stem}.png"
-    audit = audit_page(context, outputs / "2020" / f"{stem}.html", screenshot=shot)
+    audit = audit_page(context, outputs / UNIT / "2020" / f"{stem}.html", screenshot=shot)
     assert audit.problems == []
     assert audit.images == CHARTS[stem.rsplit("_", 1)[0]]
     assert shot.stat().st_size > 10_000
@@ -63,14 +65,16 @@ def test_index_page_works_offline(report_run, context, tmp_path):
     outputs, _ = report_run
     audit = audit_page(context, outputs / "index.html", screenshot=tmp_path / "index.png")
     assert audit.problems == []
-    assert "2020" in audit.title and "罗市镇" in audit.title
+    assert "2020" in audit.title and "报告" in audit.title
+    unit_index = audit_page(context, outputs / UNIT / "index.html")
+    assert unit_index.problems == [] and "2020" in unit_index.title and "罗市镇" in unit_index.title
     assert any("CJK" in face for face in audit.heading_fonts)
 
 
 def _broken_copy(outputs, tmp_path, stem, old, new):
     folder = tmp_path / "2020"
     folder.mkdir(parents=True)
-    page = (outputs / "2020" / f"{stem}.html").read_text("utf-8")
+    page = (outputs / UNIT / "2020" / f"{stem}.html").read_text("utf-8")
     changed = re.sub(old, new, page, count=1)
     assert changed != page
     (folder / f"{stem}.html").write_text(changed, "utf-8")
@@ -90,7 +94,7 @@ def test_each_chart_has_alt_text_in_its_pages_language_from_its_data(report_run,
     outputs, _ = report_run
     page = context.new_page()
     try:
-        page.goto((outputs / "2020" / "revenue_structure_zh.html").resolve().as_uri())
+        page.goto((outputs / UNIT / "2020" / "revenue_structure_zh.html").resolve().as_uri())
         alts = page.evaluate("Array.from(document.images).map(i => i.alt)")
         assert len(alts) == 1
         for shown in ("2020年收入结构", "年初结转和结余1,334.20万元（24.50%）",
@@ -100,7 +104,7 @@ def test_each_chart_has_alt_text_in_its_pages_language_from_its_data(report_run,
         # what a screen reader is given: the image's accessible name is its description
         tree = page.locator("img").first.aria_snapshot()
         assert "年初结转和结余1,334.20万元" in tree, tree
-        page.goto((outputs / "2020" / "spending_mix_en.html").resolve().as_uri())
+        page.goto((outputs / UNIT / "2020" / "spending_mix_en.html").resolve().as_uri())
         alts = page.evaluate("Array.from(document.images).map(i => i.alt)")
         assert len(alts) == 3 and all("No description" not in a for a in alts)
         assert "as shares of total expenditure (5,446.35)" in alts[0], alts[0]
@@ -159,7 +163,7 @@ def test_audit_fails_when_a_page_refers_to_an_outside_host(report_run, context, 
 
 def test_audit_fails_when_the_heading_falls_back_to_a_non_cjk_face(report_run, no_cjk_context):
     outputs, _ = report_run
-    audit = audit_page(no_cjk_context, outputs / "2020" / "revenue_structure_zh.html")
+    audit = audit_page(no_cjk_context, outputs / UNIT / "2020" / "revenue_structure_zh.html")
     assert any("not a CJK face" in p for p in audit.problems), audit.problems
 
 
@@ -177,12 +181,12 @@ def test_pdf_is_a4_with_selectable_chinese_whole_charts_and_numbered_pages(tmp_p
     outputs = tmp_path / "out"
     # a process of its own, as a user runs it (this module already drives a browser)
     run = subprocess.run(
-        [sys.executable, "-m", "luoshi_analysis.cli", "run", "--year", "2020", "--lang", "zh",
-         "--notebooks", "revenue_structure", "outcome_indicators", "--outputs", str(outputs),
+        [sys.executable, "-m", "luoshi_analysis.cli", "run", *SEED_ONLY, "--year", "2020",
+         "--lang", "zh", "--notebooks", "revenue_structure", "outcome_indicators", "--outputs", str(outputs),
          "--quiet", "--pdf"], capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr
     for name, charts, most in (("revenue_structure", 1, 2), ("outcome_indicators", 7, 11)):
-        reader = PdfReader(outputs / "2020" / f"{name}_zh.pdf")
+        reader = PdfReader(outputs / UNIT / "2020" / f"{name}_zh.pdf")
         first = reader.pages[0]
         assert round(float(first.mediabox.width)) == 595 and round(float(first.mediabox.height)) == 842
         text = "".join(page.extract_text() for page in reader.pages)
@@ -193,7 +197,7 @@ def test_pdf_is_a4_with_selectable_chinese_whole_charts_and_numbered_pages(tmp_p
         assert placements == charts, f"{name}: {placements} image placements for {charts} charts"
         total = len(reader.pages)
         assert total <= most, f"{name}: {total} pages"
-        with pdfplumber.open(outputs / "2020" / f"{name}_zh.pdf") as pdf:
+        with pdfplumber.open(outputs / UNIT / "2020" / f"{name}_zh.pdf") as pdf:
             for number, page in enumerate(pdf.pages, start=1):
                 lines = page.extract_text().splitlines()
                 # the footer: unit, year and report, and the page's number of all
@@ -206,7 +210,7 @@ def test_pdf_is_a4_with_selectable_chinese_whole_charts_and_numbered_pages(tmp_p
                 for section in ("（1）重点项目建设", "（3）脱贫攻坚", "（7）疫情防控"):
                     if any(line.strip() == section for line in lines):
                         assert page.images, f"{section} on page {number} without its chart"
-    revenue = "".join(p.extract_text() for p in PdfReader(outputs / "2020" /
+    revenue = "".join(p.extract_text() for p in PdfReader(outputs / UNIT / "2020" /
                                                           "revenue_structure_zh.pdf").pages)
     assert "财政拨款收入" in revenue
 
@@ -227,11 +231,12 @@ def test_check_pages_command_reports_each_page(report_run, tmp_path):
                           "--outputs", str(outputs), "--screenshots", str(shots)],
                          capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "7 of 7 pages work offline" in run.stdout
-    assert (shots / "index.png").is_file() and (shots / "2020" / "spending_mix_en.png").is_file()
+    # the collection's indexes (outputs/, outputs/collection/), the unit's, its 6 pages, 2 peers
+    assert "11 of 11 pages work offline" in run.stdout
+    assert (shots / "index.png").is_file() and (shots / UNIT / "2020" / "spending_mix_en.png").is_file()
     broken = tmp_path / "broken"
     shutil.copytree(outputs, broken)
-    page = broken / "2020" / "spending_mix_zh.html"
+    page = broken / UNIT / "2020" / "spending_mix_zh.html"
     page.write_text(page.read_text("utf-8").replace(
         "</head>", '<link rel="stylesheet" href="https://fonts.googleapis.com/css"></head>', 1),
         "utf-8")
@@ -379,9 +384,9 @@ def test_pages_of_another_unit_pass_check_pages_and_must_name_it(tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
     run = _luoshi("check-pages", "--outputs", str(outputs))
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "3 of 3 pages work offline" in run.stdout
+    assert "4 of 4 pages work offline" in run.stdout
     # a title naming a unit other than the one the data folder holds is a problem
-    page = outputs / "2020" / "spending_mix_en.html"
+    page = outputs / OTHER_UNIT[0] / "2020" / "spending_mix_en.html"
     page.write_text(page.read_text("utf-8").replace(
         f"<title>{OTHER_UNIT[1]}: 2020", "<title>People's Government of Luoshi Town: 2020", 1),
         "utf-8")
@@ -399,3 +404,6 @@ def test_title_rule_without_a_manifest_names_no_town():
     assert title_problem("2021年部门整体支出绩效评价报告"), "no unit before the year"
     assert title_problem("青山乡2021年部门整体支出绩效评价报告", ("青山乡人民政府",))
     assert title_problem("青山乡人民政府 budget", ("青山乡人民政府",)), "no year, no report"
+    # a 部门决算's or 部门预算's pages name the document by its kind, not 报告
+    assert title_problem("青山乡人民政府2024年部门预算 · 收入结构", ("青山乡人民政府",)) is None
+    assert title_problem("Qingshan: 2022 final accounts · Spending mix", ("Qingshan",)) is None

@@ -5,6 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import RAW_2020
+from notebook_helpers import UNIT
 
 from luoshi_analysis import IngestError, check, load_budget, load_indicators, read_source
 from luoshi_analysis.cli import main
@@ -145,7 +146,8 @@ BAD = {
     "empty": (b"  \n", "the file is empty"),
     "binary": (bytes(range(256)) * 8, "binary file"),
     "undecodable": ("收入总计".encode()[:-1] + b"\x80\x80\xff", "cannot read the text"),
-    "no overview": ("2021年度罗市镇工作总结：全年共刑事拘留10人。".encode(), "no budget overview"),
+    "no overview": ("2021年度罗市镇工作总结：全年工作平稳有序。".encode(),
+                    "no budget overview and no outcome figure"),
     "year mismatch": (RAW_2020.read_bytes(), "the text is the 2020 report"),
 }
 
@@ -217,11 +219,11 @@ def test_second_year_reuses_keys_and_runs_with_year_over_year_view(data_copy, tm
     outputs = tmp_path / "out"
     assert main(["run", "--year", "2021", "--lang", "zh", "--outputs", str(outputs),
                  "--quiet"]) == 0
-    figures = outputs / "2021" / "figures"
+    figures = outputs / UNIT / "2021" / "figures"
     for name in ("revenue_structure_revenue_change_zh", "spending_mix_spending_change_zh",
                  "outcome_indicators_indicator_change_zh"):
         assert (figures / f"{name}.png").is_file(), name
-    page = (outputs / "2021" / "outcome_indicators_zh.html").read_text("utf-8")
+    page = (outputs / UNIT / "2021" / "outcome_indicators_zh.html").read_text("utf-8")
     assert "2021年初结转和结余 = 2020年末结转和结余" in page
     assert ">+16.67<" in page or "16.67" in page  # park enterprises 18 → 21
 
@@ -358,3 +360,19 @@ def test_a_leftover_of_an_interrupted_ingest_is_removed(data_copy, tmp_path):
     ingest(report, 2021, data_copy)
     assert not staging.exists() and not list(raw.glob(".*.partial"))
     assert [p.name for p in raw.iterdir()] == [Path(read_source(2021, data_copy).raw_file).name]
+
+
+def test_force_before_anything_is_reviewed_replaces_the_year(data_copy, tmp_path, capsys):
+    """The common case: a year ingested, nothing reviewed yet, the report downloaded again."""
+    report = tmp_path / "2021.txt"
+    report.write_text(report_2021(), "utf-8")
+    assert main(["ingest", str(report), "--year", "2021"]) == 0
+    indicators = data_copy / "processed" / "2021" / "indicators.csv"
+    assert "true" not in indicators.read_text("utf-8").lower().split("reviewed")[-1]
+    report.write_text(report_2021().replace("出生人口165人", "出生人口166人"), "utf-8")
+    capsys.readouterr()
+    assert main(["ingest", str(report), "--year", "2021", "--force"]) == 0
+    out, err = capsys.readouterr()
+    assert err == "" and "Traceback" not in out
+    assert "166" in indicators.read_text("utf-8")
+    assert list((data_copy / "backups").glob("2021-*"))

@@ -157,7 +157,7 @@ def test_phase_budgeted_on_the_command_line(tmp_path):
 
 def test_no_overview_names_the_file_and_an_empty_candidate_list_is_not_shown(tmp_path, capsys):
     empty = _write(tmp_path, "notes.txt", "东岭镇工作总结\n今年工作很好。\n")
-    with pytest.raises(IngestError, match=r"notes\.txt: no budget overview found"):
+    with pytest.raises(IngestError, match=r"notes\.txt: no budget overview and no outcome figure found"):
         ingest(empty, 2021, tmp_path / "data")
     result = ingest(_write(tmp_path, "final.txt", FINAL), 2021, tmp_path / "data")
     summary = review_summary(result, year_checks(result))

@@ -49,7 +49,7 @@ def test_installed_wheel_finds_data_and_templates(tmp_path):
     lines = done.stdout.splitlines()
     assert lines[0].startswith(str(site))
     assert lines[1:] == ["[2020]", "True",
-                         "['outcome_indicators', 'revenue_structure', 'spending_mix']"]
+                         "['outcome_indicators', 'peers', 'revenue_structure', 'spending_mix']"]
 
 
 def _normalized(name: str) -> str:

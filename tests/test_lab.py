@@ -19,16 +19,16 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import REPO
+from conftest import REPO, SEED_ONLY
 from make_helpers import run_make
-from notebook_helpers import write_notebook
+from notebook_helpers import UNIT, write_notebook
 
 from luoshi_analysis.cli import main
 from luoshi_analysis.engine import jobs, kernels
 
 # the report templates and the charts each draws at least (any correct template; more are fine);
 # named here, not globbed: an analyst's stray notebook in notebooks/ is not a template
-MIN_CHARTS = {"outcome_indicators": 7, "revenue_structure": 1, "spending_mix": 3}
+MIN_CHARTS = {"outcome_indicators": 7, "peers": 3, "revenue_structure": 1, "spending_mix": 3}
 NAMES = list(MIN_CHARTS)
 TEMPLATES = [REPO / "notebooks" / f"{name}.ipynb" for name in NAMES]
 PROJECT_KERNELSPEC = {"name": "luoshi-analysis", "display_name": "Python (luoshi-analysis)",
@@ -44,7 +44,12 @@ LAB_SETTINGS = {
 def test_template_declares_the_project_kernel_and_the_marker(template):
     metadata = json.loads(template.read_text("utf-8"))["metadata"]
     assert metadata["kernelspec"] == PROJECT_KERNELSPEC
-    assert metadata["luoshi"] == {"report_template": True}
+    assert metadata["luoshi"]["report_template"] == template.stem
+    if template.stem == "peers":  # once a year over the whole collection
+        assert metadata["luoshi"] == {"report_template": "peers", "scope": "collection"}
+    else:
+        assert metadata["luoshi"]["scope"] == "unit" and metadata["luoshi"]["needs"] in (
+            "overview", "spending", "indicators")
     assert (kernels.KERNEL_NAME, kernels.KERNEL_DISPLAY_NAME) == (
         PROJECT_KERNELSPEC["name"], PROJECT_KERNELSPEC["display_name"])
 
@@ -72,14 +77,15 @@ def test_scratch_notebooks_do_not_change_the_run(tmp_path, monkeypatch, capsys):
     write_notebook(folder / "scratch", "my_look", failing, template=False)
     write_notebook(folder / "scratch", "copy_of_report", failing)  # marked, but in scratch/
     outputs = tmp_path / "out"
-    assert main(["run", "--year", "2020", "--lang", "en", "--outputs", str(outputs), "--quiet"]) == 0
+    assert main(["run", *SEED_ONLY, "--year", "2020", "--lang", "en", "--outputs", str(outputs),
+                 "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "1 of 1 notebooks ok" in out
     assert re.search(r"^skipped 1 notebook.*: Untitled\.ipynb$", out, re.MULTILINE), out
     manifest = json.loads((outputs / "run-manifest.json").read_text("utf-8"))
     assert [(r["notebook"], r["status"]) for r in manifest["results"]] == [("report", "ok")]
     assert manifest["settings"]["skipped"] == ["Untitled.ipynb"]
-    assert sorted(p.name for p in (outputs / "2020").glob("*.html")) == ["report_en.html"]
+    assert sorted(p.name for p in (outputs / UNIT / "2020").glob("*.html")) == ["report_en.html"]
     # named on purpose, a scratch notebook is refused with the reason, before anything runs
     assert main(["run", "--year", "2020", "--notebooks", "Untitled", "--outputs", str(outputs)]) == 2
     err = capsys.readouterr().err
@@ -100,8 +106,9 @@ def test_luoshi_run_needs_no_registered_kernel(tmp_path, monkeypatch, fork):
     monkeypatch.setenv("LUOSHI_NOTEBOOKS_DIR", str(folder))
     write_notebook(folder, "report", "import sys\nprint(sys.executable)")
     outputs = tmp_path / "out"
-    assert main(["run", "--year", "2020", "--lang", "en", "--outputs", str(outputs), "--quiet"]) == 0
-    executed = nbformat.read(outputs / "2020" / "report_en.ipynb", as_version=4)
+    assert main(["run", *SEED_ONLY, "--year", "2020", "--lang", "en", "--outputs", str(outputs),
+                 "--quiet"]) == 0
+    executed = nbformat.read(outputs / UNIT / "2020" / "report_en.ipynb", as_version=4)
     printed = [o.get("text", "") for c in executed.cells for o in c.get("outputs", [])]
     assert "".join(printed).strip() == sys.executable
     assert executed.metadata.kernelspec.name == kernels.KERNEL_NAME

@@ -5,6 +5,7 @@ import re
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
+from notebook_helpers import UNIT
 from textcheck import mixed_language, overlapping_texts, page_text, texts_outside
 
 import luoshi_analysis as la
@@ -164,8 +165,10 @@ def test_tables_shown_in_a_page_are_in_one_language(lang):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_exported_pages_are_in_one_language(report_run, lang):
     outputs, _ = report_run
-    pages = sorted((outputs / "2020").glob(f"*_{lang}.html"))
+    pages = sorted((outputs / UNIT / "2020").glob(f"*_{lang}.html"))
     assert len(pages) == 3
+    pages += sorted((outputs / "collection" / "2020").glob(f"*_{lang}.html"))  # peers
+    assert len(pages) == 4
     for page in pages:
         text = page_text(page.read_text("utf-8"), lang)
         assert len(text.strip()) > 200, page
@@ -175,7 +178,7 @@ def test_exported_pages_are_in_one_language(report_run, lang):
 
 def test_english_page_marks_its_chinese_quotations(report_run):
     outputs, _ = report_run
-    page = (outputs / "2020" / "outcome_indicators_en.html").read_text("utf-8")
+    page = (outputs / UNIT / "2020" / "outcome_indicators_en.html").read_text("utf-8")
     fragment = la.load_indicators(2020)["source_fragment"].iloc[0]
     assert f'<span lang="zh">{fragment}</span>' in page
 
@@ -186,13 +189,13 @@ def two_year_outputs(tmp_path_factory):
     import json
     import shutil
 
-    from conftest import DATA
+    from conftest import copy_seed
 
     from luoshi_analysis.cli import main
 
     root = tmp_path_factory.mktemp("two_years")
     data = root / "data"
-    shutil.copytree(DATA, data)
+    copy_seed(data)
     earlier = data / "processed" / "2019"
     shutil.copytree(data / "processed" / "2020", earlier)
     (earlier / "statements.csv").unlink()  # a year ingested before statements were kept
@@ -213,11 +216,11 @@ def two_year_outputs(tmp_path_factory):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_pages_comparing_two_years_are_in_one_language(two_year_outputs, lang):
-    figures = two_year_outputs / "2020" / "figures"
+    figures = two_year_outputs / UNIT / "2020" / "figures"
     for name in ("revenue_structure_revenue_change", "spending_mix_spending_change",
                  "outcome_indicators_indicator_change"):
         assert (figures / f"{name}_{lang}.png").is_file(), name
-    for page in sorted((two_year_outputs / "2020").glob(f"*_{lang}.html")):
+    for page in sorted((two_year_outputs / UNIT / "2020").glob(f"*_{lang}.html")):
         text = page_text(page.read_text("utf-8"), lang)
         assert not mixed_language(text, lang, NAMES), (page.name, mixed_language(text, lang,
                                                                                    NAMES)[:5])

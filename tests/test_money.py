@@ -93,3 +93,12 @@ def test_help_opens_with_the_functions_not_exception_methods():
     assert "with_traceback" not in doc and "Methods inherited" not in doc
     assert doc.index("FUNCTIONS") < (doc.index("CLASSES") if "CLASSES" in doc else len(doc))
     assert la.LuoshiError is luoshi_analysis.core.errors.LuoshiError  # still importable from the top
+
+
+def test_a_share_is_checked_to_the_digits_the_report_writes_it_with():
+    from luoshi_analysis.analysis.checks import share_rounding
+
+    assert share_rounding(91.6, "基本支出217.52万元，占91.6%") == pytest.approx(0.05)
+    assert share_rounding(49.09, "财政拨款收入2018.84万元，占49.09%") == pytest.approx(0.005)
+    assert share_rounding(100.0, "财政拨款收入237.52万元，占100%") == pytest.approx(0.5)
+    assert share_rounding(12.5, "no share written here") == pytest.approx(0.005)

@@ -7,13 +7,24 @@ import re
 import nbformat
 import papermill
 import pytest
-from conftest import REPO
+from conftest import REPO, SEED_ONLY
+from notebook_helpers import UNIT
 
 from luoshi_analysis import load_budget, load_indicators
 from luoshi_analysis.cli import main
 from luoshi_analysis.reports.labels import format_figure
 
-TEMPLATES = sorted((REPO / "notebooks").glob("*.ipynb"))
+ALL_TEMPLATES = sorted((REPO / "notebooks").glob("*.ipynb"))
+
+
+def _scope(template) -> str:
+    """Return a template's scope: "unit" (one unit's data) or "collection" (all units at once)."""
+    return json.loads(template.read_text("utf-8"))["metadata"]["luoshi"].get("scope", "unit")
+
+
+# The templates of one unit; the collection's (peers, once a year over every unit, its pages in
+# <outputs>/collection/<year>/) are tested in test_peers.py and below where a run makes them.
+TEMPLATES = [p for p in ALL_TEMPLATES if _scope(p) == "unit"]
 NAMES = [p.stem for p in TEMPLATES]
 EXPECTED_FIGURES = {
     "revenue_structure": ["revenue_structure"],
@@ -27,8 +38,9 @@ OUTSIDE = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?
 ANY_URL = re.compile(r"https?://[^\s\"'<>)]+")
 
 
-def test_there_are_three_templates():
+def test_there_are_three_templates_of_a_unit_and_one_of_a_collection():
     assert NAMES == ["outcome_indicators", "revenue_structure", "spending_mix"]
+    assert [p.stem for p in ALL_TEMPLATES if _scope(p) == "collection"] == ["peers"]
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=NAMES)
@@ -74,22 +86,22 @@ def test_every_page_and_figure_exists(report_run):
     assert code == 0
     for name in NAMES:
         for lang in ("zh", "en"):
-            assert (outputs / "2020" / f"{name}_{lang}.html").is_file()
+            assert (outputs / UNIT / "2020" / f"{name}_{lang}.html").is_file()
             for figure in EXPECTED_FIGURES[name]:
-                path = outputs / "2020" / "figures" / f"{name}_{figure}_{lang}.png"
+                path = outputs / UNIT / "2020" / "figures" / f"{name}_{figure}_{lang}.png"
                 assert path.stat().st_size > 1000, path
     # each chart is drawn once by default: no vector copy unless asked for
-    assert not list((outputs / "2020" / "figures").glob("*.svg"))
+    assert not list((outputs / UNIT / "2020" / "figures").glob("*.svg"))
 
 
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_page_is_self_contained_with_each_chart_and_no_code(report_run, name, lang):
     outputs, _ = report_run
-    page = (outputs / "2020" / f"{name}_{lang}.html").read_text("utf-8")
+    page = (outputs / UNIT / "2020" / f"{name}_{lang}.html").read_text("utf-8")
     assert f'<html lang="{lang}">' in page
     for figure in EXPECTED_FIGURES[name]:
-        png = (outputs / "2020" / "figures" / f"{name}_{figure}_{lang}.png").read_bytes()
+        png = (outputs / UNIT / "2020" / "figures" / f"{name}_{figure}_{lang}.png").read_bytes()
         assert base64.b64encode(png).decode() in page, f"{figure} not embedded"
     assert not re.search(r'class="[^"]*(jp-CodeMirrorEditor|highlight)[ "]', page), "code shown"
     assert "notebook.start(" not in page and "import luoshi_analysis" not in page
@@ -103,13 +115,13 @@ def test_page_is_self_contained_with_each_chart_and_no_code(report_run, name, la
 def test_numbers_shown_match_the_tables(report_run):
     outputs, _ = report_run
     budget = load_budget(2020)
-    revenue = (outputs / "2020" / "revenue_structure_zh.html").read_text("utf-8")
+    revenue = (outputs / UNIT / "2020" / "revenue_structure_zh.html").read_text("utf-8")
     for _, row in budget[budget["direction"] == "revenue"].iterrows():
         assert f">{row['amount']:,.2f}<" in revenue, row["key"]
         assert row["label_zh"] in revenue
     indicators = load_indicators(2020)
     for lang in ("zh", "en"):
-        page = (outputs / "2020" / f"outcome_indicators_{lang}.html").read_text("utf-8")
+        page = (outputs / UNIT / "2020" / f"outcome_indicators_{lang}.html").read_text("utf-8")
         for _, row in indicators.iterrows():
             shown = format_figure(row["value"], row["unit"], row["qualifier"], lang,
                                   row["value_as_written"], row["source_fragment"])
@@ -124,42 +136,62 @@ def test_data_text_is_escaped(tmp_path, data_copy, monkeypatch):
     outputs = tmp_path / "out"
     assert main(["run", "--year", "2020", "--notebooks", "outcome_indicators", "--lang", "en",
                  "--outputs", str(outputs), "--quiet"]) == 0
-    page = (outputs / "2020" / "outcome_indicators_en.html").read_text("utf-8")
+    page = (outputs / UNIT / "2020" / "outcome_indicators_en.html").read_text("utf-8")
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
 def test_index_links_every_page_and_links_resolve(report_run):
     outputs, _ = report_run
+    from urllib.parse import unquote
+
     index = (outputs / "index.html").read_text("utf-8")
     links = re.findall(r'href="([^"]+)"', index)
-    assert len(links) == 6
+    # the unit's own index and its six pages; the year's peers page (zh, en) in the unit's row
+    # and again under the pages about every unit
+    assert len(links) == 1 + 6 + 2 + 2
     for link in links:
-        assert (outputs / link).is_file(), link
+        assert (outputs / unquote(link)).is_file(), link
+    unit_index = (outputs / UNIT / "index.html").read_text("utf-8")
+    for link in re.findall(r'href="([^"]+)"', unit_index):
+        assert (outputs / UNIT / unquote(link)).resolve().is_file(), link
 
 
 def test_manifest_records_parameters_versions_status_and_duration(report_run):
     outputs, _ = report_run
     manifest = json.loads((outputs / "run-manifest.json").read_text("utf-8"))
-    assert manifest["settings"]["years"] == [2020]
+    assert manifest["settings"]["years"] == {UNIT: [2020]}
     assert {"pandas", "matplotlib", "papermill", "nbconvert"} <= set(manifest["versions"])
-    assert len(manifest["results"]) == 6
+    assert len(manifest["results"]) == 6 + 2  # the unit's six pages, the collection's peers pages
     assert all(r["status"] == "ok" and r["duration_s"] > 0 for r in manifest["results"])
 
 
 def test_no_missing_glyph_in_any_kernel_log(report_run):
     outputs, _ = report_run
-    logs = list((outputs / "2020").glob(".*.log"))
-    assert len(logs) == 6
+    logs = list((outputs / UNIT / "2020").glob(".*.log"))
+    logs += list((outputs / "collection" / "2020").glob(".*.log"))  # the peers pages'
+    assert len(logs) <= 6 + 2  # a kernel that said nothing leaves no (empty) log
     for log in logs:
-        assert "missing from" not in log.read_text("utf-8", errors="replace"), log
+        text = log.read_text("utf-8", errors="replace")
+        assert text and "missing from" not in text, log
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_collection_page_is_self_contained_and_linked(report_run, lang):
+    outputs, _ = report_run
+    page = (outputs / "collection" / "2020" / f"peers_{lang}.html").read_text("utf-8")
+    assert f'<html lang="{lang}">' in page
+    assert page.count("data:image/png;base64,") >= 3  # structure (two sides) and ratios
+    assert not OUTSIDE.search(page), OUTSIDE.search(page)
+    assert "peer_notebook.start(" not in page
+    assert f'href="collection/2020/peers_{lang}.html"' in (outputs / "index.html").read_text("utf-8")
 
 
 def test_with_code_shows_code(tmp_path):
     outputs = tmp_path / "out"
-    assert main(["run", "--year", "2020", "--notebooks", "spending_mix", "--lang", "zh",
+    assert main(["run", *SEED_ONLY, "--year", "2020", "--notebooks", "spending_mix", "--lang", "zh",
                  "--with-code", "--outputs", str(outputs), "--quiet"]) == 0
-    page = (outputs / "2020" / "spending_mix_zh.html").read_text("utf-8")
+    page = (outputs / UNIT / "2020" / "spending_mix_zh.html").read_text("utf-8")
     assert re.search(r'class="[^"]*jp-CodeMirrorEditor', page)
     assert "luoshi_analysis" in re.sub(r"<[^>]+>", "", page)
 
@@ -193,7 +225,7 @@ def test_a_kernel_without_the_package_stops_at_the_first_cell_with_one_line(tmp_
 
 
 def test_templates_hold_no_prose_of_both_languages():
-    for template in TEMPLATES:
+    for template in ALL_TEMPLATES:
         nb = nbformat.read(template, as_version=4)
         assert [c.cell_type for c in nb.cells if c.cell_type != "code"] == [], template.name
 
@@ -204,7 +236,7 @@ def test_an_interactive_run_reads_in_one_language_and_leaves_published_figures(t
 
     outputs = tmp_path / "outputs"
     monkeypatch.setenv("LUOSHI_OUTPUTS_DIR", str(outputs))
-    published = outputs / "2020" / "figures"
+    published = outputs / UNIT / "2020" / "figures"
     published.mkdir(parents=True)
     (published / "revenue_structure_revenue_structure_en.png").write_bytes(b"published")
     nb = papermill.execute_notebook(
@@ -232,8 +264,9 @@ def test_another_units_data_folder_names_that_unit(tmp_path):
     outputs = tmp_path / "out"
     assert main(["--data-dir", str(data), "run", "--year", "2020", "--notebooks",
                  "spending_mix", "--outputs", str(outputs), "--quiet"]) == 0
-    zh = (outputs / "2020" / "spending_mix_zh.html").read_text("utf-8")
-    en = (outputs / "2020" / "spending_mix_en.html").read_text("utf-8")
+    zh = (outputs / "青山乡人民政府" / "2020" / "spending_mix_zh.html").read_text("utf-8")
+    en = (outputs / "青山乡人民政府" / "2020" / "spending_mix_en.html").read_text("utf-8")
+    assert not (outputs / UNIT).exists()
     assert "<title>青山乡人民政府2020年" in zh and "罗市镇" not in zh
     assert "<title>Qingshan Township: 2020" in en and "Luoshi" not in en
     index = (outputs / "index.html").read_text("utf-8")
@@ -245,8 +278,8 @@ def test_one_year_pages_say_statements_agree_and_nothing_to_compare(report_run):
 
     outputs, _ = report_run
     for name in ("revenue_structure", "spending_mix"):
-        zh = page_text((outputs / "2020" / f"{name}_zh.html").read_text("utf-8"), "zh")
-        en = page_text((outputs / "2020" / f"{name}_en.html").read_text("utf-8"), "en")
+        zh = page_text((outputs / UNIT / "2020" / f"{name}_zh.html").read_text("utf-8"), "zh")
+        en = page_text((outputs / UNIT / "2020" / f"{name}_en.html").read_text("utf-8"), "en")
         assert "报告中关于2020年的各处陈述彼此一致" in zh, name
         assert "The statements about 2020 agree with one another" in en, name
         assert "数据中没有2020年之前的年度，无法比较。" in zh, name
@@ -282,15 +315,13 @@ REPORT_2021 = """2021年度邵阳市大祥区罗市镇人民政府
 @pytest.fixture(scope="module")
 def later_report_outputs(tmp_path_factory):
     """Revenue and spending pages of 2020 and 2021 from data holding a 2021 report too."""
-    import shutil
-
-    from conftest import DATA
+    from conftest import copy_seed
 
     from luoshi_analysis.ingest import ingest
 
     root = tmp_path_factory.mktemp("later_report")
     data = root / "data"
-    shutil.copytree(DATA, data)
+    copy_seed(data)
     report = root / "report_2021.txt"
     report.write_text(REPORT_2021, "utf-8")
     ingest(report, 2021, data)
@@ -315,7 +346,7 @@ def test_amounts_by_year_mark_those_from_a_later_reports_clause(later_report_out
     from textcheck import mixed_language, page_text
 
     outputs = later_report_outputs
-    page = (outputs / "2021" / f"revenue_structure_{lang}.html").read_text("utf-8")
+    page = (outputs / UNIT / "2021" / f"revenue_structure_{lang}.html").read_text("utf-8")
     rows = _rows(page)
     revenue_this_year = "本年收入合计" if lang == "zh" else "Revenue this year"
     total = "收入总计" if lang == "zh" else "Total revenue"
@@ -325,16 +356,16 @@ def test_amounts_by_year_mark_those_from_a_later_reports_clause(later_report_out
     # 2020 has a report of its own: its amount is shown, the clause's beside it
     assert [total, "2020", "5,446.35", own_2020, "5,400.00"] in rows
     assert [revenue_this_year, "2020", "4,112.15", own_2020, ""] in rows
-    figure = outputs / "2021" / "figures" / f"revenue_structure_revenue_years_{lang}.png"
+    figure = outputs / UNIT / "2021" / "figures" / f"revenue_structure_revenue_years_{lang}.png"
     assert figure.stat().st_size > 1000
     assert base64.b64encode(figure.read_bytes()).decode() in page
     # the 2020 page shows the years up to 2020, with 2019 from the 2021 report
-    page_2020 = (outputs / "2020" / f"revenue_structure_{lang}.html").read_text("utf-8")
+    page_2020 = (outputs / UNIT / "2020" / f"revenue_structure_{lang}.html").read_text("utf-8")
     assert [revenue_this_year, "2019", "3,948.29", from_2021, ""] in _rows(page_2020)
     assert "2021" not in [r[1] for r in _rows(page_2020) if len(r) == 5]
     for name in ("revenue_structure", "spending_mix"):
         for year in (2020, 2021):
-            shown = page_text((outputs / str(year) / f"{name}_{lang}.html").read_text("utf-8"),
+            shown = page_text((outputs / UNIT / str(year) / f"{name}_{lang}.html").read_text("utf-8"),
                               lang)
             assert not mixed_language(shown, lang, ("罗市镇人民政府",
                                                     "People's Government of Luoshi Town"))
@@ -344,7 +375,7 @@ def test_amounts_by_year_mark_those_from_a_later_reports_clause(later_report_out
 def test_disagreeing_statements_show_both_fragments_in_the_pages_language(later_report_outputs,
                                                                           lang):
     outputs = later_report_outputs
-    page = (outputs / "2021" / f"revenue_structure_{lang}.html").read_text("utf-8")
+    page = (outputs / UNIT / "2021" / f"revenue_structure_{lang}.html").read_text("utf-8")
     rows = _rows(page)
     if lang == "zh":
         inside = ["2021", "同一报告内两处陈述不符", "本年收入合计", "全部资金", "决算", "4,248.29",
@@ -360,7 +391,7 @@ def test_disagreeing_statements_show_both_fragments_in_the_pages_language(later_
     # the 2021 clause about 2020 differs from the 2020 report: shown on the 2020 pages too
     clause = "收入总计5600.00万元，比上年增加200.00万元"
     for name in ("revenue_structure", "spending_mix"):
-        page_2020 = (outputs / "2020" / f"{name}_{lang}.html").read_text("utf-8")
+        page_2020 = (outputs / UNIT / "2020" / f"{name}_{lang}.html").read_text("utf-8")
         assert any(clause in row and "5,446.35" in row and "5,400.00" in row
                    for row in _rows(page_2020)), name
 
@@ -369,10 +400,10 @@ def test_vector_figures_only_when_asked_for(tmp_path):
     from luoshi_analysis.cli import main
 
     outputs = tmp_path / "outputs"
-    code = main(["run", "--year", "2020", "--notebooks", "revenue_structure", "--lang", "en",
+    code = main(["run", *SEED_ONLY, "--year", "2020", "--notebooks", "revenue_structure", "--lang", "en",
                  "--figure-formats", "png,svg", "--outputs", str(outputs), "--quiet"])
     assert code == 0
-    figures = outputs / "2020" / "figures"
+    figures = outputs / UNIT / "2020" / "figures"
     svgs = sorted(p.stem for p in figures.glob("*.svg"))
     assert svgs and svgs == sorted(p.stem for p in figures.glob("*.png"))
     assert all(b"<svg" in (figures / f"{stem}.svg").read_bytes()[:400] for stem in svgs)

@@ -6,6 +6,7 @@ import pandas as pd
 
 from luoshi_analysis.analysis.views import budget_structure
 from luoshi_analysis.core.money import exact_differences
+from luoshi_analysis.core.units import lower_is_better
 
 
 def previous_year(year: int, available: list[int]) -> int | None:
@@ -45,9 +46,17 @@ def budget_change(previous: pd.DataFrame, current: pd.DataFrame, direction: str)
 
 
 def indicator_change(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
-    """Return the indicators that appear in both years (same key and unit) and their change."""
+    """Return the indicators that appear in both years (same key and unit) and their change.
+
+    A quantity changes by current − previous and by a percent of the previous value. A rank
+    (第3名: lower is better) is compared in places: ``change`` is the places gained (5th → 3rd
+    is +2), ``change_pct`` is empty and ``comparison`` says "places".
+    """
     merged = previous.merge(current, on=["key", "unit"], suffixes=("_previous", "_current"))
-    change = merged["value_current"] - merged["value_previous"]
+    ranks = pd.Series([lower_is_better(u, q) for u, q in zip(
+        merged["unit"], merged["qualifier_current"], strict=True)], index=merged.index, dtype=bool)
+    change = (merged["value_current"] - merged["value_previous"]).where(
+        ~ranks, merged["value_previous"] - merged["value_current"])
     return pd.DataFrame({
         "section": merged["section_current"],
         "key": merged["key"],
@@ -62,5 +71,6 @@ def indicator_change(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFr
         "qualifier_current": merged["qualifier_current"],
         "change": change,
         "change_pct": (change / merged["value_previous"] * 100).where(
-            merged["value_previous"] != 0),
+            (merged["value_previous"] != 0) & ~ranks),
+        "comparison": ranks.map({True: "places", False: "percent"}),
     })

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 
-from luoshi_analysis.core.load import as_year, load_budget, years
+from luoshi_analysis.analysis.overview import overview
+from luoshi_analysis.core.load import as_year, document_years, load_budget, years
 from luoshi_analysis.core.money import AMOUNT_TOLERANCE, exact_sum, from_hundredths, to_hundredths
 from luoshi_analysis.core.numbers import format_number
 
 # Shares are stated to 0.01 %: rounding moves them by at most half of that.
-SHARE_ROUNDING = 0.005
+SHARE_ROUNDING = 0.005  # a share stated to 0.01 %; one stated to 0.1 % or 1 % rounds more
+
+
+def share_rounding(share: float, fragment: str) -> float:
+    """Return half a unit of the last digit a share is written with (占91.6%: 0.05 points).
+
+    The digits are those of the report's own fragment; where it cannot be found, 0.01 %.
+    """
+    for written in re.findall(r"(\d+(?:\.(\d+))?)\s*[%％]", fragment):
+        if float(written[0]) == share:
+            return 0.5 * 10 ** -len(written[1])
+    return SHARE_ROUNDING
 AMOUNT_ROUNDING = 0.005
 _EPSILON = 1e-9
 # Decimal places a check's numbers are shown at, by unit: amounts as the report writes
@@ -116,7 +129,9 @@ def budget_checks(budget: pd.DataFrame) -> pd.DataFrame:
             year, f"share:{key}", "stated_share",
             f"{line['label_zh']}占{parent_label}的比重（报告所述 {line['stated_share_pct']:.2f}%）",
             f"{line['label_en']} as a share of its parent line (stated)",
-            computed, line["stated_share_pct"], SHARE_ROUNDING + propagated, "%",
+            computed, line["stated_share_pct"],
+            share_rounding(float(line["stated_share_pct"]), str(line["source_fragment"])) + propagated,
+            "%",
         ))
     return pd.DataFrame(rows, columns=CHECK_COLUMNS)
 
@@ -152,8 +167,8 @@ def check(year: object, root: Path | None = None) -> pd.DataFrame:
         year: The report year.
         root: A data folder other than the default.
     """
-    year = as_year(year, root)
-    budget = load_budget(year, root)
+    year = as_year(year, root, document_years(root))
+    budget = overview(year, root)  # a budget-only year: its budget's identities
     frames = [budget_checks(budget)]
     if year - 1 in years(root):
         frames.append(carryover_check(load_budget(year - 1, root), budget))

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from luoshi_analysis.analysis.overview import overview
 from luoshi_analysis.core.lines import BY_KEY, LINES, Found
 from luoshi_analysis.core.load import (
     budget_document_years,
-    load_budget,
     load_indicators,
     load_statements,
     years,
@@ -47,20 +47,26 @@ def budget_structure(budget: pd.DataFrame, direction: str) -> pd.DataFrame:
 
 
 def budget_table(budget_or_year: pd.DataFrame | object, root: Path | None) -> pd.DataFrame:
-    """Return the budget table given, or load the one of the year given."""
+    """Return the budget table given, or the overview of the year given (see ``overview``)."""
     if isinstance(budget_or_year, pd.DataFrame):
         return budget_or_year
-    return load_budget(budget_or_year, root)
+    return overview(budget_or_year, root)
 
 
 def revenue_structure(year: object, root: Path | None = None) -> pd.DataFrame:
-    """Return where a year's money came from: carry-over and revenue by category (万元)."""
-    return budget_structure(load_budget(year, root), "revenue")
+    """Return where a year's money came from: carry-over and revenue by category (万元).
+
+    A year with only its budget document shows its budget (``overview_phase`` says which).
+    """
+    return budget_structure(overview(year, root), "revenue")
 
 
 def spending_mix(year: object, root: Path | None = None) -> pd.DataFrame:
-    """Return how a year's money was used: basic, project spending and carry-forward (万元)."""
-    return budget_structure(load_budget(year, root), "expenditure")
+    """Return how a year's money was used: basic, project spending and carry-forward (万元).
+
+    A year with only its budget document shows its budget (``overview_phase`` says which).
+    """
+    return budget_structure(overview(year, root), "expenditure")
 
 
 def sources_and_uses(budget: pd.DataFrame | object, root: Path | None = None) -> pd.DataFrame:

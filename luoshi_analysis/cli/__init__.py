@@ -28,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", help=f"data folder (default: ${config.DATA_ENV}, else the "
                         "data/ folder of this checkout, wherever the command is run from; "
                         "installed from a wheel, the copy it ships)")
+    parser.add_argument("--collection", metavar="DIR",
+                        help="a collection: a folder of units' data folders (default: "
+                             f"${config.COLLECTION_ENV}, else the data folder)")
     sub = parser.add_subparsers(dest="command", required=True)
     for command in COMMANDS:
         command.add_parser(sub)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import textwrap
 from pathlib import Path
 
@@ -10,20 +12,35 @@ import pandas as pd
 
 from luoshi_analysis.analysis.checks import CHECK_COLUMNS, check
 from luoshi_analysis.analysis.ratios import budget_phase_ratios
-from luoshi_analysis.cli.common import data_root
+from luoshi_analysis.cli.common import EXIT_ERROR, EXIT_VIOLATIONS, collection_root
 from luoshi_analysis.core import config
+from luoshi_analysis.core.errors import LuoshiError, ParameterError
 from luoshi_analysis.core.load import load_statements
+from luoshi_analysis.core.provenance import REPORT_KINDS
 from luoshi_analysis.core.schema import SECTIONS
-from luoshi_analysis.core.terminal import for_terminal
+from luoshi_analysis.core.terminal import echo, for_terminal
 from luoshi_analysis.ingest.pipeline import BUDGET_DOCUMENT, BUDGETED, IngestResult, ingest
+from luoshi_analysis.ingest.route import route
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Declare `luoshi ingest` and its options."""
     p = sub.add_parser("ingest", help="add a year from its report (text, web page, PDF, Word, Excel)")
-    p.add_argument("report", help="the report: text (UTF-8, GB18030/GBK, UTF-16), a saved web page, "
-                                  "a PDF with a text layer, a Word .docx, or an .xlsx/.xls workbook")
-    p.add_argument("--year", required=True, type=int, help="the report's fiscal year")
+    p.add_argument("report", nargs="+",
+                   help="the report(s): text (UTF-8, GB18030/GBK, UTF-16), a saved web page, a PDF "
+                        "with a text layer, a Word .docx, or an .xlsx/.xls workbook")
+    p.add_argument("--year", type=int, default=None,
+                   help="the report's fiscal year; read from the report's title when omitted. Given, "
+                        "it confirms that year: a report whose text states another year is refused, "
+                        "unless --override-year files it under --year anyway")
+    p.add_argument("--override-year", action="store_true",
+                   help="file the report under --year even though its text states another year")
+    p.add_argument("--url", default="",
+                   help="the page the report was published at (kept in its source record); "
+                        "with one report only")
+    p.add_argument("--unit", metavar="NAME",
+                   help="the unit the report is filed under (default: the issuer it states); "
+                        "with a collection, its folder")
     p.add_argument("--force", action="store_true",
                    help="replace an existing year (reviewed indicators still in the text are kept; "
                         "the old tables go to backups/)")
@@ -42,13 +59,48 @@ def year_checks(result: IngestResult) -> pd.DataFrame:
     return check(result.year, result.root)
 
 
+def _ingest_one(report: Path, args: argparse.Namespace) -> IngestResult:
+    """Ingest one report: into the data folder named by --data-dir, or its collection's unit."""
+    one_unit = args.data_dir or (os.environ.get(config.DATA_ENV)
+                                 and not os.environ.get(config.COLLECTION_ENV))
+    if one_unit and not args.collection:  # one unit's data folder, as before collections
+        folder = Path(args.data_dir) if args.data_dir else config.data_dir()
+        return ingest(report, args.year, folder, force=args.force,
+                      issuer_mismatch_ok=args.issuer_mismatch_ok, phase=args.phase,
+                      override_year=args.override_year, url=args.url)
+    destination = route(report, collection_root(args), args.unit or "", args.year,
+                        args.override_year)
+    # the unit was chosen by its issuer's key (every spelling of it) or named by the analyst
+    return ingest(report, destination.year, destination.folder, force=args.force,
+                  issuer_mismatch_ok=True, phase=args.phase, override_year=args.override_year,
+                  url=args.url)
+
+
 def run(args: argparse.Namespace) -> int:
-    """Carry out `luoshi ingest`; 1 when the written year fails a check."""
-    result = ingest(Path(args.report), args.year, data_root(args), force=args.force,
-                    issuer_mismatch_ok=args.issuer_mismatch_ok, phase=args.phase)
-    checks = year_checks(result)
-    print(review_summary(result, checks))
-    return 0 if checks["ok"].all() else 1
+    """Carry out `luoshi ingest` for each report; 1 when a written year fails a check.
+
+    A report that cannot be used is one error line and the others are still ingested; the
+    exit status is then 2.
+    """
+    if args.url and len(args.report) > 1:
+        raise ParameterError("--url names the page of one report; give one report with it")
+    if args.override_year and args.year is None:
+        raise ParameterError("--override-year needs --year Y: the year to file the report under")
+    status = 0
+    for name in args.report:
+        try:
+            result = _ingest_one(Path(name), args)
+        except LuoshiError as exc:
+            if args.debug or len(args.report) == 1:
+                raise
+            echo(f"luoshi: error: {exc}", file=sys.stderr, one_line=True)
+            status = EXIT_ERROR
+            continue
+        checks = year_checks(result)
+        print(review_summary(result, checks))
+        if not checks["ok"].all():
+            status = status or EXIT_VIOLATIONS
+    return status
 
 
 def review_summary(result: IngestResult, checks: pd.DataFrame) -> str:
@@ -69,8 +121,9 @@ def review_summary(result: IngestResult, checks: pd.DataFrame) -> str:
     where = ", ".join(part for part in (source.city, source.district) if part)
     read = (f"{source.format}, {source.encoding_as_received}" if source.encoding_as_received
             else source.format)
+    kind = REPORT_KINDS.get(source.kind, "")
     lines = [
-        f"ingested {result.year}: {safe(source.title)}",
+        f"ingested {result.year}: {safe(source.title)}" + (f" ({kind})" if kind else ""),
         f"  issuer     {safe(source.issuer) or '(not named)'}" + (f" ({safe(where)})" if where else ""),
         f"  raw file   {source.raw_file} ({read}, sha256 {source.sha256[:12]}…)",
     ]
@@ -79,7 +132,8 @@ def review_summary(result: IngestResult, checks: pd.DataFrame) -> str:
                      f"{source.read_text_sha256[:12]}…): the text every fragment traces to")
     lines += [
         f"  budget     {len(result.budget)} lines; amounts as reported in "
-        f"{source.amount_unit_as_reported} ({source.conversion})",
+        f"{source.amount_unit_as_reported} ({source.conversion})" if not result.budget.empty else
+        "  budget     none: the report states no budget overview of the unit (no budget.csv)",
         f"  statements {len(result.statements)} stated amounts (every scope and phase); "
         + (f"{len(result.disagreements)} disagree:" if result.disagreements else "none disagree"),
         *(f"    DISAGREEMENT {safe(d.message())}" for d in result.disagreements),

@@ -8,8 +8,9 @@ import os
 import sys
 from pathlib import Path
 
-from luoshi_analysis.cli.common import EXIT_VIOLATIONS
+from luoshi_analysis.cli.common import EXIT_VIOLATIONS, collection_root
 from luoshi_analysis.core.errors import ParameterError
+from luoshi_analysis.core.load import parse_year
 from luoshi_analysis.engine.jobs import DEFAULT_TIMEOUT, Result, RunSettings, parse_extra_parameters
 from luoshi_analysis.reports.labels import LANGS
 
@@ -36,11 +37,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         help="limit per cell in seconds; the cell is interrupted and the "
                              "notebook reported as a cell timeout (default: none, only the "
                              "hard limit)")
+    parser.add_argument("--unit", action="append", metavar="NAME",
+                        help="a unit of the collection to run (repeatable; default: every unit)")
     parser.add_argument("--outputs", help="outputs folder (default: outputs/)")
     parser.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
                         help="another parameter a template declares (checked before running)")
     parser.add_argument("--pdf", action="store_true", help="also print each page to A4 PDF")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="run on a Dask cluster: a scheduler's tcp://HOST:PORT (or tls://), or "
+                             "local[:N] for N worker processes on this machine (needs the dask "
+                             "extra; default: the local executor)")
     parser.set_defaults(func=run)
 
 
@@ -71,7 +78,7 @@ def settings_from(args: argparse.Namespace) -> RunSettings:
     from luoshi_analysis.reports.notebook import parse_figure_formats
 
     return RunSettings(
-        years=tuple(args.year) if args.year else None,
+        years=tuple(parse_year(y) for y in args.year) if args.year else None,
         notebooks=tuple(args.notebooks) if args.notebooks else None,
         langs=tuple(args.lang) if args.lang else None,
         jobs=_whole_number("--jobs", args.jobs),
@@ -81,9 +88,10 @@ def settings_from(args: argparse.Namespace) -> RunSettings:
         with_code=args.with_code,
         figure_formats=parse_figure_formats(args.figure_formats),
         extra=parse_extra_parameters(args.parameter),
-        data_dir=Path(args.data_dir) if args.data_dir else None,
+        collection=collection_root(args) if args.collection or args.data_dir else None,
+        units=tuple(args.unit) if args.unit else None,
         outputs=Path(args.outputs) if args.outputs else None,
-        pdf=args.pdf, progress=not args.quiet)
+        pdf=args.pdf, progress=not args.quiet, scheduler=args.scheduler)
 
 
 def summary_table(results: list[Result]) -> str:

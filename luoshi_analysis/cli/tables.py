@@ -20,6 +20,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--table", choices=["budget", "indicators", "statements"],
                    help="one table (default: budget and indicators)")
     p.add_argument("--format", choices=["csv", "markdown"], default="markdown")
+    p.add_argument("--unit", metavar="NAME",
+                   help="the unit of the collection (default: the data folder's own unit)")
     p.set_defaults(func=run)
 
 

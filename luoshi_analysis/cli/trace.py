@@ -16,6 +16,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("key", help="a key of the budget or indicator table")
     p.add_argument("--phase", choices=("executed", "budgeted", "adjusted"), default="",
                    help="trace the statement of this phase (a 部门预算's: budgeted)")
+    p.add_argument("--unit", metavar="NAME",
+                   help="the unit of the collection (default: the data folder's own unit)")
     p.set_defaults(func=run)
 
 

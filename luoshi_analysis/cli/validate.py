@@ -10,15 +10,23 @@ import pandas as pd
 
 from luoshi_analysis.analysis.checks import check, formatted, statement_violations
 from luoshi_analysis.analysis.fragments import ROUND_TRIP, fragment_violations
-from luoshi_analysis.cli.common import EXIT_VIOLATIONS, data_root, markdown
+from luoshi_analysis.cli.common import (
+    EXIT_VIOLATIONS,
+    chosen_units,
+    collection_root,
+    data_root,
+    markdown,
+)
 from luoshi_analysis.core import config
 from luoshi_analysis.core.errors import ParameterError
 from luoshi_analysis.core.load import (
     as_year,
     budget_document_years,
+    document_years,
     load_budget,
     load_indicators,
     load_statements,
+    parse_year,
     record_lines,
     years,
 )
@@ -32,6 +40,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     """Declare `luoshi validate` and its options."""
     p = sub.add_parser("validate", help="check tables, raw-file hashes and accounting identities")
     p.add_argument("--year", action="append", help="a year to check (repeatable; default: all)")
+    p.add_argument("--unit", action="append", metavar="NAME",
+                   help="a unit of the collection to check (repeatable; default: every unit)")
     p.set_defaults(func=run)
 
 
@@ -128,15 +138,46 @@ def _report_year(year: int, root: Path | None) -> int:
     return len(bad) + len(fragments) + len(disagreeing)
 
 
+def _unit_years(args: argparse.Namespace, root: Path) -> tuple[list[int], list[int]]:
+    """Return a unit's (budget-document-only years, report years) that --year asks for."""
+    if not args.year:
+        return _chosen_years(None, root)
+    asked = [parse_year(y) for y in args.year]
+    held = set(document_years(root))
+    wanted = [str(y) for y in asked if y in held]
+    return _chosen_years(wanted, root) if wanted else ([], [])
+
+
 def run(args: argparse.Namespace) -> int:
-    """Validate tables, hashes, identities and source fragments of one year or all; 1 if one fails."""
-    root = data_root(args)
-    pending, chosen = _chosen_years(args.year, root)
-    if not chosen and not pending:
-        raise ParameterError(f"no years with data in {root or config.data_dir()}")
-    for year in pending:  # a budget document only: its hashes and statements, nothing to chart
-        _budget_document_year(year, root)
-    failed = sum(_report_year(year, root) for year in chosen)
-    echo(f"\n{len(chosen) + len(pending)} year(s) checked: "
+    """Validate tables, hashes, identities and source fragments of every unit's years; 1 if one fails."""
+    targets = chosen_units(args) if args.collection or args.unit else None
+    if targets is None:  # one data folder, as --data-dir or the configured one names it
+        root = data_root(args)
+        pending, chosen = _chosen_years(args.year, root)
+        if not chosen and not pending:
+            raise ParameterError(f"no years with data in {root or config.data_dir()}")
+        failed = _check_unit(root, pending, chosen)
+        checked = len(chosen) + len(pending)
+    else:
+        failed = checked = 0
+        for unit in targets:
+            pending, chosen = _unit_years(args, unit.folder)
+            if chosen or pending:
+                echo(f"\n# {unit.name} — {unit.folder}", one_line=True)
+                failed += _check_unit(unit.folder, pending, chosen)
+                checked += len(chosen) + len(pending)
+        if not checked:
+            held = sorted({y for unit in targets for y in document_years(unit.folder)})
+            raise ParameterError(
+                f"no unit of {collection_root(args)} has the year(s) {', '.join(args.year or [])}; "
+                f"years with data: {', '.join(map(str, held)) or 'none'}")
+    echo(f"\n{checked} year(s) checked: "
          + ("all checks hold" if not failed else f"{failed} check(s) violated"))
     return EXIT_VIOLATIONS if failed else 0
+
+
+def _check_unit(root: Path | None, pending: list[int], chosen: list[int]) -> int:
+    """Print and check one unit's years; return how many checks fail."""
+    for year in pending:  # a budget document only: its hashes and statements, nothing to chart
+        _budget_document_year(year, root)
+    return sum(_report_year(year, root) for year in chosen)

@@ -14,18 +14,14 @@ one folder.
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from luoshi_analysis.core import config
 from luoshi_analysis.core.errors import DataFolderError, LuoshiError, ParameterError
-
-if TYPE_CHECKING:
-    from opencc import OpenCC
+from luoshi_analysis.core.text import simplified
 
 # A data folder's own parts, and the outputs folder's own folders: never a unit's folder name.
 RESERVED_NAMES = frozenset({config.RAW_SUBDIR, config.PROCESSED_SUBDIR, "backups", "collection",
@@ -53,18 +49,6 @@ class Unit:
     def slug(self) -> str:
         """A safe folder name for the unit (its pages go to <outputs>/<slug>/)."""
         return folder_name(self.name)
-
-
-@functools.cache
-def _to_simplified() -> OpenCC:
-    import opencc  # deferred: only naming units needs it
-
-    return opencc.OpenCC("t2s")
-
-
-def simplified(text: str) -> str:
-    """Return text in simplified characters (OpenCC t2s)."""
-    return str(_to_simplified().convert(text))
 
 
 def unit_key(name: str) -> str:

@@ -29,8 +29,8 @@ LINES = (
                ("收入总计", "收入总额", "总收入", "收入合计总计")),
     BudgetLine("revenue_carryover", "revenue", "balance", "revenue_total", "年初结转和结余",
                "Carry-over from previous year",
-               ("年初结转和结余", "年初结转结余", "上年结转和结余", "上年结转结余", "上年结转",
-                "年初结转", "年初结余", "上年结余")),
+               ("年初结转和结余", "年初结转结余", "上年结转和结余", "上年结转结余", "上年结转收入",
+                "上年结转", "年初结转", "年初结余", "上年结余")),
     BudgetLine("revenue_non_fiscal_balance_used", "revenue", "balance", "revenue_total",
                "使用非财政拨款结余", "Non-fiscal balances used",
                ("使用非财政拨款结余", "使用非财政拨款结余和专用结余", "用事业基金弥补收支差额")),
@@ -42,6 +42,7 @@ LINES = (
     BudgetLine("revenue_fiscal_general_budget", "revenue", "category", "revenue_current_year",
                "一般公共预算财政拨款收入", "Fiscal appropriation, general public budget",
                ("一般公共预算财政拨款收入", "一般公共预算拨款收入", "一般公共预算财政拨款",
+                "一般公共财政预算拨款收入", "公共财政预算拨款收入",
                 "一般公共预算拨款", "一般公共预算收入")),
     BudgetLine("revenue_fiscal_government_funds", "revenue", "category", "revenue_current_year",
                "政府性基金预算财政拨款收入", "Fiscal appropriation, government funds",
@@ -102,8 +103,79 @@ EXTRA_KEYS = {
     "public_expenses_vehicle_operation": ("公务用车运行维护费", "公务用车运行费"),
     "public_expenses_reception": ("公务接待费",),
 }
+
+@dataclass(frozen=True)
+class TownshipLine:
+    """A line of a town's fiscal revenue and expenditure (全镇财政收支): not a 部门决算 line.
+
+    A town's report on its budgets (决算, 预算执行, 预算调整, 预算草案) states the town's
+    revenue and spending per budget (the scope says which): these lines never fill a budget
+    overview, they are kept as statements.
+    """
+
+    key: str
+    direction: str  # revenue, expenditure or balance
+    label_zh: str
+    label_en: str
+
+
+TOWNSHIP_LINES = (
+    TownshipLine("township_general_budget_revenue", "revenue", "一般公共预算收入",
+                 "Town's own general-budget revenue"),
+    TownshipLine("township_tax_revenue", "revenue", "税收收入", "Tax revenue (town's share)"),
+    TownshipLine("township_nontax_revenue", "revenue", "非税收入", "Non-tax revenue"),
+    TownshipLine("township_higher_level_subsidy", "revenue", "上级补助收入",
+                 "Transfers from higher-level governments"),
+    TownshipLine("township_general_transfer_revenue", "revenue", "一般性转移支付收入",
+                 "General transfer payments received"),
+    TownshipLine("township_special_transfer_revenue", "revenue", "专项转移支付收入",
+                 "Special (earmarked) transfer payments received"),
+    TownshipLine("township_return_revenue", "revenue", "返还性收入",
+                 "Tax-return transfers received"),
+    TownshipLine("township_city_allocation_revenue", "revenue", "市财政拨入部门经费及返拨收入",
+                 "Allocations and refunds from the city treasury"),
+    TownshipLine("township_subsidy_and_nontax_revenue", "revenue", "上级补助收入及镇级非税收入",
+                 "Higher-level subsidy and town non-tax revenue stated as one line"),
+    TownshipLine("township_revenue_other_combined", "revenue", "上级补助、上年结转等（合并列示）",
+                 "Other revenue sources stated as one combined amount"),
+    TownshipLine("township_carryover", "revenue", "上年结转", "Carry-over from previous years"),
+    TownshipLine("township_funds_transferred_in", "revenue", "调入资金",
+                 "Funds transferred in from other budgets"),
+    TownshipLine("township_bond_revenue", "revenue", "债务转贷收入", "Bond on-lending revenue"),
+    TownshipLine("township_fund_revenue", "revenue", "政府性基金收入",
+                 "Town's own government-fund revenue"),
+    TownshipLine("township_special_account_revenue", "revenue", "财政专户收入",
+                 "Fiscal special-account revenue"),
+    TownshipLine("township_revenue_total", "revenue", "收入合计",
+                 "Total revenue of the budget (with transfers and carry-over)"),
+    TownshipLine("township_fiscal_revenue_total", "revenue", "财政收入",
+                 "Fiscal revenue of all budgets excluding carry-over"),
+    TownshipLine("township_total_collected_revenue", "revenue", "税收及非税收入（全口径）",
+                 "All revenue collected in the town incl. upper-level shares"),
+    TownshipLine("township_upper_level_share", "revenue", "上划中央、市区级收入",
+                 "Revenue shared up to central and municipal levels"),
+    TownshipLine("township_general_budget_expenditure", "expenditure", "一般公共预算支出",
+                 "Town's own general-budget expenditure"),
+    TownshipLine("township_fund_expenditure", "expenditure", "政府性基金支出",
+                 "Town's own government-fund expenditure"),
+    TownshipLine("township_remitted_up", "expenditure", "上解上级支出",
+                 "Remittances to higher-level governments"),
+    TownshipLine("township_funds_transferred_out", "expenditure", "调出资金",
+                 "Funds transferred out to other budgets"),
+    TownshipLine("township_stabilization_fund_set_aside", "expenditure", "安排预算稳定调节基金",
+                 "Transfer into the budget stabilization fund"),
+    TownshipLine("township_carried_forward", "expenditure", "结转下年",
+                 "Carried forward to next year"),
+    TownshipLine("township_expenditure_total", "expenditure", "支出合计",
+                 "Total expenditure of the budget (with remittances and carry-forward)"),
+    TownshipLine("township_balance", "balance", "结余",
+                 "Interim balance (revenue minus expenditure to date)"),
+)
+TOWNSHIP_BY_KEY = {line.key: line for line in TOWNSHIP_LINES}
+
 LINE_NAMES_ZH = {line.key: line.label_zh for line in LINES} | {
-    key: names[0] for key, names in EXTRA_KEYS.items()}
+    key: names[0] for key, names in EXTRA_KEYS.items()} | {
+    line.key: line.label_zh for line in TOWNSHIP_LINES}
 
 @dataclass
 class Found:

@@ -76,6 +76,19 @@ def document_years(root: Path | None = None) -> list[int]:
                   if _YEAR_DIR.match(p.name) and (p / config.DATAPACKAGE_FILE).is_file())
 
 
+def parse_year(year: object, available: list[int] | None = None) -> int:
+    """Return a year written as four ASCII digits as an int, or raise one clear line.
+
+    Raises:
+        ParameterError: not four digits 0-9 (naming the years with data, when given).
+    """
+    if not _YEAR_DIR.match(str(year).strip()):
+        shown = f"; years with data are {', '.join(map(str, available)) or 'none'}" if (
+            available is not None) else ""
+        raise ParameterError(f"year {year!r} is not a year (four digits 0-9){shown}")
+    return int(str(year).strip())
+
+
 def as_year(year: object, root: Path | None = None, available: list[int] | None = None) -> int:
     """Return year as an int that has data, or raise a clear error.
 
@@ -85,12 +98,7 @@ def as_year(year: object, root: Path | None = None, available: list[int] | None 
         available: The years to accept (default: the years with a budget overview).
     """
     available = years(root) if available is None else available
-    if not _YEAR_DIR.match(str(year).strip()):
-        raise ParameterError(
-            f"year {year!r} is not a year (four digits 0-9); years with data are "
-            f"{', '.join(map(str, available)) or 'none'}"
-        )
-    value = int(str(year).strip())
+    value = parse_year(year, available)
     if value not in available:
         error = UnknownYearError(year, available)
         if value in budget_document_years(root):

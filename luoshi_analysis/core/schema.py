@@ -11,6 +11,7 @@ from typing import TypeAlias
 import pandas as pd
 
 from luoshi_analysis.core.errors import DataValidationError
+from luoshi_analysis.core.units import KNOWN, UNIT_PATTERN
 
 DIRECTIONS = ("revenue", "expenditure")
 LEVELS = ("total", "subtotal", "category", "balance")
@@ -21,13 +22,17 @@ QUALIFIERS = {
     "cumulative_total": "共达 — cumulative total",
     "at_least": "以上 — the value or more",
     "rank": "第N — a rank position",
+    "at_most": "≤, 不超过 — the value or less (a ceiling)",
 }
-UNITS = (
-    "户", "人", "人次", "名", "台次", "次", "起", "处", "块", "份", "万份", "口", "条", "支",
-    "栋", "个", "家", "头", "岁", "名次", "米", "公里", "亩", "万亩", "万平方米",
-    "元", "万元", "亿元", "%", "‰",
-)
+# Units are an open list: any unit written after a figure is kept (core/units.py classifies the
+# known ones); UNITS names those the known-unit table holds.
+UNITS = tuple(KNOWN)
+ROLES = {
+    "actual": "what was done or reached (实际完成值, 完成情况)",
+    "target": "what was planned (年度指标值, 目标, 计划, 预期; a 绩效目标审批表's figures)",
+}
 SECTIONS = {
+    0: ("outcomes", "绩效产出", "Outcomes"),  # a report without the eight sections of 效益性分析
     1: ("key_projects", "重点项目建设", "Key projects"),
     2: ("industry", "产业结构", "Industrial structure"),
     3: ("poverty_alleviation", "脱贫攻坚", "Poverty alleviation"),
@@ -57,6 +62,7 @@ class Field:
     pattern: str | None = None
     extra: JSONObject = field(default_factory=dict)
     references: str | None = None  # another field of the same table whose values this one names
+    default: str | None = None  # the value of an optional column a table written before it lacks
 
     def descriptor(self) -> JSONObject:
         """Return the Frictionless field descriptor."""
@@ -154,7 +160,8 @@ INDICATORS = TableSchema(
     primary_key=("year", "key"),
     fields=(
         YEAR,
-        Field("section", "integer", "Section number (1)–(8) of 效益性分析.", enum=tuple(SECTIONS)),
+        Field("section", "integer", "Section number (1)–(8) of 效益性分析; 0 for a figure of a "
+              "report without those sections.", enum=tuple(SECTIONS)),
         Field(
             "section_key",
             "string",
@@ -166,8 +173,12 @@ INDICATORS = TableSchema(
         Field("name_en", "string", "Short English name of the figure."),
         Field("value", "number", "The figure as a number.", minimum=0),
         Field("value_as_written", "string", "The figure exactly as written (digits or 两/四…)."),
-        Field("unit", "string", "Unit as written in the report.", enum=UNITS),
+        Field("unit", "string", "Unit as written in the report (any: 户, 剂次, 万人次, 元/年 …).",
+              pattern=UNIT_PATTERN),
         Field("qualifier", "string", "How the report qualifies the figure.", enum=tuple(QUALIFIERS)),
+        Field("role", "string", "actual (what was done) or target (what was planned); a table "
+              "written before the field reads as actual.", enum=tuple(ROLES), required=False,
+              default="actual"),
         Field("reviewed", "boolean", "True once an analyst has confirmed the row."),
         Field("source_fragment", "string", "Verbatim text of the raw report holding the figure."),
     ),
@@ -182,6 +193,7 @@ SCOPES = {
     "state_capital": "state-owned capital operation budget (国有资本经营预算 …)",
     "fiscal_special_account": "fiscal special account (财政专户管理资金 …)",
     "three_public_expenses": "the 'three public expenses' (三公经费)",
+    "project": "one project's funds (项目资金 of a 项目支出绩效自评表)",
 }
 # Phases of a stated amount: executed (决算), budgeted (预算), adjusted budget (调整预算).
 PHASES = {"executed": "决算, what was received or spent", "budgeted": "预算, as budgeted",
@@ -267,6 +279,10 @@ def enforce(frame: pd.DataFrame, table: TableSchema, path: Path | str) -> pd.Dat
     Raises:
         DataValidationError: naming file, line and field on the first violation.
     """
+    absent = {f.name: f.default for f in table.fields
+              if f.name not in frame.columns and f.default is not None}
+    if absent:  # a column added to the schema later: older tables read with its default
+        frame = frame.assign(**absent)
     columns = list(frame.columns)
     missing = [c for c in table.columns if c not in columns]
     if missing:
@@ -389,12 +405,10 @@ def _convert(text: pd.Series[str], empty: pd.Series[bool], fld: Field,
     else:
         values = text.where(~empty, None) if not fld.required else text
         if fld.pattern and (row := _first_bad(~empty & ~text.str.match(fld.pattern))) is not None:
+            what = ("a key (lower-case letters, digits and _)" if fld.pattern == KEY_PATTERN
+                    else "a unit as written (1–8 characters, no digits or spaces: 户, 剂次, 元/年)")
             raise DataValidationError(
-                path,
-                f"{text[row]!r} is not a key (lower-case letters, digits and _)",
-                line=_line(row),
-                field=fld.name,
-            )
+                path, f"{text[row]!r} is not {what}", line=_line(row), field=fld.name)
     if fld.enum is not None:
         allowed = {str(v) for v in fld.enum}
         bad = ~empty & ~text.isin(allowed)

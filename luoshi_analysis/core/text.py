@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from typing import TYPE_CHECKING
 
 from luoshi_analysis.core.errors import ParameterError
+
+if TYPE_CHECKING:
+    from opencc import OpenCC
 
 _SENTENCE_END = re.compile(r"[。；;！？\n]")
 
@@ -28,3 +33,16 @@ def sentence_of(text: str, fragment: str) -> str:
     after = _SENTENCE_END.search(text, start + len(fragment))
     end = after.end() if after else len(text)
     return text[begin:end].strip()
+
+
+@functools.cache
+def to_simplified() -> OpenCC:
+    """Return OpenCC's converter from traditional to simplified characters, made once."""
+    import opencc  # deferred: a few modules need it, and only for some texts
+
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """Return text in simplified characters (OpenCC t2s)."""
+    return str(to_simplified().convert(text))

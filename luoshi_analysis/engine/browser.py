@@ -12,10 +12,13 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin, urlparse
 
 from luoshi_analysis.core.errors import ParameterError
+from luoshi_analysis.core.provenance import REPORT_KINDS
+from luoshi_analysis.engine.outputs import BACKUPS, MANIFEST_FILE, unit_record
+from luoshi_analysis.engine.plan import COLLECTION_FOLDER
+from luoshi_analysis.reports.labels import pick
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route
-from luoshi_analysis.engine.outputs import MANIFEST_FILE
 
 CHROMIUM_ENV = "LUOSHI_CHROMIUM"
 # Flags for a headless browser on a machine with no network and no display.
@@ -32,7 +35,10 @@ CJK_FACE = re.compile(r"CJK|Han Sans|Han Serif|YaHei|PingFang|Hei|Song|Kai|WenQu
                       re.IGNORECASE)
 CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 LATIN_LETTER = re.compile(r"[A-Za-z]")
-REPORT_WORDS = ("报告", "report")
+# A title names the report: 报告 / report, or the document's kind as page titles write it
+# ([report_titles] of reports/text: 部门决算, 部门预算, final accounts, budget …).
+REPORT_WORDS = ("报告", "report", *sorted({
+    pick("report_titles", kind, lang).lower() for kind in REPORT_KINDS for lang in ("zh", "en")}))
 USUAL_CHINESE_FACES = ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC")
 PAGE_SUFFIXES = (".html", ".htm")
 # Attributes whose value is a URL the browser may fetch, follow or send to.
@@ -167,9 +173,17 @@ def outside_reference(url: str, page: Path, root: Path) -> str | None:
 
 
 def _outputs_root(page: Path) -> Path:
-    """Return the outputs folder of a page: the nearest folder above it with an index.html."""
+    """Return a page's outputs folder: the nearest above it with a run manifest, or an index."""
     folder = Path(page).resolve().parent
-    return next((f for f in (folder, *folder.parents) if (f / "index.html").is_file()), folder)
+    chain = (folder, *folder.parents)
+    return next((f for f in chain if (f / MANIFEST_FILE).is_file()),
+                next((f for f in chain if (f / "index.html").is_file()), folder))
+
+
+def _about_every_unit(page: Path, root: Path) -> bool:
+    """Whether a page is about the whole collection (its index, its pages): it names no unit."""
+    relative = Path(page).resolve().relative_to(Path(root).resolve())
+    return len(relative.parts) == 1 or relative.parts[0] == COLLECTION_FOLDER
 
 
 def reference_problems(html: str, page: Path, root: Path, source: str,
@@ -205,43 +219,50 @@ class PageAudit:
 
 
 def unit_names(outputs: Path) -> tuple[str, ...]:
-    """Return the unit's names (Chinese, English) the pages of an outputs folder were made for.
+    """Return the names (Chinese, English) of the units whose pages an outputs folder holds.
 
-    They come from the source records of the data folder named in the folder's run manifest;
-    pages without a manifest (or whose data folder is gone) give none.
+    They come from each unit folder's record and the source records of the data folder it
+    names; a folder without a record (or whose data is gone) gives its recorded name or none.
     """
-    import json
-
     from luoshi_analysis.core.errors import LuoshiError
-    from luoshi_analysis.core.load import years
+    from luoshi_analysis.core.load import document_years
     from luoshi_analysis.core.provenance import read_source
     from luoshi_analysis.reports.labels import issuer_name
 
-    try:
-        manifest = json.loads((Path(outputs) / MANIFEST_FILE).read_text("utf-8"))
-        data_dir = manifest["settings"]["data_dir"]
-        root = Path(data_dir) if data_dir else None
-        sources = [read_source(year, root) for year in years(root)]
-    except (OSError, ValueError, KeyError, TypeError, LuoshiError):
-        return ()
-    names = {issuer_name(s, lang) for s in sources for lang in ("zh", "en")}
+    names: set[str] = set()
+    for folder in (p for p in Path(outputs).iterdir() if p.is_dir()):
+        record = unit_record(folder)
+        if record is None:
+            continue
+        names.add(record["name"])
+        data = Path(record["data"])
+        for year in document_years(data) if data.is_dir() else []:
+            try:
+                source = read_source(year, data)
+            except LuoshiError:
+                continue
+            names |= {issuer_name(source, lang) for lang in ("zh", "en")}
     return tuple(sorted(n for n in names if n))
 
 
-def title_problem(title: str, units: tuple[str, ...] = ()) -> str | None:
+def title_problem(title: str, units: tuple[str, ...] = (), about_every_unit: bool = False,
+                  ) -> str | None:
     """Say what a page title lacks, or return None: the unit, a year and the report.
 
     With the unit's names known (``unit_names``), the title must name one of them; without
-    them, it must name something before the year (no town is assumed).
+    them, it must name something before the year (no town is assumed). A page about every unit
+    of a collection names none of them: its year and the report are enough.
     """
     year = re.search(r"(19|20)\d\d", title)
-    if units:
+    if about_every_unit:
+        named = True
+    elif units:
         named = any(u in title for u in units)
     else:
         named = bool(year and re.sub(r"[\W_]+", "", title[:year.start()]))
     if named and year and any(w in title.lower() for w in REPORT_WORDS):
         return None
-    unit = " or ".join(repr(u) for u in units) if units else "the unit"
+    unit = " or ".join(repr(u) for u in units) if units and not about_every_unit else "the unit"
     return f"title {title!r} does not name {unit}, the year and the report"
 
 
@@ -341,7 +362,9 @@ def audit_page(context: BrowserContext, path: Path, screenshot: Path | None = No
     """
     audit = PageAudit(Path(path))
     root = Path(root) if root is not None else _outputs_root(path)
-    units = unit_names(root) if units is None else units
+    about_all = _about_every_unit(path, root)
+    if units is None:
+        units = () if about_all else unit_names(root)
     outside: list[str] = []
     errors: list[str] = []
     uri = Path(path).resolve().as_uri()
@@ -391,7 +414,7 @@ def audit_page(context: BrowserContext, path: Path, screenshot: Path | None = No
             target = Path(unquote(urlparse(href).path))
             if not target.is_file():
                 audit.problems.append(f"link does not resolve to a file: {target}")
-    problem = title_problem(audit.title, units)
+    problem = title_problem(audit.title, units, about_all)
     if problem:
         audit.problems.append(problem)
     stack = page.evaluate("getComputedStyle(document.body).fontFamily")
@@ -430,9 +453,13 @@ def audit_page(context: BrowserContext, path: Path, screenshot: Path | None = No
 
 
 def pages_under(outputs: Path) -> list[Path]:
-    """Return every page under an outputs folder, at any depth: index.html first."""
+    """Return every page under an outputs folder, at any depth: index.html first.
+
+    Pages a run set aside (<outputs>/backups/) are no longer published and not audited.
+    """
     pages = sorted(p for p in Path(outputs).rglob("*")
-                   if p.suffix.lower() in PAGE_SUFFIXES and p.is_file())
+                   if p.suffix.lower() in PAGE_SUFFIXES and p.is_file()
+                   and p.relative_to(outputs).parts[0] != BACKUPS)
     return sorted(pages, key=lambda p: p != Path(outputs) / "index.html")
 
 
@@ -454,6 +481,8 @@ def audit_outputs(outputs: Path, screenshots: Path | None = None) -> list[PageAu
             shot = None
             if screenshots is not None:
                 shot = screenshots / page.relative_to(outputs).with_suffix(".png")
-            audits.append(audit_page(context, page, shot, root=outputs, units=units))
+            about_all = _about_every_unit(page, outputs)
+            audits.append(audit_page(context, page, shot, root=outputs,
+                                     units=() if about_all else units))
         browser.close()
     return audits

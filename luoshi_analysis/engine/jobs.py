@@ -11,10 +11,12 @@ from luoshi_analysis.core import config
 from luoshi_analysis.core.errors import ParameterError
 
 DEFAULT_TIMEOUT = 600.0
-# top-level notebook metadata {"luoshi": {"report_template": true}} marks what `luoshi run` runs
+# top-level notebook metadata {"luoshi": {"report_template": "<its file name>"}} marks what
+# `luoshi run` runs: JupyterLab's copy (revenue_structure-Copy1) keeps the marker of the file it
+# copies and so is no template until its marker is changed to its own name
 TEMPLATE_MARKER = "report_template"
 # Parameters the runner sets itself; users may add others a template declares.
-RUNNER_PARAMETERS = ("year", "lang", "output_dir", "data_dir", "figure_formats")
+RUNNER_PARAMETERS = ("year", "lang", "output_dir", "data_dir", "collection_dir", "figure_formats")
 
 
 def stale_marker(folder: Path, stem: str) -> Path:
@@ -36,8 +38,8 @@ class Status(enum.StrEnum):
 class RunSettings:
     """Everything a run is asked to do; every field a declared option of `luoshi run`.
 
-    A field left None takes its default when the run is planned: every year with data,
-    every report template, both languages, the configured data and outputs folders.
+    A field left None takes its default when the run is planned: every unit and every year
+    with data, every report template, both languages, the configured collection and outputs.
     """
 
     years: tuple[int, ...] | None = None  # years to run (each must have data)
@@ -49,24 +51,27 @@ class RunSettings:
     with_code: bool = False  # show code cells in the pages
     figure_formats: tuple[str, ...] = ("png",)  # chart files beside the pages: png[, svg]
     extra: dict[str, object] = field(default_factory=dict)  # other parameters templates declare
-    data_dir: Path | None = None  # the data folder (None: the configured one)
+    collection: Path | None = None  # a collection, or one unit's data folder (None: configured)
+    units: tuple[str, ...] | None = None  # units to run, by name (None: every unit)
     outputs: Path | None = None  # the outputs folder (None: the configured one)
     pdf: bool = False  # also print each page to A4 PDF
     progress: bool = True  # a progress bar on stderr
+    scheduler: str | None = None  # a Dask scheduler (tcp://HOST:PORT, local[:N]); None: this machine
 
 
 @dataclass
 class Job:
-    """One notebook for one year in one language, and where its results go."""
+    """One notebook for one unit (or the whole collection) and year in one language."""
 
     year: int
     notebook: str
     lang: str
     template: Path
-    out_dir: Path
+    out_dir: Path  # <outputs>/<unit's folder name>/<year>
     parameters: dict[str, object]
     with_code: bool
     cell_timeout: float | None  # None: no limit per cell, only the hard limit
+    unit: str = ""  # the unit's name ("" for a page about the whole collection)
 
     @property
     def stem(self) -> str:
@@ -109,18 +114,75 @@ class Result:
     error: str = ""
     attempts: int = 1
     pdf: str = ""
+    unit: str = ""  # the unit's name ("" for a collection page)
+
+
+@dataclass(frozen=True)
+class Template:
+    """A report template: its file, and what it is run for.
+
+    Its notebook metadata says so: ``{"luoshi": {"report_template": true, "scope": "unit",
+    "needs": "overview"}}``. scope "unit" runs it for each unit and year, "collection" once a
+    year for the whole collection; needs "overview" runs it for years with a budget overview
+    (executed, or a budget document's), "spending" for years whose overview also states how
+    the money was used (基本支出, 项目支出, 年末结转和结余 …), "indicators" for years with
+    outcome figures.
+    """
+
+    name: str
+    path: Path
+    scope: str = "unit"
+    needs: str = "overview"
+
+
+SCOPES = ("unit", "collection")
+NEEDS = ("overview", "spending", "indicators")
+
+
+def _metadata(path: Path) -> dict[str, object]:
+    """Return a notebook's ``luoshi`` metadata ({} for any other file)."""
+    try:
+        marker = json.loads(path.read_text("utf-8")).get("metadata", {}).get("luoshi", {})
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+        return {}
+    return marker if isinstance(marker, dict) else {}
+
+
+def _marker(path: Path) -> dict[str, object] | None:
+    """Return a notebook's ``luoshi`` metadata when it marks a report template, else None."""
+    marker = _metadata(path)
+    return marker if marker.get(TEMPLATE_MARKER) == path.stem else None
+
+
+def copied_from(path: Path) -> str:
+    """Return the template a notebook is a copy of (its marker names another file), or ""."""
+    named = _metadata(path).get(TEMPLATE_MARKER)
+    return named if isinstance(named, str) and named != path.stem else ""
 
 
 def is_report_template(path: Path) -> bool:
-    """Return True when a notebook's top-level metadata has ``"luoshi": {"report_template": true}``.
+    """Return True when a notebook's metadata marks it a template under its own name.
 
-    Anything else (a scratch notebook, a file that is not notebook JSON) is not a template.
+    ``"luoshi": {"report_template": "revenue_structure"}`` in revenue_structure.ipynb. Anything
+    else — a scratch notebook, JupyterLab's copy of a template (its marker still names the
+    original), a file that is not notebook JSON — is not a template.
     """
-    try:
-        metadata = json.loads(path.read_text("utf-8")).get("metadata", {})
-        return metadata.get("luoshi", {}).get(TEMPLATE_MARKER) is True
-    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
-        return False
+    return _marker(path) is not None
+
+
+def read_template(path: Path) -> Template:
+    """Return a report template's scope and needs from its metadata (defaults: unit, overview).
+
+    Raises:
+        ParameterError: a scope or need that is not allowed (names the file and what is).
+    """
+    marker = _marker(path) or {}
+    scope, needs = str(marker.get("scope", "unit")), str(marker.get("needs", "overview"))
+    if scope not in SCOPES or needs not in NEEDS:
+        raise ParameterError(
+            f"{path}: metadata luoshi.scope {scope!r} / luoshi.needs {needs!r} is not allowed; "
+            f"scope is one of {', '.join(SCOPES)}, needs one of {', '.join(NEEDS)}")
+    return Template(path.stem, path, scope, needs)
 
 
 def notebooks_in_folder() -> tuple[dict[str, Path], list[Path]]:
@@ -163,45 +225,3 @@ def parse_extra_parameters(items: list[str]) -> dict[str, object]:
         except json.JSONDecodeError:
             extra[name] = value
     return extra
-
-
-def _checked_templates(notebooks: list[str], templates: dict[str, Path],
-                       skipped: list[Path]) -> None:
-    """Refuse a notebook name that is not a report template, naming the ones that are."""
-    unknown = [n for n in notebooks if n not in templates]
-    if unknown and unknown[0] in {p.stem for p in skipped}:
-        raise ParameterError(
-            f"notebook {unknown[0]!r} is not a report template (its metadata has no "
-            f"luoshi.{TEMPLATE_MARKER} marker); templates: {', '.join(templates) or 'none'}")
-    if unknown:
-        raise ParameterError(
-            f"unknown notebook {unknown[0]!r}; available: {', '.join(templates) or 'none'}")
-
-
-def plan(years: list[int], notebooks: list[str], langs: list[str], outputs: Path,
-         data_root: Path | None, with_code: bool, cell_timeout: float | None,
-         extra: dict[str, object]) -> list[Job]:
-    """Return the jobs to run, after checking notebooks and parameters against the templates.
-
-    A year, notebook or language named twice runs once.
-    """
-    years, notebooks, langs = (list(dict.fromkeys(years)), list(dict.fromkeys(notebooks)),
-                               list(dict.fromkeys(langs)))
-    templates, skipped = notebooks_in_folder()
-    _checked_templates(notebooks, templates, skipped)
-    jobs = []
-    for name in notebooks:
-        declared = declared_parameters(templates[name]) if extra else {}
-        not_declared = [p for p in extra if p not in declared]
-        if not_declared:
-            raise ParameterError(
-                f"notebook {name!r} has no parameter {not_declared[0]!r}; "
-                f"it declares: {', '.join(declared)}")
-        for year in years:
-            for lang in langs:
-                out_dir = outputs / str(year)
-                parameters = {"year": year, "lang": lang, "output_dir": str(out_dir / "figures"),
-                              "data_dir": str(data_root) if data_root else "", **extra}
-                jobs.append(Job(year, name, lang, templates[name], out_dir, parameters,
-                                with_code, cell_timeout))
-    return jobs

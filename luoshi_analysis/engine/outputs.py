@@ -14,6 +14,7 @@ from importlib import metadata
 from pathlib import Path
 
 from luoshi_analysis.core.atomic import write_text
+from luoshi_analysis.core.collection import Unit
 from luoshi_analysis.core.errors import ParameterError
 from luoshi_analysis.engine.jobs import Result
 
@@ -32,6 +33,10 @@ def is_outputs_folder(folder: Path) -> bool:
 
 def check_outputs(outputs: Path, data_root: Path) -> None:
     """Refuse an outputs folder where pages would mix with other files or overwrite data.
+
+    Args:
+        outputs: The outputs folder asked for.
+        data_root: The collection (or data folder) the run reads.
 
     Raises:
         ParameterError: outputs is the root folder, the data folder or inside it, an existing
@@ -111,14 +116,118 @@ def versions() -> dict[str, str]:
 
 def write_manifest(outputs: Path, settings: dict[str, object], results: list[Result],
                    started: float) -> Path:
-    """Write the run manifest (parameters, versions, status and duration per notebook)."""
+    """Write the run manifest: parameters, versions, and each page's last status and duration."""
     manifest = {
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
         "duration_s": round(time.time() - started, 2),
         "settings": settings,
         "versions": versions(),
-        "results": [asdict(r) for r in results],
+        "results": merged_results(outputs, [asdict(r) for r in results]),
     }
     path = outputs / MANIFEST_FILE
     write_text(path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     return path
+
+
+UNIT_RECORD = ".luoshi-unit.json"  # in <outputs>/<unit>/: whose pages these are, from which data
+
+
+def unit_record(folder: Path) -> dict[str, str] | None:
+    """Return the record of a unit folder of the outputs (name, key, data), or None."""
+    try:
+        record = json.loads((folder / UNIT_RECORD).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or not all(isinstance(record.get(k), str)
+                                               for k in ("name", "key", "data")):
+        return None
+    return {k: record[k] for k in ("name", "key", "data")}
+
+
+def claim_unit_folders(outputs: Path, units: list[Unit]) -> None:
+    """Record, in each unit's outputs folder, which unit and data its pages are made from.
+
+    A folder already holding another unit's pages is refused, never relabelled.
+
+    Raises:
+        ParameterError: a unit's folder holds the pages of another unit.
+    """
+    for unit in units:
+        folder = outputs / unit.slug
+        held = unit_record(folder)
+        if held is not None and held["key"] != unit.key:
+            raise ParameterError(
+                f"--outputs {outputs}: {folder.name}/ holds the pages of {held['name']} (made "
+                f"from {held['data']}), not of {unit.name}; choose another outputs folder")
+    for unit in units:
+        folder = outputs / unit.slug
+        folder.mkdir(parents=True, exist_ok=True)
+        record = {"name": unit.name, "key": unit.key, "data": str(unit.folder)}
+        if unit_record(folder) != record:
+            write_text(folder / UNIT_RECORD, json.dumps(record, ensure_ascii=False) + "\n")
+
+
+BACKUPS = "backups"  # <outputs>/backups/<UTC time>/: what a run took out of the outputs
+PAGE_SUFFIXES = (".html", ".ipynb", ".pdf")
+
+
+def _year_folders(outputs: Path) -> list[Path]:
+    """Every <unit>/<year> (and collection/<year>) folder of an outputs folder."""
+    return sorted(p for p in outputs.glob("*/*") if p.is_dir() and p.name.isdigit()
+                  and p.parent.name != BACKUPS)
+
+
+def _set_aside(path: Path, outputs: Path, backup: Path) -> None:
+    """Move a file of the outputs into the run's backup folder, keeping its place."""
+    target = backup / path.relative_to(outputs)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    path.replace(target)
+
+
+def tidy(outputs: Path, templates: set[str], started: float) -> Path | None:
+    """Leave in the outputs exactly what the templates make; return the backup folder, if any.
+
+    Removes the empty kernel logs; moves into <outputs>/backups/<UTC time>/ the pages (with
+    their executed notebooks, PDFs and figures) of templates that no longer exist, and each
+    PDF older than its page (a page made again without --pdf), so the index never links them.
+    """
+    backup = outputs / BACKUPS / time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(started))
+    moved = False
+    for folder in _year_folders(outputs):
+        for log in folder.glob(".*.log"):
+            if log.stat().st_size == 0:
+                log.unlink(missing_ok=True)
+        for page in list(folder.glob("*_*.html")):
+            stem = page.stem
+            notebook = stem.rsplit("_", 1)[0]
+            pdf = page.with_suffix(".pdf")
+            if notebook not in templates:
+                parts = [page.with_suffix(s) for s in PAGE_SUFFIXES]
+                parts += list((folder / "figures").glob(f"{notebook}_*_{stem.rsplit('_', 1)[1]}.*"))
+                for part in (p for p in parts if p.exists()):
+                    _set_aside(part, outputs, backup)
+                moved = True
+            elif pdf.exists() and pdf.stat().st_mtime < page.stat().st_mtime:
+                _set_aside(pdf, outputs, backup)
+                moved = True
+    return backup if moved else None
+
+
+def merged_results(outputs: Path, results: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Return this run's results after the last result of every page it did not make again.
+
+    The manifest so keeps each unit-year's last result, not only the last run's subset; a
+    page that is gone (its template removed) leaves the manifest too.
+    """
+    def key(result: dict[str, object]) -> tuple[object, ...]:
+        return (result.get("unit", ""), result.get("year"), result.get("notebook"),
+                result.get("lang"))
+
+    try:
+        earlier = json.loads((outputs / MANIFEST_FILE).read_text("utf-8"))["results"]
+    except (OSError, ValueError, KeyError, TypeError):
+        earlier = []
+    made = {key(r) for r in results}
+    kept = [r for r in earlier if isinstance(r, dict) and key(r) not in made
+            and (not r.get("html") or Path(str(r["html"])).is_file())]
+    return kept + results

@@ -1,23 +1,47 @@
-"""A whole run: plan the jobs, hold the outputs folder, run them, then PDFs, index and manifest."""
+"""A whole run: plan the jobs, hold the outputs folder, run them, then PDFs, indexes and manifest."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from luoshi_analysis.core import config
+from luoshi_analysis.core.collection import Unit, find_unit, units
 from luoshi_analysis.core.errors import ParameterError
-from luoshi_analysis.core.load import as_year, years
-from luoshi_analysis.engine.export import build_index
-from luoshi_analysis.engine.jobs import Job, Result, RunSettings, Status, notebooks_in_folder, plan
-from luoshi_analysis.engine.outputs import MANIFEST_FILE, check_outputs, outputs_lock, write_manifest
+from luoshi_analysis.engine.index import build_indexes
+from luoshi_analysis.engine.jobs import (
+    Result,
+    RunSettings,
+    Status,
+    Template,
+    copied_from,
+    notebooks_in_folder,
+    read_template,
+)
+from luoshi_analysis.engine.outputs import (
+    MANIFEST_FILE,
+    check_outputs,
+    claim_unit_folders,
+    outputs_lock,
+    tidy,
+    write_manifest,
+)
+from luoshi_analysis.engine.plan import JobOptions, Plan, Skip, plan
 from luoshi_analysis.engine.preload import skip_slow_optional_imports
 from luoshi_analysis.engine.schedule import expected_durations, remember_durations
 from luoshi_analysis.engine.supervisor import run_jobs
 from luoshi_analysis.reports.labels import LANGS
 from luoshi_analysis.reports.notebook import parse_figure_formats
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 
 @dataclass
@@ -30,6 +54,7 @@ class RunReport:
     manifest: Path
     skipped: list[str] = field(default_factory=list)  # notebooks not marked as templates
     pdf_error: str = ""  # why printing to PDF failed, if it did
+    skips: list[Skip] = field(default_factory=list)  # templates with nothing to show for a year
 
     @property
     def failed(self) -> list[Result]:
@@ -43,51 +68,104 @@ class RunReport:
 
 
 @dataclass(frozen=True)
-class _Plan:
-    """The settings resolved against the data and the templates, and the jobs they make."""
+class _Resolved:
+    """The settings resolved against the collection and the templates, and the plan they make."""
 
-    jobs: list[Job]
+    plan: Plan
+    units: list[Unit]
     workers: int  # notebooks run at once: no more than there are jobs
     outputs: Path
-    data_dir: Path
+    collection: Path
     skipped: list[str]  # notebooks of the folder not marked as templates
     manifest_settings: dict[str, object]
 
 
-def _resolve(settings: RunSettings) -> _Plan:
-    """Resolve the settings' defaults and check them; return the jobs to run.
+def _templates(settings: RunSettings) -> tuple[list[Template], list[str]]:
+    """Return the templates to run (named, or every one) and the notebooks that are not ones."""
+    found, others = notebooks_in_folder()
+    names = list(dict.fromkeys(settings.notebooks or found))
+    for name in names:
+        if name not in found and name in {p.stem for p in others}:
+            raise ParameterError(
+                f"notebook {name!r} is not a report template (its metadata luoshi.report_template "
+                f"does not name it); templates: {', '.join(found) or 'none'}")
+        if name not in found:
+            raise ParameterError(
+                f"unknown notebook {name!r}; available: {', '.join(found) or 'none'}")
+    skipped = [] if settings.notebooks else [
+        f"{p.name} (a copy of {copied_from(p)}: set its metadata luoshi.report_template to "
+        f"{p.stem!r} to publish it)" if copied_from(p) else p.name for p in others]
+    return [read_template(found[name]) for name in names], skipped
+
+
+def _units(settings: RunSettings, collection: Path) -> list[Unit]:
+    """Return the units to run: those named (any spelling), or every unit of the collection."""
+    if settings.units:
+        chosen = [find_unit(name, collection) for name in settings.units]
+        return list({unit.folder: unit for unit in chosen}.values())
+    found = units(collection)
+    if not found:
+        raise ParameterError(f"no unit with data in {collection}; ingest a report first "
+                             "(luoshi ingest REPORT)")
+    return found
+
+
+def _resolve(settings: RunSettings) -> _Resolved:
+    """Resolve the settings' defaults, check them and the data; return the plan.
 
     Raises:
         ParameterError: a value is not allowed (one line naming it and what is).
-        UnknownYearError: a year has no data.
+        UnknownYearError: a year no unit has.
+        LuoshiError: a chosen unit-year's data is broken.
     """
     if settings.jobs < 1:
         raise ParameterError(f"--jobs {settings.jobs}: give a whole number of 1 or more, e.g. 2")
-    data_root = settings.data_dir.resolve() if settings.data_dir else None
+    collection = (settings.collection.expanduser().resolve() if settings.collection
+                  else config.collection_dir())
     outputs = settings.outputs.expanduser().resolve() if settings.outputs else config.outputs_dir()
-    check_outputs(outputs, data_root or config.data_dir())
-    chosen = [as_year(y, data_root) for y in settings.years] if settings.years else years(data_root)
-    if not chosen:
-        raise ParameterError(f"no years with data in {data_root or config.data_dir()}")
-    chosen = list(dict.fromkeys(chosen))
-    templates, others = notebooks_in_folder()
-    notebooks = list(dict.fromkeys(settings.notebooks or templates))
-    langs = list(dict.fromkeys(settings.langs or LANGS))
+    check_outputs(outputs, collection)
+    chosen_units = _units(settings, collection)
+    templates, skipped = _templates(settings)
+    langs = tuple(dict.fromkeys(settings.langs or LANGS))
     extra = dict(settings.extra)
     if tuple(settings.figure_formats) != ("png",):  # only templates that declare it take it
         extra["figure_formats"] = ",".join(parse_figure_formats(",".join(settings.figure_formats)))
-    jobs = plan(chosen, notebooks, langs, outputs, data_root, settings.with_code,
-                settings.cell_timeout_s, extra)
-    workers = min(settings.jobs, len(jobs))
-    skipped = [] if settings.notebooks else [p.name for p in others]
-    data_dir = data_root or config.data_dir()
-    return _Plan(jobs, workers, outputs, data_dir, skipped, {
-        "years": chosen, "notebooks": notebooks, "langs": langs,
+    wanted = tuple(dict.fromkeys(settings.years)) if settings.years else None
+    planned = plan(chosen_units, wanted, templates, JobOptions(
+        langs, outputs, collection, settings.with_code, settings.cell_timeout_s, extra))
+    if not planned.jobs:
+        raise ParameterError(f"nothing to run: no chosen year of {collection} has a page to make")
+    workers = min(settings.jobs, len(planned.jobs))
+    return _Resolved(planned, chosen_units, workers, outputs, collection, skipped, {
+        "collection": str(collection), "units": [u.name for u in chosen_units],
+        "years": planned.years, "notebooks": [t.name for t in templates], "langs": list(langs),
         "jobs": workers, "jobs_requested": settings.jobs,
         "timeout_s": settings.timeout_s, "cell_timeout_s": settings.cell_timeout_s,
-        "with_code": settings.with_code, "extra": extra, "data_dir": str(data_dir),
-        "outputs": str(outputs), "notebooks_dir": str(config.notebooks_dir()),
-        "skipped": skipped})
+        "with_code": settings.with_code, "extra": extra, "outputs": str(outputs),
+        "notebooks_dir": str(config.notebooks_dir()), "skipped": skipped,
+        "scheduler": settings.scheduler or "",
+        "not_run": [vars(skip) for skip in planned.skips]})
+
+
+def stop_without_parent() -> None:
+    """Stop this run (as SIGTERM does) once the process named by $LUOSHI_STOP_WITHOUT is gone.
+
+    A run started for a cluster task names its worker there: when the worker dies, its run
+    and the run's kernels end too instead of running on unwatched. A polling thread, not
+    PR_SET_PDEATHSIG, which fires when the starting thread (one of a pool) ends.
+    """
+    from luoshi_analysis.engine.cluster_task import PARENT_ENV
+
+    expected = os.environ.get(PARENT_ENV, "")
+    if not expected.isdigit():
+        return
+
+    def watch() -> None:
+        while os.getppid() == int(expected):
+            time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="luoshi-parent-watch", daemon=True).start()
 
 
 def _print_pdfs(results: list[Result]) -> str:
@@ -104,10 +182,12 @@ def _print_pdfs(results: list[Result]) -> str:
 
 
 def run(settings: RunSettings, wait_message: Callable[[str], None] | None = None) -> RunReport:
-    """Execute the templates for each year and language, export the pages, write the index.
+    """Execute the templates for each unit, year and language; export the pages and indexes.
 
     A failing notebook never stops the others; a page is replaced only by a good run. One run
     at a time per outputs folder: a second waits for the first (``wait_message`` says so).
+    Each unit's pages go to <outputs>/<unit>/<year>/, pages about the whole collection to
+    <outputs>/collection/<year>/; <outputs>/<unit>/index.html and <outputs>/index.html link them.
 
     Args:
         settings: What to run (see ``RunSettings``).
@@ -115,24 +195,51 @@ def run(settings: RunSettings, wait_message: Callable[[str], None] | None = None
 
     Raises:
         ParameterError: a setting is not allowed, or the outputs folder cannot be used.
-        UnknownYearError: a year has no data.
+        UnknownYearError: a year no unit has.
+        LuoshiError: a chosen unit-year's data is broken (before anything runs).
     """
     skip_slow_optional_imports()
-    planned = _resolve(settings)
+    stop_without_parent()
+    if settings.scheduler:
+        from luoshi_analysis.engine.cluster import check_scheduler  # dask only when asked
+
+        check_scheduler(settings.scheduler)  # a malformed address stops the run first
+    resolved = _resolve(settings)
     if settings.pdf:
         from luoshi_analysis.engine.pdf import check_browser  # playwright only when asked
 
         check_browser()  # fail before running anything
-    outputs = planned.outputs
+    with contextlib.ExitStack() as cluster:
+        client = None
+        if settings.scheduler:  # reached, with its workers checked, before anything is written
+            from luoshi_analysis.engine.cluster import open_cluster
+
+            client = cluster.enter_context(open_cluster(settings.scheduler))
+        return _locked_run(settings, resolved, client, wait_message)
+
+
+def _locked_run(settings: RunSettings, resolved: _Resolved, client: Client | None,
+                wait_message: Callable[[str], None] | None) -> RunReport:
+    """Run the planned jobs (here or on the cluster), then PDFs, indexes and manifest."""
+    outputs = resolved.outputs
     with outputs_lock(outputs, wait_message):
+        claim_unit_folders(outputs, resolved.units)
         started = time.time()
         notebooks_dir = config.notebooks_dir()
-        results = run_jobs(planned.jobs, planned.workers, settings.timeout_s,
-                           progress=settings.progress,
-                           expected=expected_durations(outputs / MANIFEST_FILE, notebooks_dir))
+        if client is not None:
+            from luoshi_analysis.engine.cluster import run_on_cluster
+
+            results = run_on_cluster(client, resolved.plan.jobs, resolved.units,
+                                     resolved.collection, outputs, settings)
+        else:
+            results = run_jobs(resolved.plan.jobs, resolved.workers, settings.timeout_s,
+                               progress=settings.progress,
+                               expected=expected_durations(outputs / MANIFEST_FILE, notebooks_dir))
         remember_durations(notebooks_dir, [(r.notebook, r.lang, r.duration_s) for r in results
                                            if r.status is Status.OK])
         pdf_error = _print_pdfs(results) if settings.pdf else ""
-        index = build_index(outputs, planned.data_dir)
-        manifest = write_manifest(outputs, planned.manifest_settings, results, started)
-    return RunReport(results, outputs, index, manifest, planned.skipped, pdf_error)
+        tidy(outputs, set(notebooks_in_folder()[0]), started)
+        index = build_indexes(outputs)
+        manifest = write_manifest(outputs, resolved.manifest_settings, results, started)
+    return RunReport(results, outputs, index, manifest, resolved.skipped, pdf_error,
+                     resolved.plan.skips)

@@ -36,7 +36,7 @@ from luoshi_analysis.engine.page_exporter import (
 from luoshi_analysis.engine.preload import compile_notebook_schemas, warm_library
 from luoshi_analysis.engine.schedule import longest_first
 from luoshi_analysis.engine.worker import HANDLED_SIGNALS, Outcome, child
-from luoshi_analysis.reports.notebook import report_title
+from luoshi_analysis.reports.notebook import collection_title, report_title
 
 
 class RunInterrupted(KeyboardInterrupt):
@@ -66,6 +66,22 @@ def signals_like_ctrl_c() -> Iterator[None]:
             signal.signal(getattr(signal, name), handler)
 
 
+# A kernel's sockets are files (ipc://<dir>/k-N); their paths must fit a socket's 107 bytes.
+SOCKET_DIR_BYTES = 60
+
+
+def run_temp_dir() -> str:
+    """Make the run's folder of temporary files, kernel sockets among them.
+
+    It is made in the temporary folder ($TMPDIR), or in /tmp where that folder's path is too
+    long for a socket's (a worker of a cluster often has a deep one).
+    """
+    base = tempfile.gettempdir()
+    if len(base.encode()) > SOCKET_DIR_BYTES and os.access("/tmp", os.W_OK):
+        base = "/tmp"
+    return tempfile.mkdtemp(prefix="luoshi-run-", dir=base)
+
+
 def kill_group(pid: int) -> None:
     """Kill a worker's process group (the worker and the kernel it forked)."""
     with contextlib.suppress(ProcessLookupError):
@@ -74,9 +90,9 @@ def kill_group(pid: int) -> None:
 
 def page_request(job: Job) -> PageRequest:
     """Return the request for a job's page (its title names the unit from the source record)."""
-    return PageRequest(job.executed, job.html, job.lang,
-                       report_title(job.year, job.notebook, job.lang, job.data_root),
-                       job.with_code)
+    title = (report_title(job.year, job.notebook, job.lang, job.data_root) if job.unit
+             else collection_title(job.year, job.notebook, job.lang))
+    return PageRequest(job.executed, job.html, job.lang, title, job.with_code)
 
 
 def result_of(job: Job, status: Status, error: str, attempts: int, duration: float) -> Result:
@@ -91,7 +107,7 @@ def result_of(job: Job, status: Status, error: str, attempts: int, duration: flo
         year=job.year, notebook=job.notebook, lang=job.lang, status=status,
         duration_s=round(duration, 2), html=str(job.html) if ok else "",
         executed=str(job.executed) if job.executed.exists() else "",
-        error=error, attempts=attempts,
+        error=error, attempts=attempts, unit=job.unit,
     )
 
 
@@ -257,7 +273,7 @@ def run_jobs(jobs: list[Job], workers: int, hard_timeout: float, progress: bool 
                    file=sys.stderr, dynamic_ncols=True)
         # children's temporary files (kernel sockets among them) live in one folder per run,
         # removed at the end even when a child was killed before it could clean up
-        previous, tempfile.tempdir = tempfile.tempdir, tempfile.mkdtemp(prefix="luoshi-run-")
+        previous, tempfile.tempdir = tempfile.tempdir, run_temp_dir()
         try:
             return Supervisor(jobs, workers, hard_timeout, expected or {}, exporter, bar).run()
         finally:

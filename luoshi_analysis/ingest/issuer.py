@@ -8,10 +8,18 @@ from dataclasses import dataclass
 # What a report is, as its title says it; the unit's name stands before this.
 DOCUMENT_KIND = re.compile(
     r"(?:部门|单位)?(?:整体)?(?:支出)?(?:绩效(?:自评|评价|自评价)?)|(?:部门|单位)?(?:决算|预算)"
-    r"|财务报告|工作报告")
-TITLE_WORD = re.compile(r"报告|决算|预算")
+    r"|财务报告|政府工作报告|工作报告|工作总结|工作计划|自评表|审批表|(?:公开)?情况说明|公开说明")
+TITLE_WORD = re.compile(r"报告|决算|预算|情况说明|公开说明")
 STATED_UNIT = re.compile(
-    r"(?:单位名称|编制单位|填报单位|预算单位|部门名称)[:：]\s*(?P<name>[^\s,，。;；:：、()（）]{2,40})")
+    r"(?:单位名称|编制单位|填报单位|(?<!二级)(?<!下属)(?<!所属)预算单位|部门名称"
+    r"|(?<![\u4e00-\u9fff])部门)[:：]\s*(?:\d+-)?"
+    r"(?P<name>[^\s,，。;；:：、()（）|]{2,40})")
+# The unit that carried out a project (实施单位), named before the department over it (主管部门).
+CARRIED_OUT_BY = re.compile(r"实施单位[\s|:：]+(?:\d+-)?(?P<name>[^\s,，。;；:：、()（）|]{2,40})")
+# A unit as a signature or a subject: its name ends with what a unit is.
+UNIT_NAME = re.compile(r"[\u4e00-\u9fff]{2,30}?(?:人民政府|街道办事处|办事处|卫生院|医院|中心|学校|中学|小学|"
+                       r"幼儿园|局|委员会|研究所|管理所|服务站)")
+NOT_A_UNIT_NAME = re.compile(r"资金|项目|工程|专项|计划|扶贫")
 NAVIGATION = re.compile(r"[>›»|/:：]|首页|当前位置|您的位置")  # a site's breadcrumbs, not a title
 YEAR = re.compile(r"(?:19|20)\d\d\s*年度?")
 # 省 / 市 (or 州, 盟) / 区 or 县 before the unit's own name; the unit may itself hold 市 (罗市镇).
@@ -49,6 +57,10 @@ def _title_unit(title: str) -> str:
     kind = DOCUMENT_KIND.search(without_year)
     unit = without_year[:kind.start()] if kind else ""
     unit = re.sub(r"[\s\u3000\u00a0]+", "", unit).rstrip("的")
+    fund = NOT_A_UNIT_NAME.search(unit)
+    if fund:  # 昭溪镇财政专项扶贫资金, 仰天洼社区…配套项目: a fund or a project, not a unit
+        unit = re.sub(r"(?:财政|[\u4e00-\u9fff]{0,3}社区)?$", "", unit[:fund.start()])
+        unit = unit if re.search(r"[镇乡县区市]$|街道$", unit) else ""
     if not re.fullmatch(r"[\u4e00-\u9fff（）()]{2,40}", unit) or NOT_A_UNIT.search(unit):
         return ""
     return unit
@@ -71,20 +83,45 @@ def find_title(text: str) -> str:
     return lines[0][:MAX_TITLE] if lines else ""
 
 
+def _signature(text: str) -> str:
+    """Return the unit a text is signed by (its last lines, before a date), or ""."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()][-4:]
+    for line in reversed(lines):
+        if re.fullmatch(r"(?:19|20)\d\d年\d{1,2}月\d{1,2}日", line):
+            continue
+        m = UNIT_NAME.fullmatch(line)
+        return m.group() if m and not NOT_A_UNIT_NAME.search(line) else ""
+    return ""
+
+
+def _named_in_text(unit: str, text: str) -> str:
+    """Return the unit's full name as the text writes it (星沙街道 → 星沙街道办事处), or unit."""
+    m = re.search(re.escape(unit) + r"(?:人民政府|街道办事处|办事处)", text[:20000])
+    return m.group() if m else unit
+
+
 def find_issuer(text: str) -> Issuer:
     """Return the report's title and issuer; issuer is "" where the report names none.
 
-    The issuer is the stated 单位名称 (or 编制单位) where there is one, else the unit of the title;
-    district and city come from whichever of the two names them.
+    The issuer is the unit that carried the project out (实施单位) where a table names one,
+    else the stated 单位名称 (编制单位, 预算单位, 部门), else the unit the text is signed by,
+    else the unit of the title (never a fund or a project: 昭溪镇财政专项扶贫资金 names 昭溪镇),
+    written in full as the text writes it; district and city come from whichever name holds them.
     """
     title = find_title(text)
     from_title = _title_unit(title)
-    stated = STATED_UNIT.search(text[:20000])
+    head = text[:20000]
+    stated = CARRIED_OUT_BY.search(head) or STATED_UNIT.search(head)
+    name = stated["name"] if stated else _signature(text)
+    if name and not UNIT_NAME.fullmatch(name):
+        name = _named_in_text(name, text)  # 实施单位 云雾土家族乡: 云雾土家族乡人民政府
     unit, district, city = _split_admin(from_title) if from_title else ("", "", "")
-    if stated:
-        stated_unit, stated_district, stated_city = _split_admin(stated["name"])
+    if name:
+        stated_unit, stated_district, stated_city = _split_admin(name)
         unit = stated_unit
         district, city = stated_district or district, stated_city or city
+    elif unit:
+        unit = _named_in_text(unit, text)
     return Issuer(title=title, issuer=unit, district=district, city=city)
 
 

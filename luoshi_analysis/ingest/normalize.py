@@ -1,7 +1,7 @@
 """Character-level work on report text: decoding, cleaning PDF artefacts, normalising, escaping.
 
 Normalisation maps each kept character one to one (full-width to ASCII, traditional to
-simplified for the words the parsers look for, radical code points to ideographs) and drops
+simplified through OpenCC character by character, radical code points to ideographs) and drops
 whitespace, keeping for every character its offset in the original text, so a match always maps
 back to a verbatim fragment.
 """
@@ -15,17 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from luoshi_analysis.core.errors import IngestError
+from luoshi_analysis.ingest.language import simplified_char
 
-# Traditional characters of the budget and report vocabulary, each to its simplified form.
-TRADITIONAL = dict(zip(
-    "總計結轉餘財撥補業經營屬單繳項對無數據與為佔歲萬億畝戶圓員區鎮縣黨組織會議產證臺場級條",
-    "总计结转余财拨补业经营属单缴项对无数据与为占岁万亿亩户圆员区镇县党组织会议产证台场级条",
-    strict=True,
-))
-# More traditional forms of the budget vocabulary (预算, 决算, 门, 费, 国有资本 …).
-TRADITIONAL.update(zip("預決門費務國資購級專戶計劃總說明類際餘額較減增長車運維護況體釋機關採績評價報執調變動",
-                       "预决门费务国资购级专户计划总说明类际余额较减增长车运维护况体释机关采绩评价报执调变动",
-                       strict=True))
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # CJK Radicals Supplement code points some PDF fonts emit for the ideograph of the same shape;
 # NFKC does not fold these (it does fold the Kangxi radicals, U+2F00–U+2FDF).
@@ -135,7 +126,7 @@ def _normal_char(ch: str) -> str:
     ch = clean_char(ch)
     if "\uff01" <= ch <= "\uff5e":  # full-width ASCII
         ch = unicodedata.normalize("NFKC", ch)
-    return TRADITIONAL.get(ch, ch)
+    return simplified_char(ch)
 
 
 def normalize(text: str) -> Normalized:

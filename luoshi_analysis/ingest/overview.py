@@ -9,15 +9,18 @@ statement goes to the statements table, and statements of one line that disagree
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from bisect import bisect_left
+from dataclasses import replace
 from decimal import Decimal
 
 import pandas as pd
 
 from luoshi_analysis.core.errors import IngestError
-from luoshi_analysis.core.lines import BY_KEY, LINES, Found, to_wan
-from luoshi_analysis.core.schema import BUDGET, STATEMENTS
-from luoshi_analysis.core.statements import Disagreement, choose
+from luoshi_analysis.core.lines import BY_KEY, EXTRA_KEYS, Found, to_wan
+from luoshi_analysis.core.schema import BUDGET
+from luoshi_analysis.core.statements import choose
+from luoshi_analysis.ingest.changes import SCOPE_ALTERNATION, SHARE, YearOnYear
+from luoshi_analysis.ingest.frames import OverviewResult, _budget, statements_frame
 from luoshi_analysis.ingest.normalize import Normalized
 from luoshi_analysis.ingest.sections import (
     Section,
@@ -27,79 +30,47 @@ from luoshi_analysis.ingest.sections import (
     split_sections,
 )
 from luoshi_analysis.ingest.tables import read_tables
-from luoshi_analysis.ingest.wording import LABELS, LONGEST_LABEL, NUMBER, SCOPE_PREFIXES, UNIT, Label
+from luoshi_analysis.ingest.township import ADJUSTED, is_township_fiscal, read_township
+from luoshi_analysis.ingest.wording import (
+    LABELS,
+    NUMBER,
+    SCOPE_PREFIXES,
+    UNIT,
+    Label,
+    label_before,
+)
 
-# Bare 收入 / 支出 count only after words naming the unit or the year (本单位收入为…).
-BARE = {"收入": "revenue_current_year", "支出": "expenditure_current_year"}
-BARE_BEFORE = re.compile(r"(?:^|本?单位|本?部门|整体|本?年度?|全年|本级|[镇乡院校所站局]|中心|\d{4}年度?"
-                         r"|实现|取得|累计|完成)$")
-# A line name right after these characters belongs to a longer name nobody listed: skip it.
-# (决算 and 预算 before a name are phase words: 部门决算收入总计 is 收入总计, executed.)
-BLOCKING = set("款金户费购税资补政")
-# … and after these words it is the area's economy, not the unit's budget (全镇财政总收入 …).
-AREA_WORDS = re.compile(
-    r"(?:全[镇乡县区市村]|村|集体|人均|农民|居民|财政|税收|经济|企业|产业|旅游|群众|社会)$")
-
-# Words between a line name and its amount: a note in brackets, phase words, 为/是/共计 …
-CONNECTOR = re.compile(
-    r"(?:\([^()]{0,16}\))?(?:支出)?:?(?:\d{4}年度?)?(?:的)?(?:年初|全年|当年|本年)?(?:调整后?)?"
-    r"(?:预算|决算|执行)?数?(?:资金)?(?:总额|金额)?(?:为|是|共计|共|达到?|计|合计为)?:?(?:人民币)?"
-    r"(?:约|近)?")
 CONTINUATION = re.compile(
     r"(?:收入|支出)?(?:年初|全年|当年)?(?:调整后?)?(?:预算|决算|执行)数?(?:为|是)?:?")
 # ",867.48" (a slip for "1,867.48") is read as written, so a disagreement can show it
 AMOUNT = re.compile(rf"(?P<num>(?<![\d,]),\d{{3}}(?:,\d{{3}})*(?:\.\d+)?|{NUMBER})(?P<unit>{UNIT})")
-SHARE = re.compile(r"(?:,|、)?\(?占(?:比)?[\u4e00-\u9fff]{0,12}?(?P<share>\d+(?:\.\d+)?)%\)?")
 CLAUSE_BREAK = re.compile(r"[,;。!?、]")
 YEAR = re.compile(r"(?P<year>(?:19|20)\d\d)年度")
-SCOPE_ALTERNATION = "|".join(sorted(map(re.escape, SCOPE_PREFIXES), key=len, reverse=True))
 BOTH = re.compile(
-    rf"(?P<scope>{SCOPE_ALTERNATION})?(?:收(?:入)?[、,和与及]?支(?:出)?(?:决算|预算)?总计(?:数)?"
+    rf"(?P<scope>{SCOPE_ALTERNATION})?(?:收(?:入)?[、,和与及]?支(?:出)?(?:决算|预算)?总(?:计|预算)(?:数)?"
     rf"(?:(?:均|都)?(?:为|是)?:?(?P<num>{NUMBER})(?P<unit>{UNIT})"
     rf"|(?:分别|各)(?:为|是)?(?P<rnum>{NUMBER})(?P<runit>{UNIT})?[、,和与及](?P<enum>{NUMBER})"
     rf"(?P<eunit>{UNIT}))"
     # 收入476.17、支出总计460.06万元: the pair written with the first name cut short
     rf"|收入(?P<inum>{NUMBER})、支(?:出)?总计(?:为|是)?(?P<xnum>{NUMBER})"
     rf"(?P<xunit>{UNIT}))")
-CHANGE = (rf"(?P<dir>增加|减少|增长|下降|降低|上升|增|减|多|少)了?(?P<chg>{NUMBER})"
-          rf"(?P<chgunit>{UNIT})")
-COMPARED = (r"(?:同比|(?:比|较|与|同)(?:上年|去年|上年度|上一年度?|(?P<prev>\d{4})年度?)"
-            r"(?:决算数?|预算数?|同期)?(?:数)?(?:相比|比较|对比)?),?")
-YOY = re.compile(rf",?{COMPARED}(?:{CHANGE}|(?P<same>持平|无变化|无增减|一致))")
-BOTH_YOY = re.compile(
-    rf",?{COMPARED}(?P<scope>{SCOPE_ALTERNATION})?收(?:入)?[、,和与及]?支(?:出)?总计(?:各|分别|均)?"
-    rf"(?P<dir>增加|减少|增长|下降)了?(?P<rchg>{NUMBER})(?P<runit>{UNIT})?(?:[、,和与及]"
-    rf"(?P<echg>{NUMBER})(?P<eunit>{UNIT}))?")
-# 与上年相比，收入减少X、支出总计减少Y万元: the pair with a direction each, one unit at the end
-PAIR_YOY = re.compile(
-    rf",?{COMPARED}(?P<scope>{SCOPE_ALTERNATION})?收入(?:总计)?(?P<rdir>增加|减少)了?(?P<rchg>{NUMBER})"
-    rf"(?P<runit>{UNIT})?[、,]支(?:出)?总计(?P<edir>增加|减少)了?(?P<echg>{NUMBER})(?P<eunit>{UNIT})")
-# 与上年相比，一般公共预算财政拨款支出增加X万元 / 收入较去年增加X万元: the line named again
-COMPARED_ANY = (r"(?:同比|(?:比|较|与|同)(?:上年|去年|上年度|上一年度?|\d{4}年度?)"
-                r"(?:决算数?|预算数?|同期)?(?:数)?(?:相比|比较|对比)?),?")
-NAMED_YOY = re.compile(rf"(?P<before>{COMPARED_ANY})?(?P<name>[\u4e00-\u9fff“”]{{2,24}}?)"
-                       rf"(?P<after>{COMPARED_ANY})?{CHANGE}")
-# A revenue category named in a change may be the total of its scope (财政拨款收入增加X万元
-# after 财政拨款收入X、支出总计Y万元): the latest of these statements is the one meant.
-RELATED = {
-    "revenue_fiscal_appropriation": [("revenue_total", "fiscal_appropriation"),
-                                     ("revenue_current_year", "fiscal_appropriation")],
-    "revenue_fiscal_general_budget": [("revenue_total", "general_public_budget"),
-                                      ("revenue_current_year", "general_public_budget")],
-}
-COMPLETION = re.compile(r",?(?:完成|占)[^,;。%]{0,20}?\d+(?:\.\d+)?%")
-ORPHAN_YOY = re.compile(rf"(?<=[。;])(?P<compared>{COMPARED_ANY}),?{CHANGE}")
+SAME_FOR_ALL = re.compile(rf"(?:均|都|皆)(?:为|是)(?P<num>{NUMBER})(?P<unit>{UNIT})")
+ANOTHER_CARRYOVER = re.compile(r"另(?:安排|有)(?:上年|年初)结转")
+# 收入合计X。其中：本年收入Y…；上年结转收入Z: X is the total, not the year's own revenue
+PARTS_WITH_YEAR = re.compile(r"[,;。]?其中:?本年(?:度)?收入")
+# (一)收入预算:2025年收入合计X: the first amount of a budget's revenue part is its total
+BUDGET_PART = re.compile(r"(?:部门|单位)?(?P<side>收入|支出)预算(?:情况)?")
+TOTAL_OF = {"revenue_current_year": ("收入", "revenue_total"),
+            "expenditure_current_year": ("支出", "expenditure_total")}
+LISTS_PARTS = re.compile(r",?(?:其中|主要是|主要为|包括):?")
+# The sources a carry-over is listed by (上年结转收入X，主要是一般公共预算拨款Y…): the carry-over
+# of that budget; the other sources (事业收入, 其他收入 …) name no budget and are left out.
+CARRYOVER_PARTS = {"revenue_fiscal_general_budget": "general_public_budget",
+                   "revenue_fiscal_government_funds": "government_funds",
+                   "revenue_fiscal_state_capital": "state_capital",
+                   "revenue_fiscal_special_account": "fiscal_special_account"}
+REVENUE_WHOLES = ("revenue_total", "revenue_current_year", "revenue_carryover")
 NONE_LIST = re.compile(r"(?<![\u4e00-\u9fff])无(?P<names>[^。;,:]+)")
-
-
-def _csv_amount(item: Found) -> str:
-    """Return the amount in 万元 for the CSV: digits as written, or exactly converted."""
-    if item.as_written == "无":
-        return "0"
-    if item.unit in ("万元", "万") and not item.derivation:
-        return item.as_written.replace(",", "")
-    digits = max(2, -item.amount.normalize().as_tuple().exponent)
-    return f"{item.amount:.{digits}f}"
 
 
 def stated_year(text: Normalized) -> tuple[int, int] | None:
@@ -117,27 +88,7 @@ def _clause_start(text: str, position: int, limit: int = 40) -> int:
     return start
 
 
-def _label_before(head: str) -> tuple[int, str, Label, str] | None:
-    """Return (start, name, label, connector) of the line name ending head, if any."""
-    for end in range(len(head), max(-1, len(head) - 24), -1):
-        connector = head[end:]
-        if not CONNECTOR.fullmatch(connector):
-            continue
-        for size in range(min(LONGEST_LABEL, end), 1, -1):
-            name = head[end - size:end]
-            label = LABELS.get(name)
-            if label is None and name in BARE and BARE_BEFORE.search(head[:end - size]):
-                label = Label(BARE[name])
-            if label is None:
-                continue
-            before = head[end - size - 1:end - size]
-            if before in BLOCKING or AREA_WORDS.search(head[:end - size]):
-                return None
-            return end - size, name, label, connector
-    return None
-
-
-class _Reader:
+class _Reader(YearOnYear):
     """Collect statements from one report text."""
 
     def __init__(self, text: Normalized, year: int, read_other: bool = False):
@@ -149,6 +100,9 @@ class _Reader:
         self.sections = SectionIndex(parts)
         self.found: list[Found] = []
         self.claimed: list[tuple[int, int]] = []
+        self.head: tuple | None = None  # the last figure whose own words named scope or phase
+        self.listing: tuple[int, str] | None = None  # (sentence, key) of the last revenue whole
+        self.sibling: tuple | None = None  # (parent, phase, scope, end) of the last listed part
 
     def free(self, start: int, end: int) -> bool:
         return all(end <= a or start >= b for a, b in self.claimed)
@@ -203,140 +157,6 @@ class _Reader:
                 self.yoy_after(item, m.end())
             self.claimed.append(m.span())
 
-    def both_changes(self) -> None:
-        """Read 与上年相比，收、支总计各增加X、Y万元 after the totals were read."""
-        norm = self.text.text
-        for m in BOTH_YOY.finditer(norm):
-            if not self.free(*m.span()):
-                continue
-            section = self.section(m.start())
-            scope = SCOPE_PREFIXES[m["scope"]] if m["scope"] else section.scope
-            changes = [("revenue_total", m["rchg"], m["runit"] or m["eunit"]),
-                       ("expenditure_total", m["echg"] or m["rchg"], m["eunit"] or m["runit"])]
-            for key, change, unit in changes:
-                if unit is None:
-                    continue
-                stated = self._last(key, scope, m.start())
-                if stated is not None:
-                    self._derive(stated, m, change, unit)
-            self.claimed.append(m.span())
-        for m in PAIR_YOY.finditer(norm):
-            if not self.free(*m.span()):
-                continue
-            scope = SCOPE_PREFIXES[m["scope"]] if m["scope"] else self.section(m.start()).scope
-            for key, side in (("revenue_total", "r"), ("expenditure_total", "e")):
-                stated = self._last(key, scope, m.start())
-                if stated is not None:
-                    self._derive(stated, m, m[f"{side}chg"], m[f"{side}unit"] or m["eunit"],
-                                 direction=m[f"{side}dir"])
-            self.claimed.append(m.span())
-
-    def named_changes(self) -> None:
-        """Read 与上年相比，<line>增加X万元 and <line>较上年减少X万元 (the line named again)."""
-        norm = self.text.text
-        for m in NAMED_YOY.finditer(norm):
-            if not self.free(*m.span()):
-                continue
-            compared = m["before"] or m["after"]
-            if not compared:
-                # 与上年相比，收入总计增加X万元，支出总计增加Y万元: one comparison, two lines
-                sentence = norm[norm.rfind("。", 0, m.start()) + 1:m.start()]
-                earlier = re.search(COMPARED_ANY, sentence)
-                if earlier is None:
-                    continue
-                compared = earlier.group()
-            section = self.section(m.start())
-            if section.kind == "other":
-                continue
-            found = _label_before(m["name"])
-            if found is None or found[3]:
-                continue
-            label = found[2]
-            name = found[1]
-            keys = [label.key]
-            if name in BARE:
-                keys.append("revenue_total" if name == "收入" else "expenditure_total")
-            label = None if name in BARE else label
-            scope = (label.scope if label else None) or section.scope
-            slots = [(key, scope) for key in keys] + RELATED.get(keys[0], [])
-            candidates = [self._last(key, where, m.start()) for key, where in slots]
-            candidates = [c for c in candidates if c is not None]
-            if not candidates:
-                continue
-            prev = re.search(r"(\d{4})年", compared)
-            self._derive(max(candidates, key=lambda f: f.position), m, m["chg"], m["chgunit"],
-                         int(prev[1]) if prev else None)
-            self.claimed.append(m.span())
-
-    def orphan_changes(self) -> None:
-        """Read 。与上年相比，增加X万元: a change naming no line is about the sentence before."""
-        norm = self.text.text
-        for m in ORPHAN_YOY.finditer(norm):
-            if not self.free(*m.span()) or self.section(m.start()).kind == "other":
-                continue
-            begin = self.text.offsets[norm.rfind("。", 0, m.start() - 1) + 1]
-            before = [f for f in self.found if f.stated_by == "this_report"
-                      and begin <= f.position < self.text.offsets[m.start()]]
-            if not before:
-                continue
-            targets = [f for f in before if f.fragment == before[-1].fragment]
-            prev = re.search(r"(\d{4})年", m["compared"])
-            for stated in targets:
-                self._derive(stated, m, m["chg"], m["chgunit"], int(prev[1]) if prev else None)
-            self.claimed.append(m.span())
-
-    def _last(self, key: str, scope: str, before: int) -> Found | None:
-        position = self.text.offsets[before]
-        earlier = [f for f in self.found if f.key == key and f.scope == scope
-                   and f.stated_by == "this_report" and f.position < position]
-        return earlier[-1] if earlier else None
-
-    def _derive(self, stated: Found, m: re.Match, change: str, unit: str,
-                prev_year: int | None = None, direction: str | None = None) -> None:
-        direction = direction or m["dir"]
-        sign = -1 if direction in ("减少", "下降", "降低", "减", "少") else 1
-        delta = to_wan(change, unit)
-        previous = stated.amount - sign * delta
-        if previous < 0:
-            return
-        if prev_year is None and m.groupdict().get("prev"):
-            prev_year = int(m["prev"])
-        year = prev_year or stated.year - 1
-        text = self.text
-        fragment_start = min(stated.position, text.offsets[m.start()])
-        fragment = text.original[fragment_start:text.offsets[m.end() - 1] + 1]
-        op = "−" if sign > 0 else "+"
-        self.found.append(Found(
-            stated.key, stated.scope, stated.phase, year, stated.label, previous,
-            f"{direction}{change}", unit, None, fragment.strip(" ,，"),
-            text.line_of(m.start()), text.offsets[m.start()], stated_by="later_report",
-            derivation=f"{stated.as_written}{stated.unit} {op} {change}{unit} "
-                       f"({stated.year} amount {direction} {change}{unit})"))
-
-    def yoy_after(self, item: Found, end: int) -> int:
-        """Read a year-on-year clause right after a statement; return where reading stopped."""
-        norm = self.text.text
-        share = SHARE.match(norm, end)
-        if share:
-            end = share.end()
-        done = COMPLETION.match(norm, end)  # ，完成预算的85.00%，较上年增加…
-        m = YOY.match(norm, done.end() if done else end)
-        if m is None:
-            return end
-        if m["same"]:
-            year = int(m["prev"]) if m["prev"] else item.year - 1
-            self.found.append(Found(
-                item.key, item.scope, item.phase, year, item.label, item.amount,
-                m["same"], item.unit, None,
-                self.text.original[item.position:self.text.offsets[m.end() - 1] + 1],
-                self.text.line_of(m.start()), self.text.offsets[m.start()],
-                stated_by="later_report",
-                derivation=f"{item.as_written}{item.unit}, {m['same']}"))
-        else:
-            self._derive(item, m, m["chg"], m["chgunit"])
-        self.claimed.append((m.start(), m.end()))
-        return m.end()
-
     def prose(self) -> None:
         norm = self.text.text
         last_in_sentence: Found | None = None
@@ -352,7 +172,7 @@ class _Reader:
                 continue
             start = _clause_start(norm, m.start())
             head = norm[start:m.start()]
-            found = _label_before(head)
+            found = label_before(head)
             share = SHARE.match(norm, m.end())
             stop = share.end() if share else m.end()
             if found is None:
@@ -367,18 +187,121 @@ class _Reader:
                                         start, stop)
                         chain_end = max(stop, self.yoy_after(item, m.end()))
                 continue
-            offset, name, label, connector = found
-            prefix = head[:offset]
-            scope = label.scope or scope_of(prefix, section.scope)
-            phase = label.phase or phase_of(connector, phase_of(prefix, section.phase))
-            item = self.add(label.key, scope, phase, self.statement_year(prefix),
-                            self.text.span(start + offset, start + offset + len(name)),
-                            m["num"], m["unit"], share["share"] if share else None,
-                            start + offset, stop)
-            self.claimed.append((start + offset, stop))
-            last_in_sentence = item
+            named = self._named(m, start, found, share, stop)
+            if named is None:  # a part of a carry-over that names no budget: left out
+                continue
+            last_in_sentence = named
             last_sentence = norm.rfind("。", 0, m.start())
-            chain_end = max(stop, self.yoy_after(item, m.end()))
+            chain_end = max(stop, self.yoy_after(named, m.end()))
+
+    def _named(self, m: re.Match, start: int, found: tuple, share: re.Match | None,
+               stop: int) -> Found | None:
+        """Add the statement of an amount whose line is named before it (None: left out).
+
+        Its scope and phase are those its own words name, else (after 其中, in the sentence or
+        opening the next) those of the figure the 其中 lists the parts of, else its part's: in
+        "年初预算支出5381.88万元，其中：基本支出1059.00万元" the 基本支出 is budgeted too.
+        """
+        norm = self.text.text
+        section = self.section(m.start())
+        offset, name, label, connector = found
+        prefix = norm[start:start + offset]
+        own_scope = label.scope or scope_of(prefix, "") or None
+        own_phase = label.phase or phase_of(connector, phase_of(prefix, "")) or None
+        sentence = norm.rfind("。", 0, m.start())
+        key = self._line(label.key, name, m, stop)
+        head = self.head if self.head and _lists_parts(norm[self.head[3]:m.start()]) else None
+        parent = BY_KEY[key].parent if key in BY_KEY else None
+        if head is None and self.sibling and not (own_scope or own_phase) \
+                and parent == self.sibling[0] and norm.count("。", self.sibling[3], m.start()) <= 1:
+            head = self.sibling  # 其中：基本支出X，…原因…。项目支出Y: the list goes on after a note
+        scope = own_scope or (head and head[2]) or section.scope
+        phase = own_phase or (head and head[1]) or section.phase
+        self.sibling = (parent, *head[1:3], stop) if head and not (own_scope or own_phase) \
+            and parent else None
+        part_of_carryover = self.listing == (sentence, "revenue_carryover")
+        if key in CARRYOVER_PARTS and part_of_carryover:
+            key, scope = "revenue_carryover", CARRYOVER_PARTS[key]
+        elif BY_KEY.get(key) and BY_KEY[key].parent == "revenue_current_year" \
+                and part_of_carryover:
+            self.claimed.append((start + offset, stop))
+            return None  # 上年结转收入X，主要是…事业收入Y: the carry-over of no budget
+        item = self.add(key, scope, phase, self.statement_year(prefix),
+                        self.text.span(start + offset, start + offset + len(name)),
+                        m["num"], m["unit"], share["share"] if share else None,
+                        start + offset, stop)
+        self.claimed.append((start + offset, stop))
+        if label.key in REVENUE_WHOLES:  # the whole the next parts of the sentence belong to
+            self.listing = (sentence, key) if LISTS_PARTS.match(norm, stop) else None
+        if own_phase or own_scope:
+            self.head = (sentence, own_phase, own_scope, stop)
+        return item
+
+    def _line(self, key: str, name: str, m: re.Match, stop: int) -> str:
+        """Return the line an amount's name stands for here, where its context decides.
+
+        收入预算X，…另安排上年结转Y: X is the year's income; 收入合计X，其中：本年收入Y… and
+        (一)收入预算：2025年收入合计X: X is the total (a budget's 收入合计 holds its carry-over).
+        """
+        norm = self.text.text
+        if name == "收入预算":
+            line_end = self.text.original.find("\n", self.text.offsets[m.start()])
+            paragraph_end = bisect_left(self.text.offsets, line_end) if line_end >= 0 else len(norm)
+            if ANOTHER_CARRYOVER.search(norm, m.end(), paragraph_end):
+                return "revenue_current_year"
+        side, total = TOTAL_OF.get(key, ("", ""))
+        if side and name.endswith(f"{side}合计"):
+            section = self.section(m.start())
+            part = BUDGET_PART.fullmatch(section.heading)
+            first = not any(f.position >= section.start for f in self.found)
+            if (side == "收入" and PARTS_WITH_YEAR.match(norm, stop)) \
+                    or (part and part["side"] == side and first):
+                return total
+        return key
+
+    def adjustments(self) -> None:
+        """Read <line>由年初预算X万元调整为Y万元: the budget first, the adjusted budget second."""
+        norm = self.text.text
+        for m in ADJUSTED.finditer(norm):
+            section = self.section(m.start())
+            start = _clause_start(norm, m.start())
+            head = norm[start:m.start()]
+            found = label_before(head)
+            if (found is None or found[3]) and head.endswith("部门预算"):
+                found = (len(head) - 4, "部门预算", Label("expenditure_current_year"), "")
+            if section.kind == "other" or found is None or found[3]:
+                continue
+            offset, name, label, _connector = found
+            scope = label.scope or scope_of(head[:offset], section.scope)
+            year = self.statement_year(head[:offset])
+            named = self.text.span(start + offset, start + offset + len(name))
+            self.add(label.key, scope, "budgeted", year, named, m["a"], m["au"], None,
+                     start + offset, m.end("au"))
+            self.add(label.key, scope, "adjusted", year, named, m["b"], m["bu"], None,
+                     start + offset, m.end())
+            self.claimed.append((start + offset, m.end()))
+
+    def same_for_all(self) -> None:
+        """Read A、B、C均为X万元: each line of the list is stated with the amount."""
+        norm = self.text.text
+        for m in SAME_FOR_ALL.finditer(norm):
+            section = self.section(m.start())
+            if section.kind == "other" or not self.free(*m.span()):
+                continue
+            start = m.start()
+            while start > 0 and m.start() - start < 120 and norm[start - 1] not in ",;。:!?":
+                start -= 1
+            at = start
+            for name in norm[start:m.start()].split("、"):
+                found = label_before(name)
+                if found is not None and not found[3] and found[2].key in BY_KEY | EXTRA_KEYS:
+                    offset, line_name, label, _connector = found
+                    named = self.text.span(at + offset, at + offset + len(line_name))
+                    self.add(label.key, label.scope or scope_of(name[:offset], section.scope),
+                             section.phase, self.statement_year(name[:offset]), named, m["num"],
+                             m["unit"], None, at + offset, m.end())
+                at += len(name) + 1
+            self.claimed.append((start, m.end()))
 
     def none_lists(self) -> None:
         norm = self.text.text
@@ -399,26 +322,10 @@ class _Reader:
                     self.text.offsets[a]))
 
 
-# -- the result --------------------------------------------------------------------------------
-
-@dataclass
-class OverviewResult:
-    """What the overview parser found in a report text.
-
-    Attributes:
-        budget: The all-funds executed lines of the report's year in the BUDGET schema's
-            columns (budget.csv).
-        statements: Every stated amount, whatever its scope, phase or year, in the STATEMENTS
-            schema's columns (statements.csv); year-on-year clauses give rows about the year
-            before, marked stated_by "later_report".
-        disagreements: Statements of one line that disagree with the one kept.
-        units: The units the amounts were written in (万元, 元, 亿元).
-    """
-
-    budget: pd.DataFrame
-    statements: pd.DataFrame
-    disagreements: list[Disagreement]
-    units: set[str]
+def _lists_parts(between: str) -> bool:
+    """Return whether words after a figure begin the list of its parts (…万元。其中：…)."""
+    return "其中" in between and all(
+        between.startswith("其中", i + 1) for i, ch in enumerate(between) if ch == "。")
 
 
 def find_statements(text: Normalized, year: int, read_other: bool = False) -> list[Found]:
@@ -429,6 +336,8 @@ def find_statements(text: Normalized, year: int, read_other: bool = False) -> li
     """
     reader = _Reader(text, year, read_other)
     reader.both_totals()
+    reader.adjustments()
+    reader.same_for_all()
     reader.prose()
     reader.both_changes()
     reader.named_changes()
@@ -441,43 +350,6 @@ def find_statements(text: Normalized, year: int, read_other: bool = False) -> li
     return sorted(reader.found, key=lambda f: f.position)
 
 
-def _budget(chosen: dict[tuple, Found], year: int) -> pd.DataFrame:
-    own = {k[3]: f for k, f in chosen.items() if k[:3] == (year, "all_funds", "executed")
-           and k[3] in BY_KEY}
-    fiscal_split = "revenue_fiscal_appropriation" in own
-    rows = []
-    for line in LINES:
-        item = own.get(line.key)
-        if item is None:
-            continue
-        parent = line.parent
-        if fiscal_split and line.key in ("revenue_fiscal_general_budget",
-                                         "revenue_fiscal_government_funds",
-                                         "revenue_fiscal_state_capital"):
-            parent = "revenue_fiscal_appropriation"
-        rows.append({
-            "year": year, "line": len(rows) + 1, "key": line.key, "direction": line.direction,
-            "level": line.level, "parent_key": parent if parent in own else "",
-            "label_zh": item.label, "label_en": line.label_en, "amount": _csv_amount(item),
-            "amount_as_written": item.as_written, "stated_share_pct": item.share or "",
-            "source_fragment": item.fragment,
-        })
-    return pd.DataFrame(rows, columns=BUDGET.columns)
-
-
-def statements_frame(statements: list[Found], year: int) -> pd.DataFrame:
-    """Return statements in the STATEMENTS schema's columns, numbered in text order."""
-    rows = [{
-        "year": item.year, "report_year": year, "statement": n, "scope": item.scope,
-        "phase": item.phase, "key": item.key, "label_zh": item.label,
-        "amount": _csv_amount(item), "amount_as_written": item.as_written,
-        "unit_as_written": item.unit, "stated_share_pct": item.share or "",
-        "stated_by": item.stated_by, "derivation": item.derivation,
-        "source_fragment": item.fragment, "source_line": item.line,
-    } for n, item in enumerate(statements, start=1)]
-    return pd.DataFrame(rows, columns=STATEMENTS.columns)
-
-
 def parse_overview(text: Normalized, year: int) -> OverviewResult:
     """Return the overview of a report text: budget lines, every statement, disagreements.
 
@@ -487,6 +359,14 @@ def parse_overview(text: Normalized, year: int) -> OverviewResult:
     def states_overview(found: list[Found]) -> bool:
         return any(f.stated_by == "this_report" and f.key in BY_KEY for f in found)
 
+    if is_township_fiscal(text.original):
+        found = read_township(text, year)
+        if not found:
+            raise IngestError("no figure of the town's budgets found: the text states none of "
+                              "一般公共预算收入, 收入合计, 支出合计 or their parts with an amount")
+        units = {f.unit for f in found if f.unit}
+        return OverviewResult(pd.DataFrame(columns=BUDGET.columns), statements_frame(found, year),
+                              [], units, township=True)
     statements = find_statements(text, year)
     if not states_overview(statements):
         # an overview under a heading taken for another part is still an overview

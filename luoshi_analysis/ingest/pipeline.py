@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -20,10 +21,12 @@ from luoshi_analysis.core.provenance import SourceRecord, read_source, read_sour
 from luoshi_analysis.core.schema import BUDGET, INDICATORS, STATEMENTS, TableSchema
 from luoshi_analysis.core.statements import Disagreement
 from luoshi_analysis.core.terminal import for_terminal
+from luoshi_analysis.ingest.document import report_kind, report_year
+from luoshi_analysis.ingest.frames import statements_frame
 from luoshi_analysis.ingest.issuer import find_issuer, same_unit
-from luoshi_analysis.ingest.normalize import normalize
-from luoshi_analysis.ingest.outcomes import candidate_table
-from luoshi_analysis.ingest.overview import OverviewResult, parse_overview, stated_year
+from luoshi_analysis.ingest.normalize import Normalized, normalize
+from luoshi_analysis.ingest.outcomes import candidate_table, project_statements, section_spans
+from luoshi_analysis.ingest.overview import OverviewResult, parse_overview
 from luoshi_analysis.ingest.readers import ReadReport, read_report
 from luoshi_analysis.ingest.review import ReviewCarry, carry_reviewed
 from luoshi_analysis.ingest.transaction import (
@@ -33,6 +36,7 @@ from luoshi_analysis.ingest.transaction import (
     write_tables,
 )
 
+PROJECT_LEVEL = "performance_self_evaluation"  # 项目支出绩效自评, 绩效目标表, 工作总结
 BUDGETED = "budgeted"  # the phase of a 部门预算 / 预算批复 and of its source record
 BUDGET_DOCUMENT = "budget_document"  # stated_by of a budget document's statements
 
@@ -108,7 +112,11 @@ def _unit(report: Path, read: ReadReport, folder: list[SourceRecord],
 def _as_written(path: Path, table: TableSchema) -> pd.DataFrame:
     """Return a table the schema accepts, its cells as written (so rewriting changes nothing)."""
     read_table(path, table)
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for position, fld in enumerate(table.fields):  # a column the schema added since: its default
+        if fld.name not in frame.columns and fld.default is not None:
+            frame.insert(position, fld.name, fld.default)
+    return frame
 
 
 def _numbered(*parts: pd.DataFrame) -> pd.DataFrame:
@@ -163,9 +171,8 @@ def _as_budget_document(statements: pd.DataFrame, year: int) -> pd.DataFrame:
                              phase=statements["phase"].where(~own, BUDGETED))
 
 
-def _ingest_budget_document(report: Path, year: int, root: Path, force: bool,
-                            issuer_mismatch_ok: bool, read: ReadReport,
-                            overview: OverviewResult) -> IngestResult:
+def _ingest_budget_document(report: Path, reading: _Reading, root: Path, force: bool,
+                            issuer_mismatch_ok: bool) -> IngestResult:
     """Add a 部门预算 / 预算批复 to a year beside its report (or as the year's first document).
 
     Its raw file (and read text) become a further source of the year, its statements are
@@ -173,6 +180,8 @@ def _ingest_budget_document(report: Path, year: int, root: Path, force: bool,
     the indicators and the report's source stay as they are. The same document again changes
     nothing; another one needs force and leaves the replaced one in a backup.
     """
+    year, read, overview = reading.year, reading.read, reading.overview
+    assert overview is not None  # a budget document states its budget
     target = config.processed_dir(year, root)
     sources = read_sources(year, root) if (target / config.DATAPACKAGE_FILE).is_file() else []
     report_source = sources[0] if sources and sources[0].phase != BUDGETED else None
@@ -195,7 +204,7 @@ def _ingest_budget_document(report: Path, year: int, root: Path, force: bool,
     known = _folder_sources(root) + ([report_source] if report_source else [])
     unit, issuer_note = _unit(report, read, known, issuer_mismatch_ok)
     source = new_source_record(
-        read, year, unit, overview.units, stem="budget", phase=BUDGETED,
+        read, year, unit, overview.units, stem="budget", phase=BUDGETED, url=reading.url,
         notes=f"budget document kept beside the year's report; ingested by luoshi ingest from "
               f"{report.name} ({read.format})" + (f"; {issuer_note}" if issuer_note else ""))
     others = tuple(s for s in sources[1:] if s.phase != BUDGETED)
@@ -211,27 +220,70 @@ def _ingest_budget_document(report: Path, year: int, root: Path, force: bool,
     return result(source, unchanged=False, backup=backup)
 
 
-def _read_for_year(report: Path, year: int) -> tuple[ReadReport, OverviewResult]:
-    """Read a report and parse its overview for a year.
+@dataclass
+class _Reading:
+    """A report as read: its text, year, overview (None: outcome figures only) and kind."""
+
+    read: ReadReport
+    year: int
+    overview: OverviewResult | None
+    kind: str
+    url: str = ""  # the page it was published at, where the analyst gives it
+
+
+def settle_year(report: Path, normalized: Normalized, year: int | None,
+                 override_year: bool) -> int:
+    """Return the year a report is filed under: the one it states, confirmed or overridden.
 
     Raises:
-        IngestError: unreadable file, a text of another year, or no overview found.
+        IngestError: the text states no year and none was given, or states another year than
+            the one given (without override_year).
+    """
+    stated = report_year(normalized)
+    if year is None:
+        if stated is None:
+            raise IngestError(
+                f"{report}: the report's year cannot be read from its title or text; pass "
+                "--year Y with the fiscal year it reports on")
+        return stated[0]
+    if stated and stated[0] != year and not override_year:
+        raise IngestError(
+            f"{report}: the text is the {stated[0]} report ('{stated[0]}年' on line {stated[1]}), "
+            f"not {year}; pass --year {stated[0]}, or --year {year} --override-year to file it "
+            f"under {year} anyway")
+    return year
+
+
+def _read_for_year(report: Path, year: int | None, override_year: bool = False) -> _Reading:
+    """Read a report, settle its year and parse its overview (None when it states none).
+
+    Raises:
+        IngestError: unreadable file, no year, a text of another year.
     """
     read = read_report(report)
     normalized = normalize(read.text)
-    stated = stated_year(normalized)
-    if stated and stated[0] != year:
-        raise IngestError(
-            f"{report}: the text is the {stated[0]} report ('{stated[0]}年度' on line {stated[1]}), "
-            f"not {year}; pass --year {stated[0]} or check the file")
+    year = settle_year(report, normalized, year, override_year)
+    overview = None  # a performance text without an overview: its outcome figures only
+    if report_kind(read.text, False, True) != PROJECT_LEVEL:  # a project's funds are no overview
+        with contextlib.suppress(IngestError):
+            overview = parse_overview(normalized, year)
+    township = overview is not None and overview.township
+    return _Reading(read, year, overview, report_kind(read.text, township, overview is not None))
+
+
+def _has_report(target: Path, year: int, root: Path) -> bool:
+    """Return whether a year already holds a report (of any kind, not only a budget document)."""
+    if not (target / config.DATAPACKAGE_FILE).is_file():
+        return False
     try:
-        return read, parse_overview(normalized, year)
-    except IngestError as exc:
-        raise IngestError(f"{report}: {exc}") from None
+        return read_sources(year, root)[0].phase != BUDGETED
+    except LuoshiError:
+        return True  # a broken folder is replaced only with force
 
 
-def ingest(report: Path, year: int, root: Path | None = None, force: bool = False,
-           issuer_mismatch_ok: bool = False, phase: str = "") -> IngestResult:
+def ingest(report: Path, year: int | None = None, root: Path | None = None, force: bool = False,
+           issuer_mismatch_ok: bool = False, phase: str = "",
+           override_year: bool = False, url: str = "") -> IngestResult:
     """Read a report and write the year's raw copy, read text and tables into the data folder.
 
     Nothing is written when the report cannot be used. The year's tables are staged in full and
@@ -239,46 +291,80 @@ def ingest(report: Path, year: int, root: Path | None = None, force: bool = Fals
     (force) keeps its reviewed indicator rows whose fragment is still in the text, and keeps the
     replaced tables and raw file in backups/<year>-<UTC time>/ inside the data folder.
 
-    A budget document (部门预算, 预算批复: every amount of its year budgeted), or any report
-    with phase "budgeted", is added beside the year's report instead of replacing it (see
-    ``_ingest_budget_document``); a later 决算 keeps it.
+    What is written depends on the document: a 部门决算 or 整体支出绩效 report gives the budget
+    overview, its statements and outcome candidates; a performance text without an overview
+    (项目支出绩效自评, 绩效目标自评表, 工作总结) its outcome candidates and project statements,
+    no budget table; a town's report on its budgets its township statements only. A budget
+    document (部门预算, 预算批复: every amount of its year budgeted), or any report with phase
+    "budgeted", is added beside the year's report instead (see ``_ingest_budget_document``).
 
     Args:
         report: The report: text (UTF-8, GB18030/GBK or UTF-16), a saved web page, a PDF with a
             text layer, a Word .docx, or a workbook (.xlsx/.xls) with the 收入支出决算总表.
-        year: The fiscal year it reports on.
+        year: The fiscal year it reports on; None to take the year its title states.
         root: The data folder (default: the configured one).
         force: Replace the year if it already has data.
         issuer_mismatch_ok: Add the report even when it names a unit other than the folder's.
         phase: "budgeted" to add the file as the year's budget document, "executed" to take it
             as the year's report; empty to decide by what the text states.
+        override_year: File the report under ``year`` even though its text states another.
+        url: The page the report was published at (kept in its source record).
 
     Raises:
-        IngestError: unreadable, too large or unsupported file, no overview, year mismatch,
-            another unit's report, or an existing year without force.
+        IngestError: unreadable, too large or unsupported file, neither an overview nor an
+            outcome figure, no year, year mismatch, another unit's report, or an existing year
+            without force.
     """
     root = Path(root) if root is not None else config.data_dir()
     report = Path(report)
-    read, overview = _read_for_year(report, year)
-    if phase == BUDGETED or (not phase and _is_budget_document(overview, year)):
-        return _ingest_budget_document(report, year, root, force, issuer_mismatch_ok, read,
-                                       overview)
-    return _ingest_report(report, year, root, force, issuer_mismatch_ok, read, overview)
+    reading = replace(_read_for_year(report, year, override_year), url=url)
+    overview = reading.overview
+    if overview is not None and not overview.township and (
+            phase == BUDGETED or (not phase and _is_budget_document(overview, reading.year))):
+        return _ingest_budget_document(report, reading, root, force, issuer_mismatch_ok)
+    return _ingest_report(report, reading, root, force, issuer_mismatch_ok)
 
 
-def _ingest_report(report: Path, year: int, root: Path, force: bool, issuer_mismatch_ok: bool,
-                   read: ReadReport, overview: OverviewResult) -> IngestResult:
-    """Write a year's report: its tables replace the year's, a budget document's rows stay."""
+def _year_tables(report: Path, reading: _Reading, earlier: list[pd.DataFrame],
+                 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Return a report's budget, indicator candidates and statements (before review carry).
+
+    Raises:
+        IngestError: the text states neither an overview nor an outcome figure.
+    """
+    overview, year = reading.overview, reading.year
+    no_budget = pd.DataFrame(columns=BUDGET.columns)
+    if overview is not None and overview.township:
+        return no_budget, pd.DataFrame(columns=INDICATORS.columns), overview.statements
+    excluded = tuple(overview.statements["source_fragment"]) if overview is not None else ()
+    indicators = candidate_table(reading.read.text, year, earlier, excluded)
+    if reading.kind in ("final_accounts", "budget") and not section_spans(reading.read.text):
+        indicators = indicators.iloc[0:0]  # a 决算 or 预算 states no outcomes: its % are shares
+    projects = statements_frame(project_statements(reading.read.text, year), year)
+    if overview is None:
+        if indicators.empty:
+            raise IngestError(
+                f"{report}: no budget overview and no outcome figure found: the text states none "
+                "of 收入总计, 支出总计, 本年收入, 本年支出, 收入预算 or their parts with an amount in "
+                "万元, 元 or 亿元, and no figure with its unit (户, 人, 个, 万元 …)")
+        return no_budget, indicators, projects
+    return overview.budget, indicators, _numbered(overview.statements, projects)
+
+
+def _ingest_report(report: Path, reading: _Reading, root: Path, force: bool,
+                   issuer_mismatch_ok: bool) -> IngestResult:
+    """Write a year from its report (of any kind but a budget document kept beside one)."""
+    read, year, overview = reading.read, reading.year, reading.overview
     target = config.processed_dir(year, root)
-    has_report = (target / config.BUDGET_FILE).is_file()  # else at most a budget document
+    has_report = _has_report(target, year, root)  # else at most a budget document
     if has_report and not force:
         raise IngestError(
             f"year {year} already has data in {target}; use --force to replace it")
+    earlier = [load_indicators(y, root) for y in years(root) if y != year] if root.is_dir() else []
+    budget, indicators, statements = _year_tables(report, reading, earlier)
     folder_sources = _folder_sources(root)
     unit, issuer_note = _unit(report, read, folder_sources, issuer_mismatch_ok)
     root.mkdir(parents=True, exist_ok=True)  # ingest may start a new data folder
-    earlier = [load_indicators(y, root) for y in years(root) if y != year]
-    indicators = candidate_table(read.text, year, earlier)
     known = {key for frame in earlier for key in frame["key"]}
     replaced = next((s for s in folder_sources if s.year == year), None) if has_report else None
     budget_sources, budget_rows = _kept_budget_document(target, year, root)
@@ -289,21 +375,22 @@ def _ingest_report(report: Path, year: int, root: Path, force: bool, issuer_mism
     notes = f"ingested by luoshi ingest from {report.name} ({read.format}); " + (
         f"{len(review.kept)} reviewed indicators kept" if review.kept else "indicators unreviewed")
     source = new_source_record(
-        read, year, unit, overview.units, stem="report",
+        read, year, unit, overview.units if overview else set(), stem="report",
         raw_file=replaced.raw_file if same_file and replaced else "",  # the same file: its name
-        notes=notes + (f"; {issuer_note}" if issuer_note else ""))
+        notes=notes + (f"; {issuer_note}" if issuer_note else ""), kind=reading.kind,
+        url=reading.url)
+    tables = {config.BUDGET_FILE: (budget, BUDGET)} if overview and not overview.township else {}
+    if not (overview and overview.township):
+        tables[config.INDICATORS_FILE] = (indicators, INDICATORS)
+    statements = _numbered(statements, budget_rows)  # a budget document's rows stay
+    if not statements.empty or overview is not None:
+        tables[config.STATEMENTS_FILE] = (statements, STATEMENTS)
     with staged_year(root, year) as staging:
-        write_tables(staging, {
-            config.BUDGET_FILE: (overview.budget, BUDGET),
-            config.INDICATORS_FILE: (indicators, INDICATORS),
-            # a budget document's rows stay
-            config.STATEMENTS_FILE: (_numbered(overview.statements, budget_rows), STATEMENTS),
-        }, source, tuple(budget_sources))
+        write_tables(staging, tables, source, tuple(budget_sources))
     backup = swap_in(root, staging, source, read, replaced, back_up=has_report)
     return IngestResult(
-        year=year, root=root, source=source, budget=overview.budget,
-        statements=overview.statements, disagreements=overview.disagreements,
-        indicators=indicators,
+        year=year, root=root, source=source, budget=budget, statements=statements,
+        disagreements=overview.disagreements if overview else [], indicators=indicators,
         reused_keys=int(indicators.loc[indicators["reviewed"] != "true", "key"].isin(known).sum()),
         folder=target, review=review if replaced or review.kept else None, backup=backup,
         beside=tuple(budget_sources),

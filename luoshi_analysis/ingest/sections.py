@@ -43,6 +43,11 @@ OVERVIEW_WORDS = ("概况", "收支", "收入", "决算情况", "总体情况")
 # Names that hold 预算 without naming a phase: the budget kinds, and 预算绩效/管理/单位 …
 _SCOPE_NAMES = re.compile(r"一般公共预算|政府性基金预算|国有资本经营预算|预算(?:绩效|管理|单位|编制)")
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|元|亿元)")
+EARLIER_FINAL = re.compile(r"((?:19|20)\d\d)年度?决算")
+# A paragraph led by its part's name, "（一）收入预算：2025年收入合计…": a part of one paragraph.
+LEAD = re.compile(r"^[ \t\u3000]*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十\d]+[、.．])?"
+                  r"[ \t\u3000]*(?P<name>(?:部门|单位)?(?:收入|支出)预算(?:情况)?)[ \t\u3000]*[:：]"
+                  r"(?=.*\d)")
 TABLE_TITLE = re.compile(r"(?:总表|决算表|预算表|收入表|支出表|情况表)$")
 
 
@@ -61,8 +66,8 @@ class Section:
 def phase_of(words: str, default: str) -> str:
     """Return the phase named by words (a heading or the words before a figure), or default."""
     words = _SCOPE_NAMES.sub("", words)
-    if "调整预算" in words or "调整后预算" in words:
-        return "adjusted"
+    if "调整预算" in words or "调整后预算" in words or "全年预算数" in words:
+        return "adjusted"  # 年初预算数 | 全年预算数 | 全年执行数: the year's budget as adjusted
     if "决算" in words or "执行" in words:
         return "executed"
     if "预算" in words:
@@ -88,6 +93,9 @@ def document_phase(original: str) -> str:
     if "预算" in head:
         return "budgeted"
     text = _SCOPE_NAMES.sub("", normalize(original).text)
+    titled = [int(year) for year in re.findall(r"((?:19|20)\d\d)年", head)]
+    if titled:  # a 2025 budget's "本部门2024年度决算编制所含的单位": last year's 决算, not this text
+        text = EARLIER_FINAL.sub(lambda m: "" if int(m[1]) < max(titled) else m[0], text)
     if "决算" not in text and re.search(r"部门预算|收入预算|支出预算|预算情况", text):
         return "budgeted"
     return "executed"
@@ -119,15 +127,19 @@ def _heading(line: str) -> str | None:
 def split_sections(original: str) -> list[Section]:
     """Return the parts of a report in order; text before the first heading is one part too."""
     default_phase = document_phase(original)
-    starts: list[tuple[int, str]] = [(0, "")]
+    starts: list[tuple[int, str, str]] = [(0, "", "")]  # (offset, heading, lead)
     offset = 0
     for line in original.splitlines(keepends=True):
         heading = _heading(line)
+        led = LEAD.match(line) if heading is None else None
         if heading is not None:
-            starts.append((offset, heading))
+            starts.append((offset, heading, ""))
+        elif led is not None:  # the paragraph is the part; the part around it goes on after
+            starts.append((offset, starts[-1][1], led["name"]))
+            starts.append((offset + len(line), starts[-2][1], ""))
         offset += len(line)
     sections = []
-    for i, (start, heading) in enumerate(starts):
+    for i, (start, heading, lead) in enumerate(starts):
         end = starts[i + 1][0] if i + 1 < len(starts) else len(original)
         if any(word in heading for word in OTHER_PARTS) and "三公" not in heading \
                 and not any(word in heading for word in OVERVIEW_WORDS):
@@ -136,8 +148,9 @@ def split_sections(original: str) -> list[Section]:
             kind = "table"
         else:
             kind = "money"
-        sections.append(Section(start, end, heading, kind, scope_of(heading),
-                                phase_of(heading, default_phase)))
+        phase = phase_of(heading, default_phase)
+        sections.append(Section(start, end, lead or heading, kind, scope_of(heading),
+                                phase_of(lead, phase) if lead else phase))
     return sections
 
 

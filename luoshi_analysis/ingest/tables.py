@@ -102,6 +102,151 @@ class _TableState:
         self.side = "revenue"  # side of the first line name of the last row read
 
 
+Cell = tuple[int, int, str, bool]  # start, end, text, is a number
+# what a row's cells give each line: key, phase (or phase and scope of its column), amount cell
+Assigned = list[tuple[str, "str | tuple[str, str | None]", Cell]]
+
+
+def _line_cells(line: str, following: str) -> list[Cell]:
+    """Return a line's cells; a number whose unit opens the next line is prose, not a cell."""
+    cells = _cells(line.rstrip("\r\n"))
+    if cells and cells[-1][3] and re.match(r"(?:万元|亿元|元|万|%)", following):
+        cells[-1] = (*cells[-1][:3], False)  # 4112.15⏎万元: prose broken after a number
+    return cells
+
+
+def _labelled(cells: list[Cell]) -> list[tuple[Cell, list[Cell]]]:
+    """Return each word cell of a row with the number cells that follow it."""
+    runs: list[tuple[Cell, list[Cell]]] = []
+    for cell in cells:
+        if not cell[3]:
+            runs.append((cell, []))
+        elif runs:
+            runs[-1][1].append(cell)
+    return runs
+
+
+class _RowReader:
+    """Reads one text's table rows, keeping the table state from line to line."""
+
+    def __init__(self, original: str, sections: SectionIndex, year: int, default_unit: str,
+                 last_resort: bool):
+        self.sections, self.year, self.default_unit = sections, year, default_unit
+        self.last_resort = last_resort
+        self.lines = original.splitlines(keepends=True)
+        self.state = _TableState()
+        self.found: list[Found] = []
+
+    def enter(self, section: Section) -> None:
+        """Start a new table state where the section (or its scope and phase) changes."""
+        state = self.state
+        if section is not state.section:
+            if section.kind == "table" or state.section is None \
+                    or (section.scope, section.phase) != (state.section.scope, state.section.phase):
+                self.state = _TableState() if state.unit is None else _TableState(state.unit)
+            self.state.section = section
+
+    def row_cells(self, number: int, line: str, section: Section) -> list[Cell] | None:
+        """Return a line's cells when it is a row of figures to read; None otherwise."""
+        if section.kind == "other" or "。" in line:
+            return None
+        unit = TABLE_UNIT.search(line) or HEADING_UNIT.search(line)
+        if unit:
+            self.state.unit = unit["unit"]
+        cells = _line_cells(line, self.lines[number].lstrip() if number < len(self.lines) else "")
+        words = [c[2] for c in cells if not c[3]]
+        if any("行次" in word for word in words):  # 项目 行次 金额: a header run together
+            self.state.row_numbers = True
+        header = None if any(c[3] for c in cells) else _header(words)
+        if header is not None:
+            self.state.columns = header
+            return None
+        if not any(c[3] for c in cells) or (
+                self.state.unit is None and section.kind != "table" and not self.last_resort):
+            return None  # bare numbers outside a table with no unit given: not guessed
+        return cells
+
+    def values(self, numbers: list[Cell], group: list[Column], bare_total: bool,
+               totals_seen: int) -> list[Cell]:
+        """Return a label's amount cells: its numbers without a 行次 column or a dash."""
+        values = [n for n in numbers if n[2] != "-"]
+        expected = len(group) or (2 if bare_total and totals_seen == 0 else 1)
+        if values and ROW_NUMBER.match(values[0][2]) and (
+                self.state.row_numbers or len(values) > expected
+                or (len(values) == 2 and not group)):
+            values = values[1:]  # the 行次 column
+        return values
+
+    def assign(self, label: Label | None, values: list[Cell], group: list[Column],
+               section: Section, totals_seen: int) -> tuple[Assigned, int] | None:
+        """Return which line each amount is, and the totals seen; None when it cannot be said."""
+        if label is None:  # 总计 alone: the totals, revenue first
+            keys = ["revenue_total", "expenditure_total"][totals_seen:]
+            if totals_seen == 0 and self.state.side == "expenditure" and len(values) == 1:
+                keys = ["expenditure_total"]  # a vertical table's second 总计
+            assigned: Assigned = [(k, section.phase, v) for k, v in
+                                  zip(keys, values, strict=False)] if len(values) <= len(keys) else []
+            return assigned, totals_seen + max(1, len(assigned))
+        if len(values) == 1:
+            return [(label.key, section.phase, values[0])], totals_seen
+        if group and len(values) == len(group):
+            return [(label.key, (phase or section.phase, scope), v)
+                    for (phase, scope), v in zip(group, values, strict=True)], totals_seen
+        return None  # several numbers and no header saying which is which
+
+    def record(self, assigned: Assigned, label: Label | None, cell: Cell, line: str,
+               number: int, line_start: int, section: Section) -> None:
+        """Add a statement for each amount a row gives a line."""
+        start, end = cell[0], cell[1]
+        unit_written = self.state.unit or ""  # "" when the table states none
+        for key, phase_given, value in assigned:
+            phase, column_scope = phase_given if isinstance(phase_given, tuple) else (
+                phase_given, None)
+            scope = column_scope or (label.scope if label else None) or section.scope
+            phase = (label.phase if label else None) or phase
+            self.found.append(Found(
+                key, scope, phase, self.year, line[start:end].strip(),
+                to_wan(value[2], unit_written or self.default_unit), value[2], unit_written,
+                None, line[start:value[1]].strip(), number, line_start + start))
+
+    def read_row(self, cells: list[Cell], line: str, number: int, line_start: int,
+                 section: Section) -> None:
+        """Read the statements of one row: each label with the amounts after it."""
+        totals_seen, first_side = 0, None
+        for side, (cell, numbers) in enumerate(_labelled(cells)):
+            label = _table_label(cell[2])
+            bare_total = ITEM_NUMBER.sub("", cell[2]) in BARE_TOTAL
+            if label is None and not bare_total:
+                continue
+            columns = self.state.columns
+            group = columns[min(side, len(columns) - 1)] if columns else []
+            values = self.values(numbers, group, bare_total, totals_seen)
+            if label is not None and first_side is None and label.key in BY_KEY:
+                first_side = BY_KEY[label.key].direction
+            if not values:
+                continue  # a row with its 行次 only: the amount cell is empty
+            given = self.assign(None if bare_total else label, values, group, section,
+                                totals_seen)
+            if given is None:
+                continue
+            assigned, totals_seen = given
+            self.record(assigned, label, cell, line, number, line_start, section)
+        if first_side is not None:
+            self.state.side = first_side
+
+    def read(self) -> list[Found]:
+        """Read every row of the text."""
+        offset = 0
+        for number, line in enumerate(self.lines, start=1):
+            line_start, offset = offset, offset + len(line)
+            section = self.sections.at(line_start)
+            self.enter(section)
+            cells = self.row_cells(number, line, section)
+            if cells is not None:
+                self.read_row(cells, line, number, line_start, section)
+        return self.found
+
+
 def read_tables(original: str, sections: SectionIndex, year: int, default_unit: str,
                 last_resort: bool = False) -> list[Found]:
     """Return the statements of flattened table rows (label and number cells) of a text.
@@ -109,93 +254,4 @@ def read_tables(original: str, sections: SectionIndex, year: int, default_unit: 
     Rows need a table title or a stated unit above them; as a last resort (a text that
     states no overview otherwise) rows with neither are read in the default unit.
     """
-    found: list[Found] = []
-    state = _TableState()
-    offset = 0
-    lines = original.splitlines(keepends=True)
-    for number, line in enumerate(lines, start=1):
-        line_start, offset = offset, offset + len(line)
-        section = sections.at(line_start)
-        if section is not state.section:
-            if section.kind == "table" or state.section is None \
-                    or (section.scope, section.phase) != (state.section.scope, state.section.phase):
-                state = _TableState() if state.unit is None else _TableState(state.unit)
-            state.section = section
-        if section.kind == "other" or "。" in line:
-            continue
-        unit = TABLE_UNIT.search(line) or HEADING_UNIT.search(line)
-        if unit:
-            state.unit = unit["unit"]
-        cells = _cells(line.rstrip("\r\n"))
-        following = lines[number].lstrip() if number < len(lines) else ""
-        if cells and cells[-1][3] and re.match(r"(?:万元|亿元|元|万|%)", following):
-            cells[-1] = (*cells[-1][:3], False)  # 4112.15⏎万元: prose broken after a number
-        words = [c[2] for c in cells if not c[3]]
-        if "行次" in words:
-            state.row_numbers = True
-        header = None if any(c[3] for c in cells) else _header(words)
-        if header is not None:
-            state.columns = header
-            continue
-        if not any(c[3] for c in cells) or (
-                state.unit is None and section.kind != "table" and not last_resort):
-            continue  # bare numbers outside a table with no unit given: not guessed
-        totals_seen = 0
-        first_side = None
-        side = -1  # which label of the row (and which column group) this is
-        i = 0
-        while i < len(cells):
-            start, end, text, is_number = cells[i]
-            i += 1
-            if is_number:
-                continue
-            side += 1
-            numbers = []
-            while i < len(cells) and cells[i][3]:
-                numbers.append(cells[i])
-                i += 1
-            label = _table_label(text)
-            bare_total = ITEM_NUMBER.sub("", text) in BARE_TOTAL
-            if label is None and not bare_total:
-                continue
-            group = state.columns[min(side, len(state.columns) - 1)] if state.columns else []
-            values = [n for n in numbers if n[2] != "-"]
-            expected = len(group) or (2 if bare_total and totals_seen == 0 else 1)
-            if values and ROW_NUMBER.match(values[0][2]) and (
-                    state.row_numbers or len(values) > expected
-                    or (len(values) == 2 and not group)):
-                values = values[1:]  # the 行次 column
-            if not values:
-                continue
-            unit_written = state.unit or ""  # "" when the table states none
-            if label is not None and first_side is None and label.key in BY_KEY:
-                first_side = BY_KEY[label.key].direction
-            if bare_total:
-                keys = ["revenue_total", "expenditure_total"][totals_seen:]
-                if totals_seen == 0 and state.side == "expenditure" and len(values) == 1:
-                    keys = ["expenditure_total"]  # a vertical table's second 总计
-                assigned = [(k, section.phase, v) for k, v in zip(keys, values, strict=False)] \
-                    if len(values) <= len(keys) else []
-                totals_seen += max(1, len(assigned))
-            elif len(values) == 1:
-                assigned = [(label.key, section.phase, values[0])]
-            elif group and len(values) == len(group):
-                assigned = [(label.key, (phase or section.phase, scope), v)
-                            for (phase, scope), v in zip(group, values, strict=True)]
-            else:
-                continue  # several numbers and no header saying which is which
-            for key, phase, value in assigned:
-                column_scope = None
-                if isinstance(phase, tuple):
-                    phase, column_scope = phase
-                scope = column_scope or (label.scope if label else None) or section.scope
-                phase = (label.phase if label else None) or phase
-                amount_text = value[2]
-                found.append(Found(
-                    key, scope, phase, year, line[start:end].strip(),
-                    to_wan(amount_text, unit_written or default_unit), amount_text, unit_written,
-                    None,
-                    line[start:value[1]].strip(), number, line_start + start))
-        if first_side is not None:
-            state.side = first_side
-    return found
+    return _RowReader(original, sections, year, default_unit, last_resort).read()

@@ -45,7 +45,7 @@ def amount_conversion(units: set[str]) -> tuple[str, str]:
 
 def new_source_record(read: ReadReport, year: int, unit: dict[str, str], units: set[str],
                       notes: str, stem: str, phase: str = "executed",
-                      raw_file: str = "") -> SourceRecord:
+                      raw_file: str = "", kind: str = "", url: str = "") -> SourceRecord:
     """Return the source record of a document being added: hashes, file names, conversion.
 
     Args:
@@ -57,6 +57,8 @@ def new_source_record(read: ReadReport, year: int, unit: dict[str, str], units: 
         stem: "report" or "budget": the raw file is raw/<year>/<stem>_<year>_<sha8><suffix>.
         phase: executed (a report) or budgeted (a budget document).
         raw_file: Keep this raw file name (the same file ingested again).
+        url: The page it was published at.
+        kind: What the document is (a key of REPORT_KINDS): 部门决算, 部门预算, 绩效 …
     """
     sha256 = hashlib.sha256(read.data).hexdigest()
     raw_file = raw_file or f"{config.RAW_SUBDIR}/{year}/{stem}_{year}_{sha256[:8]}{read.suffix}"
@@ -67,9 +69,10 @@ def new_source_record(read: ReadReport, year: int, unit: dict[str, str], units: 
         city=unit["city"], issuer_en=unit["issuer_en"], raw_file=raw_file, sha256=sha256,
         amount_unit_as_reported=unit_as_reported, conversion=conversion, phase=phase,
         encoding_as_received=read.encoding if read.format in ("text", "html") else "",
-        notes=notes, format=read.format, read_text_file=read_text_file,
+        notes=notes, format=read.format, url=url, read_text_file=read_text_file,
         read_text_sha256=(hashlib.sha256(read.text.encode("utf-8")).hexdigest()
                           if read_text_file else ""),
+        kind=kind or ("budget" if phase == "budgeted" else ""),
     )
 
 

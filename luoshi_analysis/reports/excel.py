@@ -111,7 +111,8 @@ def workbook_bytes(years: list[int] | None = None, root: Path | None = None) -> 
     if not chosen:
         raise ParameterError(f"no years with data in {root or config.data_dir()}")
     book = Workbook()
-    book.remove(book.active)
+    if book.active is not None:  # a new workbook's empty first sheet
+        book.remove(book.active)
     for name, loader, table in (("budget", load.load_budget, schema.BUDGET),
                                 ("indicators", load.load_indicators, schema.INDICATORS)):
         frame = pd.concat([loader(y, root) for y in chosen], ignore_index=True)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from luoshi_analysis.core.errors import ParameterError
 from luoshi_analysis.core.lines import BY_KEY
+from luoshi_analysis.core.units import KNOWN
 
 LANGS = ("zh", "en")
 TEXT_DIR = Path(__file__).resolve().parent / "text"
@@ -55,6 +56,11 @@ def prose(notebook: str, key: str, lang: str, **values: object) -> str:
     return texts(lang)["prose"][notebook][key].format(**values)
 
 
+def has_prose(notebook: str, key: str, lang: str) -> bool:
+    """Whether a notebook has a prose block of that key in a language."""
+    return key in texts(lang)["prose"].get(notebook, {})
+
+
 def notebook_title(notebook: str, lang: str) -> str:
     """Return a template's name in a language (the template's file name if unknown)."""
     return pick("notebook_titles", notebook, lang)
@@ -90,9 +96,8 @@ def issuer_name(source: Any, lang: str) -> str:
 
     An English page falls back to the Chinese name where the record has no English one.
     """
-    if lang == "en" and getattr(source, "issuer_en", ""):
-        return source.issuer_en
-    return source.issuer
+    english = str(getattr(source, "issuer_en", "") or "")
+    return english if lang == "en" and english else str(source.issuer)
 
 
 def workbook_header(column: str, unit: str | None = None) -> str:
@@ -110,17 +115,9 @@ def amount_unit(unit: str, lang: str) -> str:
     return pick("amount_units", unit, lang)
 
 
-# How a unit as written reads in English, and its factor (万亩 is 10,000 mu).
-UNIT_EN = {
-    "户": ("households", 1), "人": ("persons", 1), "人次": ("person-times", 1),
-    "名": ("persons", 1), "台次": ("vehicle-times", 1), "次": ("times", 1), "起": ("cases", 1),
-    "处": ("sites", 1), "块": ("boards", 1), "份": ("copies", 1), "万份": ("copies", 10_000),
-    "口": ("ponds", 1), "条": ("", 1), "支": ("teams", 1), "栋": ("buildings", 1),
-    "个": ("", 1), "家": ("", 1), "头": ("head", 1), "岁": ("years", 1), "名次": ("rank", 1),
-    "米": ("m", 1), "公里": ("km", 1), "亩": ("mu", 1), "万亩": ("mu", 10_000),
-    "万平方米": ("m²", 10_000), "元": ("yuan", 1), "万元": ("yuan", 10_000),
-    "亿元": ("yuan", 100_000_000), "%": ("%", 1), "‰": ("‰", 1),
-}
+# How a unit as written reads in English, and its factor (万亩 is 10,000 mu): from the one unit
+# table, core/units.py; a unit it does not know reads as written.
+UNIT_EN = {unit: (name, factor) for unit, (_class, name, factor) in KNOWN.items()}
 
 
 def unit_label(unit: str, lang: str) -> str:

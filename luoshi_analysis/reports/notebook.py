@@ -10,15 +10,18 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
+from luoshi_analysis.analysis.overview import overview_phase
 from luoshi_analysis.core import config
 from luoshi_analysis.core.errors import ParameterError
-from luoshi_analysis.core.load import as_year
+from luoshi_analysis.core.load import as_year, document_years
 from luoshi_analysis.core.provenance import read_source
 from luoshi_analysis.reports.labels import (
     amount_unit,
     check_lang,
+    has_prose,
     issuer_name,
     notebook_title,
+    pick,
     prose,
     text,
 )
@@ -45,10 +48,16 @@ YEAR_FIGURES = {"revenue": ("revenue_change", "revenue_years"),
 
 
 def report_title(year: int, notebook: str, lang: str, root: Path | None = None) -> str:
-    """Return the page title: the unit named by the year's source record, year, notebook."""
-    issuer = issuer_name(read_source(year, root), lang)
-    return text("report_title", lang, issuer=issuer, year=year,
-                name=notebook_title(notebook, lang))
+    """Return the page title: the unit named by the year's source record, its document, notebook."""
+    source = read_source(year, root)
+    kind = source.kind or ("budget" if source.phase == "budgeted" else "performance_evaluation")
+    return text("report_title", lang, issuer=issuer_name(source, lang), year=year,
+                document=pick("report_titles", kind, lang), name=notebook_title(notebook, lang))
+
+
+def collection_title(year: int, notebook: str, lang: str) -> str:
+    """Return the title of a page about every unit of the collection, for one year."""
+    return text("collection_title", lang, year=year, name=notebook_title(notebook, lang))
 
 
 def published_figures_dir(year: int) -> Path:
@@ -94,6 +103,7 @@ class NotebookContext:
     issuer: str = ""  # the reporting unit's name in lang, from the year's source record
     interactive: bool = False  # figures go to the interactive folder, not the published one
     figure_formats: tuple[str, ...] = ("png",)  # files written per chart; png is always drawn
+    phase: str | None = "executed"  # the year's overview: executed, budgeted (a budget only), None
 
     def title(self) -> None:
         """Show the notebook's heading (issuer, year, report) in its language."""
@@ -110,6 +120,8 @@ class NotebookContext:
         from IPython.display import Markdown
 
         issuer = html.escape(self.issuer, quote=False)
+        if self.phase == "budgeted" and has_prose(self.notebook, f"{key}_budgeted", self.lang):
+            key = f"{key}_budgeted"  # a year with only its budget: the prose says so
         _display(Markdown(prose(self.notebook, key, self.lang, issuer=issuer)))
 
     def show(self, fig: Figure, name: str, alt: str | None = None) -> None:
@@ -255,8 +267,8 @@ class NotebookContext:
             direction: "revenue" or "expenditure".
         """
         from luoshi_analysis.analysis.change import budget_change
+        from luoshi_analysis.analysis.overview import overview
         from luoshi_analysis.analysis.views import statements_by_year, statements_over_years
-        from luoshi_analysis.core.load import load_budget
         from luoshi_analysis.reports import describe, plots
 
         change_figure, years_figure = YEAR_FIGURES[direction]
@@ -264,8 +276,8 @@ class NotebookContext:
         by_year = statements_by_year(statements_over_years(self.data_root), direction, self.year)
         previous = self.previous_year(stated_earlier=bool((by_year["year"] < self.year).any()))
         if previous is not None:
-            change = budget_change(load_budget(previous, self.data_root),
-                                   load_budget(self.year, self.data_root), direction)
+            change = budget_change(overview(previous, self.data_root),
+                                   overview(self.year, self.data_root), direction)
             self.show(plots.budget_change_chart(change, self.lang, self.issuer), change_figure,
                       alt=describe.budget_change_chart(change, self.lang))
             shares = {"share_previous_pct": f"share_of_{direction}_total_previous_pct",
@@ -326,10 +338,10 @@ def start(
         raise ParameterError(f"data_dir {data_dir!r} is not a folder")
     if data_root is not None:
         os.environ[config.DATA_ENV] = str(data_root.resolve())
-    year = as_year(year, data_root)
+    year = as_year(year, data_root, document_years(data_root))
     figures = Path(output_dir) if output_dir else interactive_figures_dir(year)
     issuer = issuer_name(read_source(year, data_root), lang)
     return NotebookContext(year, lang, notebook, figures, data_root, issuer, not output_dir,
-                           formats)
+                           formats, overview_phase(year, data_root))
 
 

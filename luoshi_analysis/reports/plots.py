@@ -385,10 +385,27 @@ def indicator_change_chart(change: pd.DataFrame, lang: str = "zh", issuer: str =
     ax.axvline(0, color=COLORS["neutral"], linewidth=0.8)
     ax.set_xlabel(text("change_axis", lang))
     ax.margins(x=0.35)
-    _footnote(fig, text("change_note", lang, shown=len(rows), moved=len(moved),
-                        same=len(comparable) - len(moved)))
+    note = text("change_note", lang, shown=len(rows), moved=len(moved),
+                same=len(comparable) - len(moved))
+    _footnote(fig, "\n".join([note, *_rank_notes(change, lang)]))
     fig.suptitle(_titled(text("yoy_title", lang, a=first, b=last), issuer), fontsize=13)
     return fig
+
+
+def _rank_notes(change: pd.DataFrame, lang: str) -> list[str]:
+    """Return one line per rank compared in places (never a percent): 3→2, up 1 place."""
+    ranks = change[change.get("comparison", pd.Series(dtype=str)) == "places"]
+    notes = []
+    for row in ranks.itertuples():
+        gained = round(float(row.change))
+        if lang == "zh":
+            move = f"上升{gained}位" if gained > 0 else f"下降{-gained}位" if gained else "名次不变"
+        else:
+            move = (f"up {gained} place{'s' * (gained != 1)}" if gained > 0 else
+                    f"down {-gained} place{'s' * (gained != -1)}" if gained else "same place")
+        notes.append(f"{getattr(row, f'name_{lang}')}: {row.value_previous:g} → "
+                     f"{row.value_current:g}, {move}")
+    return notes
 
 
 YEAR_COLORS = ("#9e9e9e", "#6baed6", "#1f6fb2", "#08306b", "#31a354", "#e6550d")
