@@ -55,8 +55,8 @@ def _structure(structure: pd.DataFrame, lang: str, side: str) -> str:
     found = structure_parts(structure)
     year = int(structure["year"].iloc[0])
     sentences = [text(f"{side}_title", lang, year=year)]
-    for part, rows, base in (("parts", found.parts, found.total),
-                             ("categories", found.categories, found.subtotal)):
+    panels = [("parts", found.parts, found.total)] if len(found.parts) else []
+    for part, rows, base in [*panels, ("categories", found.categories, found.base)]:
         sentences.append(_alt("panel", lang, name=text(f"{side}_{part}", lang),
                               base=_lower(str(base[name]), lang),
                               total=_amount(float(base["amount"]), lang),

@@ -108,29 +108,34 @@ class StructureParts(NamedTuple):
     """One side of the budget as its chart shows it, each part with one denominator."""
 
     total: pd.Series  # the side's total line
-    subtotal: pd.Series  # this year's subtotal
-    parts: pd.DataFrame  # balance and subtotal: shares of the total
-    categories: pd.DataFrame  # the non-zero categories: shares of the subtotal
+    parts: pd.DataFrame  # balance and subtotal, shares of the total (none in many budgets)
+    base: pd.Series  # the line the categories split: this year's subtotal, else the total
+    categories: pd.DataFrame  # the non-zero categories: shares of base
     zero: pd.DataFrame  # categories the report gives as none
 
 
 def structure_parts(structure: pd.DataFrame) -> StructureParts:
     """Split one side of the budget (``budget_structure`` rows) into what its chart shows."""
+    total = structure[structure["level"] == "total"].iloc[0]
     categories = structure[structure["level"] == "category"]
+    parents = categories["parent_key"].dropna()
+    by_key = structure.set_index("key")
+    base = by_key.loc[parents.mode().iloc[0]] if len(parents) else total
     return StructureParts(
-        total=structure[structure["level"] == "total"].iloc[0],
-        subtotal=structure[structure["level"] == "subtotal"].iloc[0],
+        total=total,
         parts=structure[structure["level"].isin(["balance", "subtotal"])],
+        base=base,
         categories=categories[categories["amount"] > 0],
         zero=categories[categories["amount"] == 0],
     )
 
 
 def _structure_chart(structure: pd.DataFrame, lang: str, issuer: str, side: str) -> Figure:
-    """Chart one side of the budget in two panels, each of shares of one named denominator.
+    """Chart one side of the budget in panels, each of shares of one named denominator.
 
-    The upper panel splits the total (carry-over or carry-forward, and this year's subtotal),
-    the lower one splits this year's subtotal by category.
+    The upper panel (where the report states them) splits the total into the carry-over or
+    carry-forward and this year's subtotal; the lower one splits the subtotal (or, without
+    one, the total) by category.
     """
     year = int(structure["year"].iloc[0])
     name = f"label_{lang}"
@@ -141,17 +146,18 @@ def _structure_chart(structure: pd.DataFrame, lang: str, issuer: str, side: str)
                               for k in present["key"]]}[side]
     height = 1.9 + 0.42 * (len(parts) + len(present)) + (ISSUER_LINE_IN if issuer else 0)
     fig = _figure(10, height + (0.3 if len(zero) else 0))
-    top, bottom = fig.subplots(2, 1, height_ratios=[len(parts), max(len(present), 1)])
-    _hbar(top, parts[name], parts["amount"], [_share_note(r, lang) for _, r in parts.iterrows()],
-          [COLORS["carry"] if lv == "balance" else COLORS["revenue"] for lv in parts["level"]])
-    top.set_title(text(f"{side}_parts", lang)
-                  + _bracket(share_base(str(found.total[name]), lang), lang), loc="left", fontsize=11)
-    _hbar(bottom, present[name], present["amount"],
-          [_share_note(r, lang) for _, r in present.iterrows()], colors)
-    bottom.set_title(text(f"{side}_categories", lang)
-                     + _bracket(share_base(str(found.subtotal[name]), lang), lang), loc="left",
-                     fontsize=11)
-    bottom.set_xlabel(text("amount_axis", lang))
+    panels = [(parts, found.total, f"{side}_parts")] if len(parts) else []
+    panels.append((present, found.base, f"{side}_categories"))
+    axes = fig.subplots(len(panels), 1, height_ratios=[max(len(p), 1) for p, _b, _k in panels],
+                        squeeze=False)[:, 0]
+    for ax, (rows, base, key) in zip(axes, panels, strict=True):
+        shades = colors if rows is present else [
+            COLORS["carry"] if lv == "balance" else COLORS["revenue"] for lv in rows["level"]]
+        _hbar(ax, rows[name], rows["amount"], [_share_note(r, lang) for _, r in rows.iterrows()],
+              shades)
+        ax.set_title(text(key, lang) + _bracket(share_base(str(base[name]), lang), lang),
+                     loc="left", fontsize=11)
+    axes[-1].set_xlabel(text("amount_axis", lang))
     if len(zero):
         sep = "、" if lang == "zh" else ", "
         _footnote(fig, text("zero_note", lang, labels=sep.join(zero[name])))
