@@ -13,6 +13,7 @@ from urllib.parse import unquote, urljoin, urlparse
 
 from luoshi_analysis.core.errors import ParameterError
 from luoshi_analysis.core.provenance import REPORT_KINDS
+from luoshi_analysis.engine.a11y import alt_problems, axe_problems
 from luoshi_analysis.engine.outputs import BACKUPS, MANIFEST_FILE, unit_record
 from luoshi_analysis.engine.plan import COLLECTION_FOLDER
 from luoshi_analysis.reports.labels import pick
@@ -34,7 +35,6 @@ CHROMIUM_ARGS = (
 CJK_FACE = re.compile(r"CJK|Han Sans|Han Serif|YaHei|PingFang|Hei|Song|Kai|WenQuanYi|Hiragino",
                       re.IGNORECASE)
 CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-LATIN_LETTER = re.compile(r"[A-Za-z]")
 # A title names the report: 报告 / report, or the document's kind as page titles write it
 # ([report_titles] of reports/text: 部门决算, 部门预算, final accounts, budget …).
 REPORT_WORDS = ("报告", "report", *sorted({
@@ -48,14 +48,6 @@ LIST_ATTRIBUTES = {"srcset", "imagesrcset"}  # "url 2x, url 640w"
 SCHEMES_WITHOUT_REQUEST = ("data", "blob", "about", "javascript", "mailto", "tel")
 CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s+(['"])(.*?)\3""", re.IGNORECASE)
 REFRESH_URL = re.compile(r"""url\s*=\s*['"]?([^'"]*)""", re.IGNORECASE)
-# nbconvert's alt text for an image whose output carries none, in English on every page.
-ALT_PLACEHOLDER = "No description has been provided for this image"
-AXE_FAILING_IMPACTS = ("serious", "critical")  # axe-core findings that fail a page
-AXE_LIMIT_MS = 60_000  # axe-core takes about a second on the longest page
-AXE_RUN_JS = """([options, limit]) => Promise.race([
-  axe.run(document, options).then(r => ({violations: r.violations})),
-  new Promise(done => setTimeout(() => done({error: `no result after ${limit / 1000} s`}), limit)),
-]).catch(e => ({error: String(e)}))"""
 # Simulated time run on a page's clock so that delayed requests happen during the audit.
 TIMER_RUN_MS = 10_000
 TIMER_JUMP_MS = 24 * 3600 * 1000
@@ -264,59 +256,6 @@ def title_problem(title: str, units: tuple[str, ...] = (), about_every_unit: boo
         return None
     unit = " or ".join(repr(u) for u in units) if units and not about_every_unit else "the unit"
     return f"title {title!r} does not name {unit}, the year and the report"
-
-
-def alt_problems(images: list[tuple[str | None, str]], lang: str) -> list[str]:
-    """Return one problem per image whose text alternative fails a reader of the page's language.
-
-    An image needs an alt that is not nbconvert's placeholder and is written in the page's
-    language. A Chinese character says about as much as three Latin letters: a zh alt needs
-    more than a third as many Chinese characters as letters, an en alt fewer (an English name
-    may quote a Chinese one, as in "Poor students (雨露计划)").
-
-    Args:
-        images: (alt or None, src) of each image.
-        lang: The page's language (``<html lang>``).
-    """
-    problems = []
-    for alt, src in images:
-        where = f"image {src[:40]}…"
-        han = 3 * len(CJK_CHAR.findall(alt or ""))
-        latin = len(LATIN_LETTER.findall(alt or ""))
-        if alt is None or not alt.strip():
-            problems.append(f"{where} has no alt text; a screen reader cannot say what it shows")
-        elif alt.strip() == ALT_PLACEHOLDER:
-            problems.append(f"{where} has nbconvert's placeholder alt {ALT_PLACEHOLDER!r}")
-        elif lang.startswith("zh") and han <= latin:
-            problems.append(f"{where} has alt text not in Chinese on a zh page: {alt[:60]!r}")
-        elif lang.startswith("en") and han >= latin:
-            problems.append(f"{where} has alt text in Chinese on an en page: {alt[:60]!r}")
-    return problems
-
-
-def axe_problems(page: Page) -> list[str]:
-    """Run axe-core (the copy axe-playwright-python installs) on a page; return serious findings.
-
-    One problem per rule with a serious or critical impact, naming the rule, what it asks and
-    the first element that breaks it. Nothing is fetched: the script is a file of the package.
-    axe-core yields to the page's timers while it works, so a page whose clock is stopped
-    (``audit_page``) has it resumed first; a run that does not finish is a problem too.
-    """
-    from axe_playwright_python.base import AXE_SCRIPT
-
-    page.clock.resume()
-    page.evaluate(AXE_SCRIPT)
-    response = page.evaluate(AXE_RUN_JS, [{"resultTypes": ["violations"]}, AXE_LIMIT_MS])
-    if "error" in response:
-        return [f"accessibility: axe-core did not finish ({response['error']})"]
-    problems = []
-    for rule in response["violations"]:
-        if rule.get("impact") in AXE_FAILING_IMPACTS:
-            nodes = rule.get("nodes") or [{}]
-            target = " ".join(str(t) for t in nodes[0].get("target", []))[:80]
-            problems.append(f"accessibility ({rule['impact']}): {rule['id']} — {rule['help']}; "
-                            f"{len(rule.get('nodes', []))} element(s), first {target}")
-    return problems
 
 
 def _is_local(url: str) -> bool:

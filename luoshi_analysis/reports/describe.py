@@ -10,7 +10,7 @@ import pandas as pd
 
 from luoshi_analysis.core.numbers import format_number
 from luoshi_analysis.core.schema import SECTIONS
-from luoshi_analysis.reports.figures import marked_name, shown_figure
+from luoshi_analysis.reports.figures import marked_name, shown_figure, structure_parts
 from luoshi_analysis.reports.labels import bracket, text, unit_label
 
 MAX_CHANGES = 30  # as many changes as the change chart shows
@@ -49,8 +49,6 @@ def _share_item(row: pd.Series, name: str, lang: str) -> str:
 
 
 def _structure(structure: pd.DataFrame, lang: str, side: str) -> str:
-    from luoshi_analysis.reports.plots import structure_parts
-
     name = f"label_{lang}"
     found = structure_parts(structure)
     year = int(structure["year"].iloc[0])

@@ -1,12 +1,46 @@
-"""Indicator figures on a page: which to chart, which to show as tiles, how an unreviewed one is marked."""
+"""What a page shows of a year's figures: budget parts by denominator, indicator tiles and marks."""
 
 from __future__ import annotations
 
 import html
+from typing import NamedTuple
 
 import pandas as pd
 
 from luoshi_analysis.reports.labels import bracket, format_figure, text
+
+
+def share_base(label: str, lang: str) -> str:
+    """Return what a share is of, for a title: "占收入总计的百分比", "% of total revenue"."""
+    if lang == "en" and label[:2].istitle():
+        label = label[0].lower() + label[1:]
+    return text("share_base", lang, label=label)
+
+
+class StructureParts(NamedTuple):
+    """One side of the budget as its chart shows it, each part with one denominator."""
+
+    total: pd.Series  # the side's total line
+    parts: pd.DataFrame  # balance and subtotal, shares of the total (none in many budgets)
+    base: pd.Series  # the line the categories split: this year's subtotal, else the total
+    categories: pd.DataFrame  # the non-zero categories: shares of base
+    zero: pd.DataFrame  # categories the report gives as none
+
+
+def structure_parts(structure: pd.DataFrame) -> StructureParts:
+    """Split one side of the budget (``budget_structure`` rows) into what its chart shows."""
+    total = structure[structure["level"] == "total"].iloc[0]
+    categories = structure[structure["level"] == "category"]
+    parents = categories["parent_key"].dropna()
+    by_key = structure.set_index("key")
+    base = by_key.loc[parents.mode().iloc[0]] if len(parents) else total
+    return StructureParts(
+        total=total,
+        parts=structure[structure["level"].isin(["balance", "subtotal"])],
+        base=base,
+        categories=categories[categories["amount"] > 0],
+        zero=categories[categories["amount"] == 0],
+    )
 
 
 def split_section(indicators: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import NamedTuple
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -12,7 +11,7 @@ from matplotlib.figure import Figure
 from luoshi_analysis.core.money import exact_sum
 from luoshi_analysis.core.numbers import format_number
 from luoshi_analysis.core.schema import SECTIONS
-from luoshi_analysis.reports.figures import marked_name
+from luoshi_analysis.reports.figures import marked_name, share_base, structure_parts
 from luoshi_analysis.reports.fonts import use_cjk_font
 from luoshi_analysis.reports.labels import bracket, format_figure, text, unit_label
 
@@ -95,39 +94,6 @@ def _share_note(row: pd.Series, lang: str) -> str:
     if pd.notna(row.get("stated_share_pct")):
         note += _bracket(f"{text('stated', lang)} {format_number(row['stated_share_pct'])}%", lang)
     return note
-
-
-def share_base(label: str, lang: str) -> str:
-    """Return what a share is of, for a title: "占收入总计的百分比", "% of total revenue"."""
-    if lang == "en" and label[:2].istitle():
-        label = label[0].lower() + label[1:]
-    return text("share_base", lang, label=label)
-
-
-class StructureParts(NamedTuple):
-    """One side of the budget as its chart shows it, each part with one denominator."""
-
-    total: pd.Series  # the side's total line
-    parts: pd.DataFrame  # balance and subtotal, shares of the total (none in many budgets)
-    base: pd.Series  # the line the categories split: this year's subtotal, else the total
-    categories: pd.DataFrame  # the non-zero categories: shares of base
-    zero: pd.DataFrame  # categories the report gives as none
-
-
-def structure_parts(structure: pd.DataFrame) -> StructureParts:
-    """Split one side of the budget (``budget_structure`` rows) into what its chart shows."""
-    total = structure[structure["level"] == "total"].iloc[0]
-    categories = structure[structure["level"] == "category"]
-    parents = categories["parent_key"].dropna()
-    by_key = structure.set_index("key")
-    base = by_key.loc[parents.mode().iloc[0]] if len(parents) else total
-    return StructureParts(
-        total=total,
-        parts=structure[structure["level"].isin(["balance", "subtotal"])],
-        base=base,
-        categories=categories[categories["amount"] > 0],
-        zero=categories[categories["amount"] == 0],
-    )
 
 
 def _structure_chart(structure: pd.DataFrame, lang: str, issuer: str, side: str) -> Figure:
