@@ -6,6 +6,7 @@ import re
 
 import pandas as pd
 import pytest
+from notebook_helpers import UNIT
 
 import luoshi_analysis as la
 from luoshi_analysis.cli import main
@@ -74,7 +75,7 @@ def test_each_share_in_a_table_stands_beside_what_it_is_a_share_of():
 def test_headline_figures_are_text_on_the_page(report_run):
     outputs, _ = report_run
     for lang in ("zh", "en"):
-        page = (outputs / "2020" / f"outcome_indicators_{lang}.html").read_text("utf-8")
+        page = (outputs / UNIT / "2020" / f"outcome_indicators_{lang}.html").read_text("utf-8")
         for _, row in la.headline_indicators(2020).iterrows():
             name, figure = row[f"name_{lang}"], shown_figure(row, lang)
             assert f"<dt>{name}</dt><dd>{figure}</dd>" in page, (lang, name, figure)
@@ -83,13 +84,10 @@ def test_headline_figures_are_text_on_the_page(report_run):
 @pytest.fixture(scope="module")
 def unreviewed_outputs(tmp_path_factory):
     """Pages of a data folder in which three indicator rows are not yet reviewed."""
-    import shutil
-
-    from conftest import DATA
+    from conftest import copy_seed
 
     root = tmp_path_factory.mktemp("unreviewed")
-    data = root / "data"
-    shutil.copytree(DATA, data)
+    data = copy_seed(root / "data")
     path = data / "processed" / "2020" / "indicators.csv"
     rows = list(csv.reader(io.StringIO(path.read_text("utf-8"), newline="")))
     keys = ["people_out_of_poverty", "grain_area", "public_security_poll_rank_district"]
@@ -109,7 +107,7 @@ def unreviewed_outputs(tmp_path_factory):
                                               ("en", "unreviewed", "3 figure(s) on this page")])
 def test_unreviewed_figures_are_marked_on_every_page_in_its_language(unreviewed_outputs, lang,
                                                                      mark, note):
-    page = (unreviewed_outputs / "2020" / f"outcome_indicators_{lang}.html").read_text("utf-8")
+    page = next(unreviewed_outputs.rglob(f"2020/outcome_indicators_{lang}.html")).read_text("utf-8")
     assert note in page
     names = la.load_indicators(2020).set_index("key")[f"name_{lang}"]
     bracket = "（{}）" if lang == "zh" else " ({})"
@@ -125,5 +123,6 @@ def test_unreviewed_figures_are_marked_on_every_page_in_its_language(unreviewed_
 
 
 def test_the_index_counts_the_unreviewed_figures_of_each_year(unreviewed_outputs):
-    index = (unreviewed_outputs / "index.html").read_text("utf-8")
-    assert "3项指标未复核" in index and "3 figure(s) unreviewed" in index
+    for index in (unreviewed_outputs / "index.html", next(unreviewed_outputs.glob("*/index.html"))):
+        markup = index.read_text("utf-8")
+        assert '<td class="num" data-sort="3"><span class="luoshi-bad">3</span></td>' in markup, index
