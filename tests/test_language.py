@@ -235,7 +235,7 @@ def test_every_chart_of_pages_comparing_two_years_has_alt_text_in_its_language(t
     from luoshi_analysis.engine.browser import alt_problems
 
     charts = 0
-    for page in sorted((two_year_outputs / "2020").glob(f"*_{lang}.html")):
+    for page in sorted((two_year_outputs / UNIT / "2020").glob(f"*_{lang}.html")):
         markup = page.read_text("utf-8")
         images = re.findall(r"<img ([^>]*)>", markup)
         alts = [re.search(r'alt="([^"]*)"', i) for i in images]
