@@ -26,8 +26,8 @@ from luoshi_analysis.cli import main
 from luoshi_analysis.core.provenance import raw_text, verify_raw
 from luoshi_analysis.core.terminal import for_terminal
 from luoshi_analysis.ingest import ingest
-from luoshi_analysis.ingest.normalize import clean_extracted, normalize
 from luoshi_analysis.ingest.limits import MAX_TEXT_BYTES
+from luoshi_analysis.ingest.normalize import clean_extracted, normalize
 from luoshi_analysis.ingest.readers import read_bounded, read_report
 
 TOTAL_TABLE = [

@@ -6,16 +6,20 @@ import os
 import re
 import shutil
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urljoin, urlparse
+from urllib.parse import unquote, urlparse
 
 from luoshi_analysis.core.errors import ParameterError
 from luoshi_analysis.core.provenance import REPORT_KINDS
 from luoshi_analysis.engine.a11y import alt_problems, axe_problems
 from luoshi_analysis.engine.outputs import BACKUPS, MANIFEST_FILE, unit_record
 from luoshi_analysis.engine.plan import COLLECTION_FOLDER
+from luoshi_analysis.engine.references import (
+    is_local,
+    outside_reference,
+    reference_problems,
+)
 from luoshi_analysis.reports.labels import pick
 
 if TYPE_CHECKING:
@@ -41,13 +45,6 @@ REPORT_WORDS = ("报告", "report", *sorted({
     pick("report_titles", kind, lang).lower() for kind in REPORT_KINDS for lang in ("zh", "en")}))
 USUAL_CHINESE_FACES = ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC")
 PAGE_SUFFIXES = (".html", ".htm")
-# Attributes whose value is a URL the browser may fetch, follow or send to.
-URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "poster", "background",
-                  "manifest", "xlink:href", "lowsrc", "dynsrc", "profile"}
-LIST_ATTRIBUTES = {"srcset", "imagesrcset"}  # "url 2x, url 640w"
-SCHEMES_WITHOUT_REQUEST = ("data", "blob", "about", "javascript", "mailto", "tel")
-CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s+(['"])(.*?)\3""", re.IGNORECASE)
-REFRESH_URL = re.compile(r"""url\s*=\s*['"]?([^'"]*)""", re.IGNORECASE)
 # Simulated time run on a page's clock so that delayed requests happen during the audit.
 TIMER_RUN_MS = 10_000
 TIMER_JUMP_MS = 24 * 3600 * 1000
@@ -92,78 +89,6 @@ def launch(playwright: Playwright, env: dict[str, str | float | bool] | None = N
             "(apt-get install chromium, or make browser-deps)") from None
 
 
-class _References(HTMLParser):
-    """Collect every URL a page's markup refers to: (where, url) pairs."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[tuple[str, str]] = []
-        self._in_style = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name.lower(): value for name, value in attrs if value is not None}
-        for name, value in values.items():
-            where = f"<{tag} {name}>"
-            if name in URL_ATTRIBUTES:
-                self.found.append((where, value))
-            elif name in LIST_ATTRIBUTES:
-                self.found += [(where, part.split()[0]) for part in value.split(",")
-                               if part.split()]
-            elif name == "ping":
-                self.found += [(where, url) for url in value.split()]
-            elif name == "style":
-                self._css(where, value)
-            elif (name == "content" and tag == "meta"
-                  and values.get("http-equiv", "").lower() == "refresh"):
-                self.found += [(where, m.group(1)) for m in REFRESH_URL.finditer(value)]
-        self._in_style = tag == "style"
-
-    handle_startendtag = handle_starttag
-
-    def handle_endtag(self, tag: str) -> None:
-        self._in_style = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_style:
-            self._css("<style>", data)
-
-    def _css(self, where: str, text: str) -> None:
-        for match in CSS_URL.finditer(text):
-            self.found.append((where, match.group(2) or match.group(4) or ""))
-
-
-def references(html: str) -> list[tuple[str, str]]:
-    """Return (where, url) for every URL in a page's attributes, meta refresh and CSS."""
-    collector = _References()
-    collector.feed(html)
-    collector.close()
-    return collector.found
-
-
-def outside_reference(url: str, page: Path, root: Path) -> str | None:
-    """Say why a URL in a page reaches outside the outputs folder, or return None if it does not.
-
-    Args:
-        url: The URL as written (relative ones are resolved against the page).
-        page: The page's file.
-        root: The outputs folder, the only place a page may refer to.
-    """
-    url = url.strip()
-    if not url or url.startswith("#"):
-        return None
-    if urlparse(url).scheme.lower() in SCHEMES_WITHOUT_REQUEST:
-        return None
-    target = urlparse(urljoin(Path(page).resolve().as_uri(), url))
-    if target.scheme != "file":
-        return "an outside host"
-    if target.netloc not in ("", "localhost"):
-        return f"an outside host ({target.netloc})"
-    path = Path(unquote(target.path)).resolve()
-    if not path.is_relative_to(Path(root).resolve()):
-        return "a file outside the outputs folder"
-    return None
-
-
 def _outputs_root(page: Path) -> Path:
     """Return a page's outputs folder: the nearest above it with a run manifest, or an index."""
     folder = Path(page).resolve().parent
@@ -176,27 +101,6 @@ def _about_every_unit(page: Path, root: Path) -> bool:
     """Whether a page is about the whole collection (its index, its pages): it names no unit."""
     relative = Path(page).resolve().relative_to(Path(root).resolve())
     return len(relative.parts) == 1 or relative.parts[0] == COLLECTION_FOLDER
-
-
-def reference_problems(html: str, page: Path, root: Path, source: str,
-                       known: set[tuple[str, str]] | None = None) -> list[str]:
-    """Return one problem per URL of a page's markup that reaches outside the outputs folder.
-
-    Args:
-        html: The markup.
-        page: The page's file (relative URLs are resolved against it).
-        root: The outputs folder.
-        source: What the markup is, named in each problem.
-        known: References already reported, skipped; those found are added to it.
-    """
-    known = set() if known is None else known
-    problems = []
-    for where, url in references(html):
-        reason = outside_reference(url, page, root)
-        if reason and (where, url) not in known:
-            known.add((where, url))
-            problems.append(f"{source} refers to {reason}: {where} {url[:200]}")
-    return problems
 
 
 @dataclass
@@ -258,10 +162,6 @@ def title_problem(title: str, units: tuple[str, ...] = (), about_every_unit: boo
     return f"title {title!r} does not name {unit}, the year and the report"
 
 
-def _is_local(url: str) -> bool:
-    return url.startswith(("file:", "data:", "about:", "blob:"))
-
-
 def _heading_fonts(context: BrowserContext, page: Page) -> tuple[str, list[dict]]:
     """Return the first heading's text and the platform fonts that drew it (DevTools)."""
     session = context.new_cdp_session(page)
@@ -304,30 +204,11 @@ def audit_page(context: BrowserContext, path: Path, screenshot: Path | None = No
     about_all = _about_every_unit(path, root)
     if units is None:
         units = () if about_all else unit_names(root)
-    outside: list[str] = []
-    errors: list[str] = []
-    uri = Path(path).resolve().as_uri()
     known: set[tuple[str, str]] = set()
     audit.problems += reference_problems(
         Path(path).read_text("utf-8", errors="replace"), path, root, "page", known)
-
-    def route(request_route: Route) -> None:
-        request = request_route.request
-        if _is_local(request.url) and not outside_reference(request.url, path, root):
-            request_route.continue_()
-            return
-        outside.append(request.url)
-        if request.is_navigation_request():
-            request_route.fulfill(status=204)  # "no content": the page stays where it is
-        else:
-            request_route.abort()
-
-    page = context.new_page()
-    page.clock.install()  # timers then run on a clock the audit can move forward
-    page.route("**/*", route)
-    page.on("websocket", lambda socket: outside.append(socket.url))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page, outside, errors = _offline_page(context, path, root)
+    uri = Path(path).resolve().as_uri()
     try:
         page.goto(uri, wait_until="load", timeout=30_000)
         page.wait_for_load_state("networkidle", timeout=10_000)
@@ -340,55 +221,105 @@ def audit_page(context: BrowserContext, path: Path, screenshot: Path | None = No
         page.content(), path, root, "page after its scripts ran", known)
     if page.evaluate("document.readyState") != "complete":
         audit.problems.append("page did not finish loading")
+    audit.problems += _image_and_link_problems(page, path, root, audit)
+    problem = title_problem(audit.title, units, about_all)
+    if problem:
+        audit.problems.append(problem)
+    audit.problems += _font_problems(context, page, audit)
+    if screenshot is not None:
+        screenshot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(screenshot), full_page=True)
+    audit.problems += _later_problems(page, uri, outside, path, root)
+    audit.problems += [f"console error: {message}" for message in errors]
+    if page.url == uri:
+        audit.problems += axe_problems(page)
+    page.close()
+    return audit
+
+
+def _offline_page(context: BrowserContext, path: Path, root: Path,
+                  ) -> tuple[Page, list[str], list[str]]:
+    """Open a tab that serves only the outputs' own files; return it, and the lists it fills.
+
+    Every other request (and any web socket) is recorded and refused; console errors and
+    uncaught exceptions are recorded too. Timers run on a clock the audit moves forward.
+    """
+    outside: list[str] = []
+    errors: list[str] = []
+
+    def route(request_route: Route) -> None:
+        request = request_route.request
+        if is_local(request.url) and not outside_reference(request.url, path, root):
+            request_route.continue_()
+            return
+        outside.append(request.url)
+        if request.is_navigation_request():
+            request_route.fulfill(status=204)  # "no content": the page stays where it is
+        else:
+            request_route.abort()
+
+    page = context.new_page()
+    page.clock.install()
+    page.route("**/*", route)
+    page.on("websocket", lambda socket: outside.append(socket.url))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return page, outside, errors
+
+
+def _image_and_link_problems(page: Page, path: Path, root: Path, audit: PageAudit) -> list[str]:
+    """Images that did not load or lack a fitting alt; local links to no file."""
+    problems = []
     images = page.evaluate("Array.from(document.images).map(i => [i.complete, i.naturalWidth, "
                            "i.src.slice(0, 40), i.getAttribute('alt')])")
     audit.images = len(images)
     for complete, width, src, _alt in images:
         if not complete or width == 0:
-            audit.problems.append(f"image did not load: {src}…")
-    audit.problems += alt_problems([(alt, src) for _c, _w, src, alt in images],
-                                   page.evaluate("document.documentElement.lang"))
+            problems.append(f"image did not load: {src}…")
+    problems += alt_problems([(alt, src) for _c, _w, src, alt in images],
+                             page.evaluate("document.documentElement.lang"))
     for href in page.evaluate("Array.from(document.links).map(a => a.href)"):
         if href.startswith("file:") and not outside_reference(href, path, root):
             target = Path(unquote(urlparse(href).path))
             if not target.is_file():
-                audit.problems.append(f"link does not resolve to a file: {target}")
-    problem = title_problem(audit.title, units, about_all)
-    if problem:
-        audit.problems.append(problem)
+                problems.append(f"link does not resolve to a file: {target}")
+    return problems
+
+
+def _font_problems(context: BrowserContext, page: Page, audit: PageAudit) -> list[str]:
+    """A font stack without the usual Chinese faces; a Chinese heading not drawn by a CJK face."""
+    problems = []
     stack = page.evaluate("getComputedStyle(document.body).fontFamily")
     missing = [face for face in USUAL_CHINESE_FACES if face not in stack]
     if missing:
-        audit.problems.append(f"font stack {stack!r} lacks {', '.join(missing)}")
+        problems.append(f"font stack {stack!r} lacks {', '.join(missing)}")
     heading, fonts = _heading_fonts(context, page)
     audit.heading_fonts = [f["familyName"] for f in fonts]
     cjk_chars = len(CJK_CHAR.findall(heading))
     if cjk_chars:
         drawn = sum(f["glyphCount"] for f in fonts if CJK_FACE.search(f["familyName"]))
         if drawn < cjk_chars:
-            audit.problems.append(
+            problems.append(
                 f"heading {heading[:20]!r} drawn with {audit.heading_fonts}, not a CJK face "
                 f"({drawn} of {cjk_chars} Chinese glyphs)")
-    if screenshot is not None:
-        screenshot.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(screenshot), full_page=True)
-    # what timers do later (a delayed beacon, fetch, image or redirect) happens now
+    return problems
+
+
+def _later_problems(page: Page, uri: str, outside: list[str], path: Path, root: Path,
+                    ) -> list[str]:
+    """Run the page's timers forward (a delayed beacon, fetch or redirect happens now)."""
+    problems = []
     page.clock.run_for(TIMER_RUN_MS)
     for _ in range(TIMER_JUMPS):
         page.clock.fast_forward(TIMER_JUMP_MS)
     page.wait_for_timeout(SETTLE_MS)
     if page.url != uri:
-        audit.problems.append(f"page navigated away to {page.url}")
+        problems.append(f"page navigated away to {page.url}")
     else:
         outside += page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
     for url in sorted({u for u in outside if outside_reference(u, path, root)}):
-        audit.problems.append(f"request to {outside_reference(url, path, root)}: {url[:200]}")
-    for message in errors:
-        audit.problems.append(f"console error: {message}")
-    if page.url == uri:
-        audit.problems += axe_problems(page)
-    page.close()
-    return audit
+        problems.append(f"request to {outside_reference(url, path, root)}: {url[:200]}")
+    return problems
 
 
 def pages_under(outputs: Path) -> list[Path]:

@@ -81,11 +81,11 @@ class PeerContext(NotebookContext):
             shown.append(f'<span lang="zh">{name}</span>' if chinese else name)
         return Markup(peer_plots.peer_text("list_separator", self.lang).join(shown))
 
-    def table(self, frame: pd.DataFrame, places: int = 2) -> None:
+    def table(self, frame: pd.DataFrame, places: int = 2, figures: tuple[str, ...] = ()) -> None:
         """Display a reader's table (its cells already text), Chinese cells marked in English."""
         from IPython.display import HTML
 
-        del places  # the peers tables format their own numbers: amounts keep every decimal
+        del places, figures  # the peers tables format their own numbers: amounts keep every decimal
         _display(HTML(peer_tables.table_html(frame, self.lang)))
 
     def units_compared(self, peers: pd.DataFrame) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import cast
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -369,7 +370,7 @@ def _rank_notes(change: pd.DataFrame, lang: str) -> list[str]:
     ranks = change[change.get("comparison", pd.Series(dtype=str)) == "places"]
     notes = []
     for row in ranks.itertuples():
-        gained = round(float(row.change))
+        gained = round(cast(float, row.change))
         if lang == "zh":
             move = f"上升{gained}位" if gained > 0 else f"下降{-gained}位" if gained else "名次不变"
         else:
