@@ -103,7 +103,7 @@ def test_a_task_carries_no_path_of_this_machine(tmp_path):
     planned = plan(found, None, [template], JobOptions(("zh",), tmp_path / "out", collection,
                                                        False, None, {}))
     for group in _groups(planned.jobs, found, collection):
-        task = _task(group, found, collection, RunSettings())
+        task = _task(group, found, collection, tmp_path / "out", RunSettings())
         payload = pickle.dumps(task)
         assert str(tmp_path).encode() not in payload and b"/work/" not in payload
         assert any(name.startswith("processed/") for name in task.data)
@@ -120,13 +120,21 @@ def test_a_worker_killed_mid_run_leaves_every_page_complete(cluster, tmp_path):
                             str(collection), "run", "--outputs", str(outputs), "--quiet",
                             "--scheduler", address], env=env, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 90
-    while not list((homes[0] / "tmp").glob("luoshi-task-*")) and time.monotonic() < deadline:
+    import psutil  # a dependency of dask.distributed
+
+    # wait for the notebook to run: the worker's warm runner, the task's run (with its page
+    # exporter), the notebook's worker process and its kernel
+    worker, left, deadline = psutil.Process(workers[0].pid), [], time.monotonic() + 90
+    while len(left) < 5 and time.monotonic() < deadline:
         time.sleep(0.2)
+        left = worker.children(recursive=True)
     assert list((homes[0] / "tmp").glob("luoshi-task-*")), "worker 0 never started a task"
-    os.killpg(workers[0].pid, signal.SIGKILL)  # the worker and the run it started
+    assert len(left) >= 5, f"worker 0 runs its notebook in {left}"
+    os.killpg(workers[0].pid, signal.SIGKILL)  # the worker (its warm runner leads a group)
     out, err = run.communicate(timeout=300)
     assert run.returncode == 0, out + err
+    _gone, alive = psutil.wait_procs(left, timeout=15)
+    assert not alive, f"processes of the killed worker still run: {alive}"
     for unit in (UNIT, "青石乡人民政府"):
         for lang in ("zh", "en"):
             page = (outputs / unit / ("2020" if unit == UNIT else "2022") / f"slow_{lang}.html")
@@ -150,3 +158,25 @@ def test_a_malformed_scheduler_address_is_refused_before_anything_runs(address, 
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "--scheduler" in err and "local:N" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_notebook_past_its_time_limit_on_a_cluster_is_one_line_and_the_rest_finish(
+        cluster, tmp_path):
+    address, _workers, _homes = cluster
+    collection = _collection(tmp_path)
+    notebooks = tmp_path / "notebooks"
+    write_notebook(notebooks, "quick", 'print("done")')
+    write_notebook(notebooks, "stuck", "import time\nif year == 2022:\n    time.sleep(60)")
+    env = {**os.environ, "LUOSHI_NOTEBOOKS_DIR": str(notebooks)}
+    outputs = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "luoshi_analysis", "--collection",
+                           str(collection), "run", "--outputs", str(outputs), "--quiet",
+                           "--lang", "zh", "--timeout", "8", "--scheduler", address],
+                          env=env, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 1, done.stdout + done.stderr
+    failed = [line for line in done.stderr.splitlines() if line.startswith("FAILED")]
+    assert len(failed) == 1 and "2022 stuck [zh] (timeout)" in failed[0], done.stderr
+    assert "Traceback" not in done.stderr
+    assert (outputs / "青石乡人民政府" / "2022" / "quick_zh.html").is_file()
+    assert (outputs / UNIT / "2020" / "stuck_zh.html").is_file()
+    assert not (outputs / "青石乡人民政府" / "2022" / "stuck_zh.html").exists()

@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING
 from luoshi_analysis.core.atomic import write_bytes
 from luoshi_analysis.core.collection import Unit
 from luoshi_analysis.core.errors import ParameterError
-from luoshi_analysis.engine.cluster_task import ClusterTask, TaskOutput, run_task, worker_version
+from luoshi_analysis.engine.cluster_task import (
+    ClusterTask,
+    PortableJob,
+    TaskOutput,
+    run_task,
+    worker_version,
+)
 from luoshi_analysis.engine.jobs import Job, Result, RunSettings, Status
 from luoshi_analysis.engine.supervisor import result_of
 
@@ -132,22 +138,18 @@ def _groups(jobs: list[Job], units: list[Unit], collection: Path) -> list[_Group
             for key, found in keyed.items()]
 
 
-def _task(group: _Group, units: list[Unit], collection: Path, settings: RunSettings) -> ClusterTask:
+def _task(group: _Group, units: list[Unit], collection: Path, outputs: Path,
+          settings: RunSettings) -> ClusterTask:
     first = group.jobs[0]
     if first.unit:
         data = _files(group.folder)
     else:  # a page about every unit: each unit's files, where they are in the collection
         data = {name: content for unit in units
                 for name, content in _files(unit.folder, collection).items()}
-    notebooks = tuple(dict.fromkeys(job.notebook for job in group.jobs))
-    return ClusterTask(
-        group.key, first.year, notebooks,
-        {name: next(j.template for j in group.jobs if j.notebook == name).read_bytes()
-         for name in notebooks},
-        data, tuple(dict.fromkeys(job.lang for job in group.jobs)), settings.timeout_s,
-        settings.cell_timeout_s, settings.with_code, tuple(settings.figure_formats),
-        tuple(f"{name}={value}" for name, value in settings.extra.items()
-              if name != "figure_formats"))
+    templates = {job.notebook: job.template for job in group.jobs}
+    return ClusterTask(group.key, tuple(PortableJob.of(job, outputs) for job in group.jobs),
+                       {name: path.read_bytes() for name, path in templates.items()}, data,
+                       settings.timeout_s)
 
 
 def _results(group: _Group, output: TaskOutput, outputs: Path) -> list[Result]:
@@ -157,14 +159,16 @@ def _results(group: _Group, output: TaskOutput, outputs: Path) -> list[Result]:
         if not path.is_relative_to(outputs.resolve()):
             continue  # a task never writes outside the outputs folder
         write_bytes(path, content, fsync=False)
-    by_job = {(r.get("notebook"), r.get("lang")): r for r in output.results}
+    by_job = {(r.notebook, r.lang): r for r in output.results}
     results = []
     for job in group.jobs:
-        found = by_job.get((job.notebook, job.lang), {})
-        status = Status(str(found.get("status", "failed")))
-        error = str(found.get("error", "")) or output.error or (
-            "" if found else "the task returned no result for this notebook")
-        results.append(result_of(job, status, error, 1, float(str(found.get("duration_s", 0.0)))))
+        found = by_job.get((job.notebook, job.lang))
+        if found is None:
+            results.append(result_of(job, Status.FAILED, output.error or
+                                     "the task returned no result for this notebook", 1, 0.0))
+        else:
+            results.append(result_of(job, found.status, found.error, found.attempts,
+                                     found.duration_s))
     return results
 
 
@@ -179,7 +183,7 @@ def run_on_cluster(client: Client, jobs: list[Job], units: list[Unit], collectio
     from tqdm import tqdm
 
     groups = _groups(jobs, units, collection)
-    futures = {client.submit(run_task, _task(group, units, collection, settings),
+    futures = {client.submit(run_task, _task(group, units, collection, outputs, settings),
                              key=f"luoshi-{i}-{group.key}", retries=RETRIES, pure=False): group
                for i, group in enumerate(groups)}
     found: dict[int, Result] = {}

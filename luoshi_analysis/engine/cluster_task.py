@@ -1,32 +1,60 @@
 """One task of a run on a Dask cluster: a unit-year's notebooks, run on a worker from bytes alone.
 
 A task carries everything it needs — the unit's data files (raw and processed), the templates,
-the run's settings — and returns the pages, executed notebooks and figures as bytes with each
-notebook's result. On the worker it writes them to a temporary folder and runs the same local
-runner as ``luoshi run`` in a child process (the fork trick of warm kernels included, one
-notebook at a time), under a hard time limit; nothing of the client's machine is needed, and
-nothing is left behind. The child also keeps papermill's changes of the working folder and
-of ``tempfile`` out of the worker process.
+each job's settings with every path relative — and returns the pages, executed notebooks and
+figures as bytes with each notebook's result. On the worker its files are written to a
+temporary folder, its jobs are rebuilt there and run by the local executor's own supervisor in
+a child of the worker's warm runner (``warm_runner``: the stack loaded once per worker), under a
+hard time limit; nothing of the client's machine is needed, and nothing is left behind.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from luoshi_analysis.engine.outputs import MANIFEST_FILE
+from luoshi_analysis.engine.jobs import Job, Result
 
 # Files of a unit's outputs a task returns (its logs stay on the worker).
 RETURNED_SUFFIXES = (".html", ".ipynb", ".png", ".svg", ".pdf")
 # Beyond each notebook's own limit: the child's start-up and the pages' export.
 SLACK_S = 120.0
-PARENT_ENV = "LUOSHI_STOP_WITHOUT"  # a pid: a run started for a task stops when it is gone
+DATA, NOTEBOOKS, OUTPUTS = "data", "notebooks", "outputs"  # the task folder's parts
+
+
+@dataclass(frozen=True)
+class PortableJob:
+    """A job with no path in it: where its files go and what it reads are rebuilt on the worker."""
+
+    notebook: str
+    lang: str
+    year: int
+    unit: str  # "" for a page about every unit of the collection
+    out_key: str  # its outputs folder, relative: <unit folder>/<year> or collection/<year>
+    parameters: dict[str, object]  # the run's own parameters (-p), never a path
+    with_code: bool
+    cell_timeout_s: float | None
+
+    @classmethod
+    def of(cls, job: Job, outputs: Path) -> PortableJob:
+        """Return the portable form of a job planned for the outputs folder ``outputs``."""
+        own = {"year", "lang", "output_dir", "data_dir", "collection_dir"}
+        return cls(job.notebook, job.lang, job.year, job.unit,
+                   job.out_dir.relative_to(outputs).as_posix(),
+                   {k: v for k, v in job.parameters.items() if k not in own}, job.with_code,
+                   job.cell_timeout)
+
+    def job(self, folder: Path) -> Job:
+        """Return the job to run in a task's folder (its data, templates and outputs there)."""
+        out_dir = folder / OUTPUTS / self.out_key
+        parameters: dict[str, object] = {"year": self.year, "lang": self.lang,
+                                         "output_dir": str(out_dir / "figures"),
+                                         ("data_dir" if self.unit else "collection_dir"):
+                                         str(folder / DATA)}
+        return Job(self.year, self.notebook, self.lang, folder / NOTEBOOKS /
+                   f"{self.notebook}.ipynb", out_dir, {**parameters, **self.parameters},
+                   self.with_code, self.cell_timeout_s, self.unit)
 
 
 @dataclass(frozen=True)
@@ -34,23 +62,17 @@ class ClusterTask:
     """A unit-year (or a year of the whole collection) to run on a worker, as plain values."""
 
     key: str  # <unit folder>/<year>: where its files go in the outputs
-    year: int
-    notebooks: tuple[str, ...]
+    jobs: tuple[PortableJob, ...]
     templates: dict[str, bytes]  # template name -> notebook bytes
-    data: dict[str, bytes]  # path in the task's collection folder -> bytes
-    langs: tuple[str, ...]
-    timeout_s: float
-    cell_timeout_s: float | None = None
-    with_code: bool = False
-    figure_formats: tuple[str, ...] = ("png",)
-    parameters: tuple[str, ...] = ()  # -p NAME=VALUE of the run
+    data: dict[str, bytes]  # path in the task's data folder -> bytes
+    timeout_s: float  # each notebook's hard limit
 
 
 @dataclass
 class TaskOutput:
-    """What a task sends back: a result per notebook (as the manifest holds it), and files."""
+    """What a task sends back: a result per notebook, and files under the outputs folder."""
 
-    results: list[dict[str, object]] = field(default_factory=list)
+    results: list[Result] = field(default_factory=list)  # paths relative to the outputs
     files: dict[str, bytes] = field(default_factory=dict)  # path under <outputs> -> bytes
     error: str = ""  # the run could not be carried out at all (one line)
 
@@ -64,60 +86,44 @@ def _write(folder: Path, files: dict[str, bytes]) -> None:
         path.write_bytes(content)
 
 
-def _command(task: ClusterTask, collection: Path, outputs: Path) -> list[str]:
-    command = [sys.executable, "-m", "luoshi_analysis", "--collection", str(collection), "run",
-               "--outputs", str(outputs), "--year", str(task.year), "--jobs", "1", "--quiet",
-               "--timeout", f"{task.timeout_s:g}", "--figure-formats", ",".join(task.figure_formats),
-               "--notebooks", *task.notebooks]
-    for lang in task.langs:
-        command += ["--lang", lang]
-    if task.cell_timeout_s is not None:
-        command += ["--cell-timeout", f"{task.cell_timeout_s:g}"]
-    if task.with_code:
-        command.append("--with-code")
-    for parameter in task.parameters:
-        command += ["-p", parameter]
-    return command
+def _relative(result: Result, outputs: Path) -> Result:
+    """The result with its files named relative to the outputs folder (none of this machine)."""
+    for name in ("html", "executed", "pdf"):
+        value = getattr(result, name, "")
+        if value:
+            setattr(result, name, Path(value).relative_to(outputs).as_posix())
+    return result
 
 
-def _collect(outputs: Path) -> TaskOutput:
-    """Return the child run's results and the files of its pages, under their outputs paths."""
-    manifest = json.loads((outputs / MANIFEST_FILE).read_text("utf-8"))
-    files = {str(path.relative_to(outputs)): path.read_bytes()
+def _collect(outputs: Path, results: list[Result]) -> TaskOutput:
+    """Return the run's results and its files, under their paths in the outputs folder."""
+    files = {path.relative_to(outputs).as_posix(): path.read_bytes()
              for path in sorted(outputs.rglob("*"))
              if path.is_file() and path.suffix in RETURNED_SUFFIXES
              and not path.name.startswith(".")}
-    return TaskOutput(list(manifest["results"]), files)
+    return TaskOutput([_relative(r, outputs) for r in results], files)
 
 
 def run_task(task: ClusterTask) -> TaskOutput:
     """Run a task's notebooks on this worker and return their results and files (a Dask task).
 
     A notebook that fails is reported in its result, as locally; the task itself fails (and
-    Dask may retry it elsewhere) only when the child run cannot finish at all.
+    Dask may retry it elsewhere) only when its run cannot finish at all.
     """
+    from luoshi_analysis.engine.warm_runner import Request, run_warm
+
     with tempfile.TemporaryDirectory(prefix="luoshi-task-") as scratch:
-        root = Path(scratch)
-        collection, outputs, notebooks = root / "data", root / "outputs", root / "notebooks"
-        _write(collection, task.data)
-        _write(notebooks, {f"{name}.ipynb": content for name, content in task.templates.items()})
-        env = {**os.environ, "LUOSHI_NOTEBOOKS_DIR": str(notebooks),
-               "LUOSHI_CACHE_DIR": str(root / "cache"), "COLUMNS": "100",
-               PARENT_ENV: str(os.getpid())}  # the run stops if this worker dies
-        limit = task.timeout_s * len(task.notebooks) * len(task.langs) + SLACK_S
-        child = subprocess.Popen(_command(task, collection, outputs), env=env, cwd=scratch,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                 start_new_session=True)
+        folder = Path(scratch)
+        _write(folder / DATA, task.data)
+        _write(folder / NOTEBOOKS,
+               {f"{name}.ipynb": content for name, content in task.templates.items()})
+        jobs = [portable.job(folder) for portable in task.jobs]
+        limit = task.timeout_s * len(jobs) + SLACK_S
         try:
-            _out, err = child.communicate(timeout=limit)
-        except subprocess.TimeoutExpired:
-            os.killpg(child.pid, signal.SIGKILL)
-            child.communicate()
-            raise TimeoutError(f"{task.key}: the run passed {limit:g} s and was killed") from None
-        if not (outputs / MANIFEST_FILE).is_file():
-            last = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
-            return TaskOutput(error=f"{task.key}: the run did not start: {last[0]}")
-        return _collect(outputs)
+            results = run_warm(Request(folder, jobs, task.timeout_s), limit)
+        except TimeoutError as exc:
+            raise TimeoutError(f"{task.key}: {exc}") from None
+        return _collect(folder / OUTPUTS, results)
 
 
 def worker_version() -> str:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -147,27 +144,6 @@ def _resolve(settings: RunSettings) -> _Resolved:
         "not_run": [vars(skip) for skip in planned.skips]})
 
 
-def stop_without_parent() -> None:
-    """Stop this run (as SIGTERM does) once the process named by $LUOSHI_STOP_WITHOUT is gone.
-
-    A run started for a cluster task names its worker there: when the worker dies, its run
-    and the run's kernels end too instead of running on unwatched. A polling thread, not
-    PR_SET_PDEATHSIG, which fires when the starting thread (one of a pool) ends.
-    """
-    from luoshi_analysis.engine.cluster_task import PARENT_ENV
-
-    expected = os.environ.get(PARENT_ENV, "")
-    if not expected.isdigit():
-        return
-
-    def watch() -> None:
-        while os.getppid() == int(expected):
-            time.sleep(0.5)
-        os.kill(os.getpid(), signal.SIGTERM)
-
-    threading.Thread(target=watch, name="luoshi-parent-watch", daemon=True).start()
-
-
 def _print_pdfs(results: list[Result]) -> str:
     """Print every good page to PDF; return why it failed, or ""."""
     from luoshi_analysis.engine.pdf import print_results_to_pdf  # playwright only when asked
@@ -199,7 +175,6 @@ def run(settings: RunSettings, wait_message: Callable[[str], None] | None = None
         LuoshiError: a chosen unit-year's data is broken (before anything runs).
     """
     skip_slow_optional_imports()
-    stop_without_parent()
     if settings.scheduler:
         from luoshi_analysis.engine.cluster import check_scheduler  # dask only when asked
 
