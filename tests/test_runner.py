@@ -417,3 +417,55 @@ def test_runner_kernels_start_without_a_debugger_but_a_notebook_may_import_debug
     printed = "".join(o.get("text", "") for o in cell.outputs)
     assert "debugger available: False" in printed
     assert "debugpy imported: debugpy" in printed
+
+
+DELETES_ITS_FIGURES = '''
+from pathlib import Path
+from matplotlib.figure import Figure
+from luoshi_analysis.reports import notebook
+ctx = notebook.start("drawn", year, lang, output_dir, data_dir, "{formats}")
+fig = Figure(figsize=(2, 1))
+fig.subplots().plot([1, 2])
+ctx.show(fig, "line", alt="一条线")
+for written in Path(output_dir).iterdir():  # the figures folder emptied while the run goes on
+    written.unlink()
+'''
+
+
+def test_a_png_deleted_during_the_run_is_written_again_from_the_notebook(tiny, tmp_path):
+    write_notebook(tiny, "drawn", DELETES_ITS_FIGURES.format(formats="png"))
+    outputs = tmp_path / "out"
+    assert _run(outputs) == 0
+    png = outputs / UNIT / "2020" / "figures" / "drawn_line_zh.png"
+    assert png.is_file()
+    import base64
+
+    page = (outputs / UNIT / "2020" / "drawn_zh.html").read_text("utf-8")
+    assert base64.b64encode(png.read_bytes()).decode() in page  # the page's own chart
+
+
+def test_a_figure_file_that_cannot_be_written_again_fails_its_job(tiny, tmp_path, capsys):
+    write_notebook(tiny, "drawn", DELETES_ITS_FIGURES.format(formats="png,svg"))
+    outputs = tmp_path / "out"
+    assert _run(outputs) == 1
+    failed = [line for line in capsys.readouterr().err.splitlines() if line.startswith("FAILED")]
+    assert len(failed) == 1 and "drawn_line_zh.svg was removed during the run" in failed[0]
+    manifest = json.loads((outputs / "run-manifest.json").read_text("utf-8"))
+    assert [r["status"] for r in manifest["results"]] == ["failed"]
+
+
+def test_the_run_names_each_unit_year_whose_figures_are_not_yet_reviewed(data_copy, tmp_path,
+                                                                          capsys):
+    table = data_copy / "processed" / "2020" / "indicators.csv"
+    rows = table.read_text("utf-8").splitlines(keepends=True)
+    rows[1] = rows[1].replace(",actual,true,", ",actual,false,")  # as ingest leaves a new row
+    rows[2] = rows[2].replace(",actual,true,", ",actual,false,")
+    table.write_text("".join(rows), "utf-8")
+    outputs = tmp_path / "out"
+    assert main(["run", "--notebooks", "revenue_structure", "--lang", "zh", "--outputs",
+                 str(outputs), "--quiet"]) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines()
+                if line.startswith("WARNING")]
+    assert len(warnings) == 1, warnings
+    assert f"{UNIT} 2020: 2 of 101 outcome figures not yet reviewed" in warnings[0]
+    assert str(table) in warnings[0]

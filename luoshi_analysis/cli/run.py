@@ -118,6 +118,10 @@ def run(args: argparse.Namespace) -> int:
     if report.skipped:
         print(f"skipped {len(report.skipped)} notebook(s) not marked as report templates "
               f"(scratch work): {', '.join(report.skipped)}")
+    for found in report.unreviewed:
+        print(f"WARNING {found.unit} {found.year}: {found.count} of {found.total} outcome figures "
+              f"not yet reviewed; their pages mark them 未复核 / unreviewed until a person checks "
+              f"each in {found.table} and sets reviewed to true", file=sys.stderr)
     for r in report.failed:
         where = f" — executed notebook kept at {r.executed}" if r.executed else ""
         print(f"FAILED {r.year} {r.notebook} [{r.lang}] ({r.status}): {r.error}{where}",

@@ -27,6 +27,8 @@ DATAPACKAGE_FILE = "datapackage.json"
 
 TEMPLATES_DIR = PACKAGE_DIR / "engine" / "templates"
 NBCONVERT_TEMPLATE = "luoshi"
+# an image output's metadata key naming the figure files ctx.show wrote (checked after export)
+FIGURE_FILES_KEY = "luoshi_figure_files"
 
 
 def data_dir() -> Path:

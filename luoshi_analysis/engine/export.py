@@ -1,4 +1,4 @@
-"""Export executed notebooks to self-contained HTML pages and build the index page."""
+"""Export executed notebooks to self-contained HTML pages, and check the figure files beside them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import nbformat
 
 from luoshi_analysis.core import config
-from luoshi_analysis.core.atomic import write_text
+from luoshi_analysis.core.atomic import write_bytes, write_text
 from luoshi_analysis.reports.labels import LANGS, text
 
 if TYPE_CHECKING:
@@ -73,10 +73,48 @@ def notebook_to_html(nb: nbformat.NotebookNode, lang: str, title: str, with_code
     return _strip_css_comments(page)
 
 
-def export_page_file(executed: Path, page: Path, lang: str, title: str, with_code: bool) -> None:
-    """Read an executed notebook and write its page (to a temporary name, then renamed)."""
+class FigureFileMissing(Exception):
+    """A figure file the notebook wrote is gone and cannot be made again from the notebook."""
+
+
+def restore_figure_files(nb: nbformat.NotebookNode, figures: Path) -> list[str]:
+    """Check the figure files a notebook's charts were written to; remake any missing PNG.
+
+    ``ctx.show`` names the files it wrote in each image's metadata, and the notebook holds the
+    PNG's own bytes: a PNG deleted during the run is written again from them. Returns the
+    names of the files written again.
+
+    Raises:
+        FigureFileMissing: a file that cannot be written again (an SVG) is gone.
+    """
+    import base64
+
+    restored = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            png_meta = output.get("metadata", {}).get("image/png", {})
+            for name in png_meta.get(config.FIGURE_FILES_KEY, []):
+                path = figures / Path(name).name
+                if path.is_file():
+                    continue
+                if path.suffix != ".png":
+                    raise FigureFileMissing(f"figure file {path} was removed during the run; "
+                                            "run again to draw it")
+                write_bytes(path, base64.b64decode(output["data"]["image/png"]), fsync=False)
+                restored.append(path.name)
+    return restored
+
+
+def export_page_file(executed: Path, page: Path, lang: str, title: str, with_code: bool,
+                     figures: Path | None = None) -> list[str]:
+    """Read an executed notebook and write its page (to a temporary name, then renamed).
+
+    With ``figures`` (the folder its charts were written to), the figure files are checked
+    after the page is in place (``restore_figure_files``); returns the files written again.
+    """
     nb = nbformat.read(executed, as_version=4)
     write_text(page, notebook_to_html(nb, lang, title, with_code))
+    return restore_figure_files(nb, figures) if figures is not None else []
 
 
 def warm_exporter() -> None:

@@ -121,12 +121,12 @@ class Result:
 class Template:
     """A report template: its file, and what it is run for.
 
-    Its notebook metadata says so: ``{"luoshi": {"report_template": true, "scope": "unit",
-    "needs": "overview"}}``. scope "unit" runs it for each unit and year, "collection" once a
-    year for the whole collection; needs "overview" runs it for years with a budget overview
-    (executed, or a budget document's), "spending" for years whose overview also states how
-    the money was used (基本支出, 项目支出, 年末结转和结余 …), "indicators" for years with
-    outcome figures.
+    Its notebook metadata says so, naming the notebook's own file: ``{"luoshi":
+    {"report_template": "spending_mix", "scope": "unit", "needs": "spending"}}``. scope "unit"
+    runs it for each unit and year, "collection" once a year for the whole collection; needs
+    "overview" runs it for years with a budget overview (executed, or a budget document's),
+    "spending" for years whose overview also states how the money was used (基本支出, 项目支出,
+    年末结转和结余 …), "indicators" for years with outcome figures.
     """
 
     name: str

@@ -40,6 +40,7 @@ class PageRequest:
     lang: str
     title: str
     with_code: bool
+    figures: Path | None = None  # the folder the notebook's charts were written to
 
 
 def export(request: PageRequest, runner_pid: int | None = None) -> PageAnswer:
@@ -49,13 +50,15 @@ def export(request: PageRequest, runner_pid: int | None = None) -> PageAnswer:
         request: What to export.
         runner_pid: When given, nothing is written once that process is no longer the parent.
     """
-    from luoshi_analysis.engine.export import export_page_file
+    from luoshi_analysis.engine.export import FigureFileMissing, export_page_file
 
     if runner_pid is not None and os.getppid() != runner_pid:
         os._exit(1)
     try:
         export_page_file(request.executed, request.page, request.lang, request.title,
-                         request.with_code)
+                         request.with_code, request.figures)
+    except FigureFileMissing as exc:
+        return PageAnswer(False, str(exc))
     except Exception as exc:  # noqa: BLE001 - one page that fails to export fails its job only
         return PageAnswer(False, f"HTML export: {type(exc).__name__}: {exc}")
     return PageAnswer(True)

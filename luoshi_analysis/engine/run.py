@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from luoshi_analysis.core import config
 from luoshi_analysis.core.collection import Unit, find_unit, units
 from luoshi_analysis.core.errors import ParameterError
+from luoshi_analysis.core.load import load_indicators
 from luoshi_analysis.engine.index import build_indexes
 from luoshi_analysis.engine.jobs import (
     Result,
@@ -41,6 +42,31 @@ if TYPE_CHECKING:
     from distributed import Client
 
 
+@dataclass(frozen=True)
+class Unreviewed:
+    """A unit-year whose outcome figures are not all reviewed: the pages mark them so."""
+
+    unit: str
+    year: int
+    count: int  # rows with reviewed = false
+    total: int
+    table: Path  # the indicators.csv to review
+
+
+def unreviewed_rows(units: list[Unit], years: dict[str, list[int]]) -> list[Unreviewed]:
+    """Return the unit-years run whose indicator rows are not all reviewed by a person."""
+    found = []
+    for unit in units:
+        for year in years.get(unit.name, []):
+            indicators = load_indicators(year, unit.folder)
+            count = int((~indicators["reviewed"].astype(bool)).sum()) if len(indicators) else 0
+            if count:
+                found.append(Unreviewed(unit.name, year, count, len(indicators),
+                                        config.processed_dir(year, unit.folder)
+                                        / config.INDICATORS_FILE))
+    return found
+
+
 @dataclass
 class RunReport:
     """What a run did: a result per job, the index and manifest it wrote, what it left out."""
@@ -52,6 +78,7 @@ class RunReport:
     skipped: list[str] = field(default_factory=list)  # notebooks not marked as templates
     pdf_error: str = ""  # why printing to PDF failed, if it did
     skips: list[Skip] = field(default_factory=list)  # templates with nothing to show for a year
+    unreviewed: list[Unreviewed] = field(default_factory=list)  # unit-years with unreviewed rows
 
     @property
     def failed(self) -> list[Result]:
@@ -217,4 +244,4 @@ def _locked_run(settings: RunSettings, resolved: _Resolved, client: Client | Non
         index = build_indexes(outputs)
         manifest = write_manifest(outputs, resolved.manifest_settings, results, started)
     return RunReport(results, outputs, index, manifest, resolved.skipped, pdf_error,
-                     resolved.plan.skips)
+                     resolved.plan.skips, unreviewed_rows(resolved.units, resolved.plan.years))

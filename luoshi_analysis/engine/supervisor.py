@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import ForkContext
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from typing import Protocol
 
 from luoshi_analysis.engine import kernels
@@ -92,7 +93,9 @@ def page_request(job: Job) -> PageRequest:
     """Return the request for a job's page (its title names the unit from the source record)."""
     title = (report_title(job.year, job.notebook, job.lang, job.data_root) if job.unit
              else collection_title(job.year, job.notebook, job.lang))
-    return PageRequest(job.executed, job.html, job.lang, title, job.with_code)
+    figures = job.parameters.get("output_dir")
+    return PageRequest(job.executed, job.html, job.lang, title, job.with_code,
+                       Path(str(figures)) if figures else None)
 
 
 def result_of(job: Job, status: Status, error: str, attempts: int, duration: float) -> Result:

@@ -143,16 +143,20 @@ class NotebookContext:
         fig.savefig(png, format="png", dpi=PNG_DPI, pil_kwargs={"compress_level": 3})
         # figures are remade by any rerun: no flush to disk per file
         write_bytes(stem.with_suffix(".png"), png.getvalue(), fsync=False)
+        written = [stem.with_suffix(".png").name]
         if "svg" in self.figure_formats:
             fig.set_layout_engine("none")  # laid out once; the SVG reuses it
             svg = io.BytesIO()
             fig.savefig(svg, format="svg", dpi=PNG_DPI)
             write_bytes(stem.with_suffix(".svg"), svg.getvalue(), fsync=False)
+            written.append(stem.with_suffix(".svg").name)
         if alt is None:
             title = fig.get_suptitle() if hasattr(fig, "get_suptitle") else ""
             alt = " ".join(title.split()) or name
-        # the metadata {"image/png": {"alt": …}} becomes the page's alt (engine/templates/luoshi)
-        _display(Image(data=png.getvalue(), format="png", alt=alt))
+        # {"image/png": {"alt": …}} becomes the page's alt (engine/templates/luoshi); the files
+        # written are named so that the runner can check they are still there with the page
+        _display(Image(data=png.getvalue(), format="png", alt=alt,
+                       metadata={config.FIGURE_FILES_KEY: written}))
 
     def table(self, frame: pd.DataFrame, places: int = 2, figures: tuple[str, ...] = ()) -> None:
         """Display a table as escaped HTML in the notebook's language.
