@@ -6,10 +6,12 @@ Each unit-year is a copy of the seed town's 2020 data under another unit's name 
 templates, zh and en: six notebooks), so every unit-year costs the same and the figures
 compare. Printed, for each size: the local executor's wall and CPU seconds per unit-year
 (against the one-unit-year run: a collection should cost no more per unit-year), then the
-cluster path (--scheduler local:N) against the local executor on the same collection in the
-same rounds (the Dask overhead per unit-year), and unit-years per minute for 1, 2 and 4
-workers. Commands alternate within a round, so the machine's drift hits both sides alike;
-the medians of the ratios are what to compare between machines.
+cluster path (--scheduler local:2) against the local executor on the same collection in the
+same rounds; then the cost of one more unit-year on each (the slope between the two largest
+sizes: the Dask overhead per unit-year, with the cluster's fixed start-up left out), and
+unit-years per minute for 1, 2 and 4 workers. Commands alternate within a round, so the
+machine's drift hits both sides alike; the medians of the ratios are what to compare between
+machines. (A collection also has its peers page, zh and en, once a year.)
 """
 
 from __future__ import annotations
@@ -96,6 +98,7 @@ def main() -> None:
         print(f"{'unit-years':>10} {'local s':>9} {'s/unit-year':>12} {'CPU s/uy':>9} "
               f"{'local:2 s':>10} {'cluster/local':>14}")
         base = None
+        walls: dict[int, tuple[float, float]] = {}  # size -> median wall: local, local:2
         for size in sizes:
             folder = collection(scratch, size)
             timed(run_command(folder, scratch / "warm"), env)  # font cache, .pyc: paid once
@@ -107,9 +110,19 @@ def main() -> None:
             ratios = [r / loc for (r, _), (loc, _) in zip(found["local:2"], found["local"],
                                                           strict=True)]
             base = base or local / size
+            walls[size] = (local, remote)
             print(f"{size:>10} {local:>9.1f} {local / size:>12.2f} {cpu / size:>9.2f} "
                   f"{remote:>10.1f} {_median(ratios):>13.2f}x   (per unit-year vs 1: "
                   f"{local / size / base:.2f}x)")
+        if len(walls) >= 2:
+            small, large = sorted(walls)[-2:]
+            per_local = (walls[large][0] - walls[small][0]) / (large - small)
+            per_remote = (walls[large][1] - walls[small][1]) / (large - small)
+            fixed = walls[large][1] - per_remote * large
+            print(f"\nper unit-year from {small} to {large} unit-years (the slope: start-up "
+                  f"left out): local {per_local:.2f} s, local:2 {per_remote:.2f} s, Dask "
+                  f"overhead {per_remote / per_local - 1:+.0%}; the cluster's start-up "
+                  f"(a LocalCluster, its workers' warm runners) about {fixed:.1f} s")
         biggest = scratch / f"collection-{max(sizes)}"
         print(f"\nthroughput on {max(sizes)} unit-years ({os.cpu_count()} cores here):")
         for workers in [int(w) for w in args.workers.split(",") if w]:

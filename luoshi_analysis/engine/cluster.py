@@ -62,8 +62,11 @@ def open_cluster(address: str) -> Iterator[Client]:
         ParameterError: dask.distributed is not installed, the scheduler cannot be reached, it
             has no worker, or a worker runs another version.
     """
+    from luoshi_analysis.engine.warm_runner import start_ahead
+
     with _client(check_scheduler(address)) as client:
         _check_workers(client)
+        client.run(start_ahead)  # each worker loads the stack while the tasks are packed
         yield client
 
 

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -134,12 +135,18 @@ def serve() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the client's Ctrl-C cancels tasks instead
     _warm()
     _send(answers, ("ready", os.getpid()))
+    library_warm = False
     while True:
         try:
             request = _receive(requests)
         except EOFError:
             return
         assert isinstance(request, Request)
+        if not library_warm and request.jobs:  # the loaders' lazy imports, once per worker
+            from luoshi_analysis.engine.preload import warm_library
+
+            warm_library(request.jobs[0].year, request.jobs[0].data_root)
+            library_warm = True
         pid = os.fork()
         if pid == 0:
             _child(request, os.getppid(), (requests.fileno(), answers.fileno()))
@@ -224,16 +231,45 @@ class WarmRunner:
 
 
 _IDLE: list[WarmRunner] = []
+_STARTING: list[Future[WarmRunner]] = []  # runners being started ahead of the first task
 _LOCK = threading.Lock()
 
 
-def run_warm(request: Request, limit_s: float) -> list[Result]:
-    """Run a task on one of this worker's warm runners (started on first use, one per thread)."""
+def start_ahead() -> None:
+    """Start a warm runner on this worker in the background, so the first task finds it ready.
+
+    Called on every worker as a run opens its cluster (``Client.run``); returns at once. A
+    worker that already has an idle runner (an earlier run's) starts none.
+    """
+    with _LOCK:
+        if any(runner.alive() for runner in _IDLE) or _STARTING:
+            return
+        starting: Future[WarmRunner] = Future()
+        _STARTING.append(starting)
+
+    def start() -> None:
+        try:
+            starting.set_result(WarmRunner())
+        except BaseException as exc:  # noqa: BLE001 - the task that takes it raises it
+            starting.set_exception(exc)
+
+    threading.Thread(target=start, name="luoshi-warm-runner-start", daemon=True).start()
+
+
+def _take() -> WarmRunner:
+    """Take an idle runner, or the one being started, or start one (each thread its own)."""
     with _LOCK:
         while _IDLE and not _IDLE[-1].alive():
             _IDLE.pop()
-        runner = _IDLE.pop() if _IDLE else None
-    runner = runner or WarmRunner()
+        if _IDLE:
+            return _IDLE.pop()
+        starting = _STARTING.pop() if _STARTING else None
+    return starting.result() if starting is not None else WarmRunner()
+
+
+def run_warm(request: Request, limit_s: float) -> list[Result]:
+    """Run a task on one of this worker's warm runners (kept for the worker's next tasks)."""
+    runner = _take()
     usable = True
     try:
         return runner.run(request, limit_s)
