@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -17,6 +16,7 @@ from luoshi_analysis.analysis.ratios import BUDGET_PHASE_RATIOS, RATIOS
 from luoshi_analysis.core.numbers import format_number
 from luoshi_analysis.reports.fonts import use_cjk_font
 from luoshi_analysis.reports.labels import line_label, pick, texts
+from luoshi_analysis.reports.plots import ems, wrap
 
 use_cjk_font()
 
@@ -67,24 +67,6 @@ def unit_label(row: pd.Series | dict, lang: str) -> str:
     return f"{label} {marks}" if marks else label
 
 
-def _ems(shown: str) -> float:
-    """Estimate the printed width of a text in ems (CJK glyphs are one em, Latin ~0.56)."""
-    return sum(1.0 if ord(ch) > 0x2E80 else 0.56 for ch in shown)
-
-
-def _wrap(shown: str, width_in: float, fontsize: float) -> str:
-    """Break a text into lines no wider than width_in: between words, or between CJK glyphs."""
-    limit = width_in * 72 / fontsize
-    lines, line = [], ""
-    for word in re.findall(r"[\u2e80-\uffff]\s*|[^\s\u2e80-\uffff]+\s*", shown):
-        if line and _ems(line) + _ems(word.rstrip()) > limit:
-            lines.append(line.rstrip())
-            line = ""
-        line += word
-    lines.append(line.rstrip())
-    return "\n".join(lines)
-
-
 def marks_note(frame: pd.DataFrame, lang: str) -> str:
     """Return the note naming the marked units: failing checks, unreviewed figures, budgets."""
     sep = peer_text("list_separator", lang)
@@ -106,7 +88,7 @@ def _wrap_list(around: list[str], names: list[str], sep: str, width_in: float = 
     lines, line = [], around[0]
     for i, name in enumerate(names):
         piece = name + (sep if i < len(names) - 1 else "".join(around[1:]))
-        if line.strip() and _ems(line) + _ems(piece.rstrip()) > limit:
+        if line.strip() and ems(line) + ems(piece.rstrip()) > limit:
             lines.append(line.rstrip())
             line = ""
         line += piece
@@ -125,7 +107,7 @@ def _note_lines(note: str) -> int:
 
 def _finish(fig: Figure, title: str, note: str) -> None:
     """Title the figure and put the note under it, in the space the layout keeps."""
-    fig.suptitle(_wrap(title, WIDTH_IN - 0.4, 12), fontsize=12)
+    fig.suptitle(wrap(title, WIDTH_IN - 0.4, 12), fontsize=12)
     if note:
         fig.supxlabel(note, x=0.01, ha="left", fontsize=8.5, color=NEUTRAL)
 
@@ -137,7 +119,7 @@ def _plain(ax: Axes) -> None:
 
 def _legend_columns(labels: Sequence[str], fontsize: float) -> int:
     """Return how many legend entries fit side by side across the figure."""
-    widest = max((_ems(s) for s in labels), default=1) * fontsize / 72 + 0.45
+    widest = max((ems(s) for s in labels), default=1) * fontsize / 72 + 0.45
     return max(1, min(len(labels), int((WIDTH_IN - 0.4) // widest)))
 
 
@@ -228,7 +210,7 @@ def _dot_panel(ax: Axes, rows: pd.DataFrame, column: str, name: str, lang: str) 
                 fontsize=7.5)
     median_text = (peer_text("median", lang, value=format_number(median, 1))
                    if median is not None else peer_text("no_median", lang))
-    ax.set_title(_wrap(f"{name}\n{median_text}", 2.6, 9), fontsize=9, loc="left")
+    ax.set_title(wrap(f"{name}\n{median_text}", 2.6, 9), fontsize=9, loc="left")
     ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.tick_params(axis="x", labelsize=8)
     ax.grid(axis="y", color="#eeeeee", linewidth=0.6)
@@ -248,9 +230,9 @@ def ratio_chart(peers: pd.DataFrame, lang: str = "zh") -> Figure:
     """
     order = peers.sort_values(DOT_RATIOS[0][0], ascending=False, na_position="last",
                               kind="stable")
-    note_parts = [_wrap(peer_text("hollow_note", lang), WIDTH_IN - 0.4, 8.5)]
+    note_parts = [wrap(peer_text("hollow_note", lang), WIDTH_IN - 0.4, 8.5)]
     if order["budget_execution_rate_pct"].notna().any():
-        note_parts.append(_wrap(peer_text("execution_scope_note", lang), WIDTH_IN - 0.4, 8.5))
+        note_parts.append(wrap(peer_text("execution_scope_note", lang), WIDTH_IN - 0.4, 8.5))
     marks = marks_note(peers, lang)
     note = "\n".join(note_parts + ([marks] if marks else []))
     fig = _figure(len(order), 1.9 + 0.2 * _note_lines(note))

@@ -49,12 +49,12 @@ def _footnote(fig: Figure, note: str) -> None:
     fig.supxlabel(note, x=0.01, ha="left", fontsize=8.5, color=COLORS["neutral"])
 
 
-def _wrap(label: str, width_in: float, fontsize: float) -> str:
+def wrap(label: str, width_in: float, fontsize: float) -> str:
     """Break a label into lines no wider than width_in: between words, or between CJK glyphs."""
     limit = width_in * 72 / fontsize
     lines, line = [], ""
     for word in re.findall(r"[\u2e80-\uffff]\s*|[^\s\u2e80-\uffff]+\s*", label):
-        if line and _ems(line) + _ems(word.rstrip()) > limit:
+        if line and ems(line) + ems(word.rstrip()) > limit:
             lines.append(line.rstrip())
             line = ""
         line += word
@@ -212,14 +212,14 @@ def ratios_chart(ratios: pd.DataFrame, lang: str = "zh", issuer: str = "") -> Fi
     return fig
 
 
-def _ems(text_: str) -> float:
+def ems(text_: str) -> float:
     """Estimate the printed width of a text in ems (CJK glyphs are one em, Latin ~0.56)."""
     return sum(1.0 if ord(ch) > 0x2E80 else 0.56 for ch in text_)
 
 
 def _label_width_in(labels: Sequence[str] | pd.Series, fontsize: float) -> float:
     """Estimate the printed width of the widest label in inches."""
-    return max((_ems(str(t)) for t in labels), default=0) * fontsize / 72
+    return max((ems(str(t)) for t in labels), default=0) * fontsize / 72
 
 
 def section_chart(indicators: pd.DataFrame, lang: str = "zh", issuer: str = "") -> Figure:
@@ -291,7 +291,7 @@ def headline_chart(headline: pd.DataFrame, lang: str = "zh", issuer: str = "") -
                                row["value_as_written"], row["source_fragment"])
         fig.text(x, y_top - 0.45 / height_in, figure, ha="center", va="center", fontsize=17,
                  color=COLORS["revenue"])
-        fig.text(x, y_top - 1.05 / height_in, _wrap(row[f"name_{lang}"], 12 / columns - 0.3, 9),
+        fig.text(x, y_top - 1.05 / height_in, wrap(row[f"name_{lang}"], 12 / columns - 0.3, 9),
                  ha="center", va="center", fontsize=9)
     return fig
 
@@ -428,7 +428,7 @@ def statements_years_chart(frame: pd.DataFrame, lang: str = "zh", issuer: str = 
     labels = [str(y) for y in year_list]
     if (shown["source"] == "later_report").any():
         handles.append(Patch(facecolor="white", edgecolor="#333333", hatch=QUALIFIED_HATCH))
-        labels.append(_wrap(text("years_hatch_note", lang), 6.5, 8.5))
+        labels.append(wrap(text("years_hatch_note", lang), 6.5, 8.5))
     fig.legend(handles, labels, loc="outside lower center", ncols=len(handles), frameon=False,
                fontsize=8.5)
     fig.suptitle(_titled(text("years_title", lang, first=year_list[0], last=year_list[-1]),
