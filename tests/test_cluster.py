@@ -180,3 +180,22 @@ def test_a_notebook_past_its_time_limit_on_a_cluster_is_one_line_and_the_rest_fi
     assert (outputs / "青石乡人民政府" / "2022" / "quick_zh.html").is_file()
     assert (outputs / UNIT / "2020" / "stuck_zh.html").is_file()
     assert not (outputs / "青石乡人民政府" / "2022" / "stuck_zh.html").exists()
+
+
+def test_tasks_start_longest_first_and_pages_about_every_unit_lead_among_equals(tmp_path):
+    from luoshi_analysis.engine.cluster import _Group, longest_first
+    from luoshi_analysis.engine.jobs import Job
+
+    def group(key: str, unit: str, *notebooks: str) -> _Group:
+        jobs = tuple(Job(2020, nb, "zh", tmp_path / f"{nb}.ipynb", tmp_path / key, {}, False,
+                         None, unit) for nb in notebooks)
+        return _Group(key, jobs, tmp_path)
+
+    short, long_, peers = (group("a/2020", "甲", "revenue"), group("b/2020", "乙", "outcome"),
+                           group("collection/2020", "", "peers"))
+    timed = {("revenue", "zh"): 1.0, ("outcome", "zh"): 4.0, ("peers", "zh"): 2.0}
+    assert [g.key for g in longest_first([short, peers, long_], timed)] == [
+        "b/2020", "collection/2020", "a/2020"]
+    # no record yet: every task counts as longest, and the collection's pages go first
+    assert [g.key for g in longest_first([short, long_, peers], {})] == [
+        "collection/2020", "a/2020", "b/2020"]

@@ -29,6 +29,7 @@ from luoshi_analysis.engine.cluster_task import (
     worker_version,
 )
 from luoshi_analysis.engine.jobs import Job, Result, RunSettings, Status
+from luoshi_analysis.engine.schedule import UNKNOWN_FIRST
 from luoshi_analysis.engine.supervisor import result_of
 
 if TYPE_CHECKING:
@@ -175,19 +176,36 @@ def _results(group: _Group, output: TaskOutput, outputs: Path) -> list[Result]:
     return results
 
 
+def longest_first(groups: list[_Group], expected: dict[tuple[str, str], float]) -> list[_Group]:
+    """Order the tasks longest first, from the notebooks' earlier durations.
+
+    A task with a notebook of no record counts as longest; among equals, pages about every
+    unit come first (they read every unit's data, so they grow with the collection).
+    """
+    def cost(group: _Group) -> tuple[float, bool]:
+        seconds = sum(expected.get((job.notebook, job.lang), UNKNOWN_FIRST) for job in group.jobs)
+        return -seconds, bool(group.jobs[0].unit)
+
+    return sorted(groups, key=cost)
+
+
 def run_on_cluster(client: Client, jobs: list[Job], units: list[Unit], collection: Path,
-                   outputs: Path, settings: RunSettings) -> list[Result]:
+                   outputs: Path, settings: RunSettings,
+                   expected: dict[tuple[str, str], float] | None = None) -> list[Result]:
     """Run the jobs on a cluster (``open_cluster``); return their results in the jobs' order.
 
-    The progress bar follows the tasks as they finish; on any interruption (Ctrl-C, SIGTERM)
-    the tasks still waiting or running are cancelled, and no page of theirs is written.
+    Tasks start longest first (``expected``: seconds per notebook and language, as for the
+    local executor), so no worker runs a long task alone at the end. The progress bar follows
+    the tasks as they finish; on any interruption (Ctrl-C, SIGTERM) the tasks still waiting or
+    running are cancelled, and no page of theirs is written.
     """
     from distributed import as_completed
     from tqdm import tqdm
 
-    groups = _groups(jobs, units, collection)
+    groups = longest_first(_groups(jobs, units, collection), expected or {})
     futures = {client.submit(run_task, _task(group, units, collection, outputs, settings),
-                             key=f"luoshi-{i}-{group.key}", retries=RETRIES, pure=False): group
+                             key=f"luoshi-{i}-{group.key}", retries=RETRIES, pure=False,
+                             priority=len(groups) - i): group
                for i, group in enumerate(groups)}
     found: dict[int, Result] = {}
     bar = tqdm(total=len(jobs), desc="notebooks", unit="nb", disable=not settings.progress,

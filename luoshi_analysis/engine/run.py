@@ -228,15 +228,15 @@ def _locked_run(settings: RunSettings, resolved: _Resolved, client: Client | Non
         claim_unit_folders(outputs, resolved.units)
         started = time.time()
         notebooks_dir = config.notebooks_dir()
+        expected = expected_durations(outputs / MANIFEST_FILE, notebooks_dir)
         if client is not None:
             from luoshi_analysis.engine.cluster import run_on_cluster
 
             results = run_on_cluster(client, resolved.plan.jobs, resolved.units,
-                                     resolved.collection, outputs, settings)
+                                     resolved.collection, outputs, settings, expected)
         else:
             results = run_jobs(resolved.plan.jobs, resolved.workers, settings.timeout_s,
-                               progress=settings.progress,
-                               expected=expected_durations(outputs / MANIFEST_FILE, notebooks_dir))
+                               progress=settings.progress, expected=expected)
         remember_durations(notebooks_dir, [(r.notebook, r.lang, r.duration_s) for r in results
                                            if r.status is Status.OK])
         pdf_error = _print_pdfs(results) if settings.pdf else ""
