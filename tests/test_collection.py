@@ -106,7 +106,13 @@ def test_every_report_kind_gets_its_pages(collection_run):
     assert final == ["revenue_structure_en.html", "revenue_structure_zh.html",
                      "spending_mix_en.html", "spending_mix_zh.html"]
     index = (outputs / "青石乡人民政府" / "index.html").read_text("utf-8")
-    assert "此年度报告未列绩效指标" in index and "no outcome figures" in index
+    # a short note in the year's row, its full sentence once under the table
+    row = next(r for r in index.split("<tr>") if 'data-sort="2022"' in r).split("</tr>")[0]
+    assert "无成效指标页：未列绩效指标" in row and "no outcome page" in row
+    assert "此年度报告未列绩效指标" not in row
+    legend = index.split('class="luoshi-legend"', 1)[1]
+    assert index.count("此年度报告未列绩效指标") == 1 and "此年度报告未列绩效指标" in legend
+    assert "states no outcome figures" in legend
     budget = (outputs / "松林镇人民政府" / "2024" / "revenue_structure_zh.html").read_text("utf-8")
     assert "部门预算" in budget and "预算数" in budget
 

@@ -176,6 +176,37 @@ def test_sources_and_the_budget_execution_scope(collection, table):
     assert town["budget_execution_scope"] == ""
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_reader_tables_right_align_numbers_and_show_a_dash_for_none(table, lang):
+    shown = peer_tables.table_html(peer_tables.ratio_table(table, lang), lang)
+    head = re.findall(r"<th([^>]*)>([^<]*)</th>", shown)
+    aligned = {name for attrs, name in head if 'class="num"' in attrs}
+    assert peer_tables.heading("revenue_total", lang) in aligned
+    assert peer_tables.heading("unit", lang) not in aligned
+    cells = re.findall(r"<td([^>]*)>(.*?)</td>", shown)
+    assert any(attrs == ' class="num"' and text == "5,446.35" for attrs, text in cells)
+    # the town states no budget beside its outturn: its execution rate is a dash, never blank
+    town_row = next(r for r in shown.split("<tr>") if "5,446.35" in r)
+    assert "<td></td>" not in town_row and '<td class="num"></td>' not in town_row
+    assert re.search(r'<td( class="num")?>–</td>', town_row)
+
+
+def test_a_side_no_unit_splits_is_a_sentence_not_an_empty_chart(table, tmp_path, monkeypatch):
+    from luoshi_analysis.reports import peer_notebook
+
+    shown: list[object] = []
+    monkeypatch.setattr(peer_notebook, "_display", shown.append)
+    ctx = peer_notebook.start("peers", 2020, "zh", str(tmp_path / "figures"))
+    totals_only = table.assign(**{c: float("nan") for c in REVENUE_SHARES})
+    ctx.structure(totals_only, "revenue")
+    assert len(shown) == 1 and "没有单位的报告分类列出本年收入" in shown[0].data
+    assert not list((tmp_path / "figures").glob("*"))  # no chart drawn
+    shown.clear()
+    ctx.structure(table, "revenue")
+    assert (tmp_path / "figures" / "peers_revenue_structure_zh.png").is_file()
+    assert any("luoshi-table" in str(getattr(item, "data", "")) for item in shown)
+
+
 def test_over_years_and_the_change_of_totals_exactly(collection):
     over = la.peers_over_years(collection)
     expected = [(u.name, y) for u in units(collection) for y in ((2019, 2020) if u.name == QINGSHAN

@@ -54,7 +54,7 @@ document.querySelectorAll("table.luoshi-sortable").forEach(function (table) {
 });
 """
 _EXTRA_CSS = """
-.luoshi-index { max-width: 1200px; margin: 2em auto; line-height: 1.6; padding: 0 1em; }
+.luoshi-index { max-width: 1500px; margin: 2em auto; line-height: 1.6; padding: 0 1em; }
 .luoshi-index table { border-collapse: collapse; width: 100%; }
 .luoshi-index th, .luoshi-index td { border-bottom: 1px solid #ddd; padding: 0.4em;
   text-align: left; vertical-align: top; }
@@ -62,6 +62,10 @@ _EXTRA_CSS = """
 .luoshi-index thead button { font: inherit; font-weight: bold; background: none; border: 0;
   padding: 0; cursor: pointer; text-align: inherit; }
 .luoshi-index ul { margin: 0; padding-left: 1.2em; }
+.luoshi-index td.pages { min-width: 24em; }
+.luoshi-index tbody th[scope="row"] { min-width: 12em; }
+.luoshi-index li.note, .luoshi-index .name-en { color: #555; font-size: 0.9em; }
+.luoshi-index ul.luoshi-legend { color: #333; }
 .luoshi-bad { color: #a00; font-weight: bold; }
 """
 
@@ -178,15 +182,31 @@ def _summary(data: Path | None, year: int) -> YearSummary | None:
         return None  # the year's data no longer loads: its pages say so (stale)
 
 
-def _notes(summary: YearSummary | None) -> list[str]:
+def _reasons(summary: YearSummary | None) -> list[str]:
     """Why a year has fewer pages: its documents state no overview, or no outcome figures."""
     if summary is None:
         return []
-    reasons = (["no_overview"] if summary.phase is None else []) + (
+    return (["no_overview"] if summary.phase is None else []) + (
         ["no_spending"] if summary.phase is not None and not summary.spending_lines else []) + (
         ["no_indicators"] if not summary.indicators else [])
-    return [f"<li>{html.escape(text(r, 'zh'))} · {html.escape(text(r, 'en'))}</li>"
-            for r in reasons]
+
+
+def _note_items(reasons: list[str]) -> list[str]:
+    """A short note per reason, in both languages (the full sentence is in the legend)."""
+    return [f'<li class="note">{html.escape(text(r + "_short", "zh"))} · '
+            f'<span lang="en">{html.escape(text(r + "_short", "en"))}</span></li>' for r in reasons]
+
+
+def _legend(reasons: set[str]) -> str:
+    """The full sentence of each short note the table uses, once, under the table."""
+    if not reasons:
+        return ""
+    order = [r for r in ("no_overview", "no_spending", "no_indicators") if r in reasons]
+    items = "".join(f"<li>{html.escape(text(r, 'zh'))}<br><span lang=\"en\">"
+                    f"{html.escape(text(r, 'en'))}</span></li>" for r in order)
+    return (f'<h2 class="luoshi-legend-heading">{html.escape(text("notes_heading", "zh"))} · '
+            f'{html.escape(text("notes_heading", "en"))}</h2>\n'
+            f'<ul class="luoshi-legend">{items}</ul>\n')
 
 
 _HEADS = (("document", False), ("revenue_total", True), ("expenditure_total", True),
@@ -229,25 +249,32 @@ def _span(years: set[int]) -> str:
     return "–".join(dict.fromkeys([str(min(years)), str(max(years))])) if years else ""
 
 
-def _rows(unit: _UnitPages, prefix: str, with_unit: bool) -> list[str]:
-    """One table row per year of a unit: figures, pages and notes (newest year first)."""
+def _rows(unit: _UnitPages, prefix: str, with_unit: bool,
+          reasons: set[str]) -> list[str]:
+    """One table row per year of a unit: figures, pages and notes (newest year first).
+
+    Adds the reasons of the notes it shows to ``reasons`` (for the legend under the table).
+    """
     pages, in_data = _years(unit)
     rows = []
     for year in sorted(pages | in_data, reverse=True):
         summary = _summary(unit.data, year) if year in in_data else None
         items = _page_links(unit.folder / str(year), prefix) if year in pages else []
-        items += _notes(summary)
+        year_reasons = _reasons(summary)
+        reasons.update(year_reasons)
+        items += _note_items(year_reasons)
         peers = unit.folder.parent / COLLECTION_FOLDER / str(year)
         if with_unit and peers.is_dir():
             items.append(f"<li>{_link(f'{COLLECTION_FOLDER}/{year}/peers_zh.html', '各单位比较')}"
                          f" | {_link(f'{COLLECTION_FOLDER}/{year}/peers_en.html', 'Peers')}</li>")
         unit_cell = (f'<th scope="row">{_link(quote(unit.folder.name) + "/" + INDEX_FILE, unit.name)}'
-                     + (f"<br>{html.escape(unit.name_en)}" if unit.name_en else "")
+                     + (f'<br><span class="name-en" lang="en">{html.escape(unit.name_en)}</span>'
+                        if unit.name_en else "")
                      + "</th>" if with_unit else "")
         year_cell = (f'<td data-sort="{year}">{year}</td>' if with_unit
                      else f'<th scope="row" data-sort="{year}">{year}</th>')
         rows.append(f"<tr>{unit_cell}{year_cell}{_summary_cells(summary)}"
-                    f"<td><ul>{''.join(items)}</ul></td></tr>")
+                    f'<td class="pages"><ul>{"".join(items)}</ul></td></tr>')
     return rows
 
 
@@ -263,13 +290,14 @@ def _table(rows: list[str], with_unit: bool) -> str:
 def build_unit_index(unit: _UnitPages) -> Path:
     """Write <outputs>/<unit>/index.html: the unit's years, figures and pages."""
     pages, in_data = _years(unit)
+    reasons: set[str] = set()
     heading = text("unit_index_heading", "zh", issuer=_both_names(unit), years=_span(pages | in_data))
     body = (f"<h1>{html.escape(heading)}</h1>\n"
             f'<p><a href="../{INDEX_FILE}">{html.escape(text("all_units", "zh"))} · '
             f'{html.escape(text("all_units", "en"))}</a></p>\n'
             f"<p>{html.escape(text('figures_note', 'zh'))}<br>"
             f"{html.escape(text('figures_note', 'en'))}</p>\n"
-            + _table(_rows(unit, "", with_unit=False), with_unit=False))
+            + _table(_rows(unit, "", False, reasons), with_unit=False) + _legend(reasons))
     path = unit.folder / INDEX_FILE
     write_text(path, _page(heading, body))
     return path
@@ -294,12 +322,14 @@ def build_indexes(outputs: Path) -> Path:
         build_unit_index(unit)
     span = _span({y for unit in found for y in set.union(*_years(unit))})
     heading = text("collection_heading", "zh", count=len(found), years=span)
-    rows = [row for unit in found for row in _rows(unit, quote(unit.folder.name) + "/", True)]
+    reasons: set[str] = set()
+    rows = [row for unit in found
+            for row in _rows(unit, quote(unit.folder.name) + "/", True, reasons)]
     body = (f"<h1>{html.escape(heading)}</h1>\n"
             f"<p>{html.escape(text('collection_heading', 'en', count=len(found), years=span))}</p>\n"
             f"<p>{html.escape(text('figures_note', 'zh'))}<br>"
             f"{html.escape(text('figures_note', 'en'))}</p>\n"
-            + _table(rows, with_unit=True) + "\n"
+            + _table(rows, with_unit=True) + "\n" + _legend(reasons)
             + _collection_pages(outputs, f"{COLLECTION_FOLDER}/"))
     path = outputs / INDEX_FILE
     write_text(path, _page(heading, body))

@@ -9,7 +9,14 @@ from pathlib import Path
 import pandas as pd
 
 from luoshi_analysis.analysis.overview import BUDGETED
-from luoshi_analysis.analysis.peers import as_peer_year, peer_change, peers_over_years
+from luoshi_analysis.analysis.peers import (
+    EXPENDITURE_CATEGORIES,
+    REVENUE_CATEGORIES,
+    as_peer_year,
+    peer_change,
+    peers_over_years,
+    share_column,
+)
 from luoshi_analysis.core import config
 from luoshi_analysis.core.errors import ParameterError
 from luoshi_analysis.reports import peer_plots, peer_tables
@@ -97,6 +104,16 @@ class PeerContext(NotebookContext):
         budgeted = int((peers["phase"] == BUDGETED).sum())
         if budgeted:
             self.say_peers("units_budgeted", count=budgeted, year=self.year)
+
+    def structure(self, peers: pd.DataFrame, side: str) -> None:
+        """Show one side's structure (chart and table), or say no unit splits that side."""
+        whole = f"{side}_current_year"
+        keys = REVENUE_CATEGORIES if side == "revenue" else EXPENDITURE_CATEGORIES
+        if not any((peers[share_column(k, whole)] > 0).any() for k in keys):
+            self.say_peers(f"none_stated_{side}", year=self.year)
+            return
+        self.show(peer_plots.structure_chart(peers, side, self.lang), f"{side}_structure")
+        self.table(peer_tables.structure_table(peers, side, self.lang))
 
     def compare_previous(self, peers: pd.DataFrame) -> None:
         """Show each unit's totals against the year before (chart and table), where it has one."""
