@@ -199,3 +199,24 @@ def test_tasks_start_longest_first_and_pages_about_every_unit_lead_among_equals(
     # no record yet: every task counts as longest, and the collection's pages go first
     assert [g.key for g in longest_first([short, long_, peers], {})] == [
         "collection/2020", "a/2020", "b/2020"]
+
+
+def _background_config() -> tuple[object, object, object]:
+    import dask
+
+    return (dask.config.get("distributed.worker.profile.enabled"),
+            dask.config.get("distributed.admin.tick.interval"),
+            dask.config.get("distributed.admin.system-monitor.interval"))
+
+
+def test_a_local_cluster_runs_without_dasks_profiler_and_fast_ticks():
+    """The workers of `--scheduler local:N` are started with Dask's background work cut down."""
+    from luoshi_analysis.engine.cluster import QUIET_CONFIG, open_cluster
+
+    with open_cluster("local:1") as client:
+        found = set(client.run(_background_config).values())
+    assert found == {(False, QUIET_CONFIG["distributed.admin.tick.interval"],
+                      QUIET_CONFIG["distributed.admin.system-monitor.interval"])}
+    import dask
+
+    assert dask.config.get("distributed.worker.profile.enabled") is not False  # only for the run

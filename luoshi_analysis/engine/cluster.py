@@ -39,6 +39,17 @@ LOCAL = re.compile(r"^local(?::(?P<workers>[1-9]\d{0,2}))?$")
 REMOTE = re.compile(r"^(?:tcp|tls|ucx|ws|wss)://[^\s/]+:\d{1,5}$")
 CONNECT_TIMEOUT_S = 10
 RETRIES = 2  # a task whose worker died or that failed is run again at most this often
+# Dask's background work, cut for a batch run: the statistical profiler samples each worker's
+# threads every 10 ms, the event-loop watchdog ticks every 20 ms and the system monitor polls
+# every 0.5 s — 0.16 of a core for an idle LocalCluster of two workers here, 0.03 with these
+# (profiles and the dashboard's live charts are what a batch run gives up). Set in the client
+# and, through its nannies, in a LocalCluster's workers; docs/cluster.md gives the same as
+# environment variables for workers started by hand.
+QUIET_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+}
 
 
 def check_scheduler(address: str) -> str:
@@ -75,24 +86,26 @@ def open_cluster(address: str) -> Iterator[Client]:
 def _client(address: str) -> Iterator[Client]:
     """Yield a Dask client of the scheduler (or of a LocalCluster started for the run)."""
     try:
+        import dask
         from distributed import Client, LocalCluster
     except ImportError:
         raise ParameterError("--scheduler needs dask.distributed: pip install "
                              "'luoshi-analysis[dask]' (make install installs it)") from None
-    local = LOCAL.match(address)
-    if local:
-        workers = int(local["workers"] or 2)
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster, Client(cluster) as client:
-            yield client
-        return
-    try:
-        client = Client(address, timeout=f"{CONNECT_TIMEOUT_S}s")
-    except (OSError, TimeoutError) as exc:
-        raise ParameterError(f"--scheduler {address}: cannot reach the scheduler "
-                             f"({str(exc).splitlines()[0][:160]})") from None
-    with client:
-        yield client
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(dask.config.set(QUIET_CONFIG))
+        local = LOCAL.match(address)
+        if local:
+            cluster = stack.enter_context(LocalCluster(
+                n_workers=int(local["workers"] or 2), threads_per_worker=1, processes=True,
+                dashboard_address=None))
+            yield stack.enter_context(Client(cluster))
+            return
+        try:
+            client = Client(address, timeout=f"{CONNECT_TIMEOUT_S}s")
+        except (OSError, TimeoutError) as exc:
+            raise ParameterError(f"--scheduler {address}: cannot reach the scheduler "
+                                 f"({str(exc).splitlines()[0][:160]})") from None
+        yield stack.enter_context(client)
 
 
 def _check_workers(client: Client) -> None:
