@@ -16,7 +16,7 @@ from luoshi_analysis.analysis.peers import (
 from luoshi_analysis.core.numbers import format_number
 from luoshi_analysis.reports.labels import amount_unit, line_label, pick, texts
 from luoshi_analysis.reports.peer_plots import DOT_RATIOS, fails_checks, peer_text, phase_name, unit_name
-from luoshi_analysis.reports.tables import NUMBER_CELL
+from luoshi_analysis.reports.tables import is_numeric, table_markup
 
 # Han ideographs and CJK punctuation: a cell holding them is Chinese (a name, a title).
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
@@ -131,13 +131,6 @@ def table_html(frame: pd.DataFrame, lang: str) -> str:
         shown = "" if value is None or value is pd.NA else html.escape(str(value))
         return f'<span lang="zh">{shown}</span>' if lang == "en" and CJK.search(shown) else shown
 
-    head, columns = [], []
-    for column in frame.columns:
-        cells = [cell(v) for v in frame[column]]
-        numeric = any(cells) and all(NUMBER_CELL.fullmatch(c) for c in cells if c)
-        align = ' class="num"' if numeric else ""
-        head.append(f'<th scope="col"{align}>{html.escape(str(column))}</th>')
-        columns.append([f"<td{align}>{c or '–'}</td>" for c in cells])
-    rows = "".join(f"<tr>{''.join(cells)}</tr>\n" for cells in zip(*columns, strict=True))
-    return (f'<table class="luoshi-table">\n<thead><tr>{"".join(head)}</tr></thead>\n'
-            f"<tbody>\n{rows}</tbody>\n</table>")
+    cells = {column: [cell(v) for v in frame[column]] for column in frame.columns}
+    return table_markup([(str(column), shown, is_numeric(shown)) for column, shown in cells.items()],
+                        empty="–")

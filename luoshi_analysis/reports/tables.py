@@ -62,17 +62,33 @@ def table_html(frame: pd.DataFrame, lang: str, places: int = 2,
     quoted = {named.get(c) for c in QUOTED_COLUMNS}
     figure_columns = {named.get(c) for c in figures}
     figure_text = {named.get(c) for c in FIGURE_TEXT_COLUMNS}
-    head, columns = [], []
+    columns = []
     for column in shown.columns:
         cells = _cells(shown[column], places, column in figure_columns)
-        numeric = column in figure_text or (
-            bool(len(cells)) and all(NUMBER_CELL.fullmatch(c) for c in cells if c))
+        numeric = column in figure_text or is_numeric(list(cells))
         if column in quoted:
             cells = cells.map(lambda v: f'<span lang="zh">{v}</span>' if v else v)
+        columns.append((str(column), list(cells), numeric))
+    return table_markup(columns)
+
+
+def is_numeric(cells: list[str]) -> bool:
+    """Whether a column's cells (text) are numbers or empty (a column of none stays aligned)."""
+    return bool(cells) and all(NUMBER_CELL.fullmatch(c) for c in cells if c)
+
+
+def table_markup(columns: list[tuple[str, list[str], bool]], empty: str = "") -> str:
+    """Return a reader's table from its columns: (heading, cells as HTML, numeric).
+
+    A numeric column is right-aligned (class "num"); headings are column headers for assistive
+    technology; an empty cell shows ``empty``.
+    """
+    head, body = [], []
+    for heading, cells, numeric in columns:
         align = ' class="num"' if numeric else ""
-        head.append(f'<th scope="col"{align}>{html.escape(str(column))}</th>')
-        columns.append([f"<td{align}>{c}</td>" for c in cells])
-    rows = "".join(f"<tr>{''.join(cells)}</tr>\n" for cells in zip(*columns, strict=True))
+        head.append(f'<th scope="col"{align}>{html.escape(heading)}</th>')
+        body.append([f"<td{align}>{c or empty}</td>" for c in cells])
+    rows = "".join(f"<tr>{''.join(cells)}</tr>\n" for cells in zip(*body, strict=True))
     return (f'<table class="luoshi-table">\n<thead><tr>{"".join(head)}</tr></thead>\n'
             f"<tbody>\n{rows}</tbody>\n</table>")
 
