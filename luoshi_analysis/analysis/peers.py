@@ -42,6 +42,15 @@ EXPENDITURE_SHARES = tuple(share_column(k, "expenditure_current_year")
                            for k in EXPENDITURE_CATEGORIES)
 
 
+def stated_categories(peers: pd.DataFrame, side: str) -> list[str]:
+    """Return the categories of one side ("revenue" or "expenditure") some unit states a share of.
+
+    A category every unit states as none, or not at all, adds nothing to a comparison.
+    """
+    keys = REVENUE_CATEGORIES if side == "revenue" else EXPENDITURE_CATEGORIES
+    return [k for k in keys if (peers[share_column(k, f"{side}_current_year")] > 0).any()]
+
+
 def _amount_field(key: str) -> Field:
     line = BY_KEY[key]
     return Field(key, "number", f"{line.label_zh} ({line.label_en}) as the unit's report states "

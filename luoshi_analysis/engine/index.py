@@ -182,6 +182,10 @@ def _summary(data: Path | None, year: int) -> YearSummary | None:
         return None  # the year's data no longer loads: its pages say so (stale)
 
 
+# Why a year may have fewer pages, in the order rows and the legend give them.
+_REASONS = ("no_overview", "no_spending", "no_indicators")
+
+
 def _reasons(summary: YearSummary | None) -> list[str]:
     """Why a year has fewer pages: its documents state no overview, or no outcome figures."""
     if summary is None:
@@ -201,7 +205,7 @@ def _legend(reasons: set[str]) -> str:
     """The full sentence of each short note the table uses, once, under the table."""
     if not reasons:
         return ""
-    order = [r for r in ("no_overview", "no_spending", "no_indicators") if r in reasons]
+    order = [r for r in _REASONS if r in reasons]
     items = "".join(f"<li>{html.escape(text(r, 'zh'))}<br><span lang=\"en\">"
                     f"{html.escape(text(r, 'en'))}</span></li>" for r in order)
     return (f'<h2 class="luoshi-legend-heading">{html.escape(text("notes_heading", "zh"))} · '

@@ -10,12 +10,10 @@ import pandas as pd
 
 from luoshi_analysis.analysis.overview import BUDGETED
 from luoshi_analysis.analysis.peers import (
-    EXPENDITURE_CATEGORIES,
-    REVENUE_CATEGORIES,
     as_peer_year,
     peer_change,
     peers_over_years,
-    share_column,
+    stated_categories,
 )
 from luoshi_analysis.core import config
 from luoshi_analysis.core.errors import ParameterError
@@ -107,9 +105,7 @@ class PeerContext(NotebookContext):
 
     def structure(self, peers: pd.DataFrame, side: str) -> None:
         """Show one side's structure (chart and table), or say no unit splits that side."""
-        whole = f"{side}_current_year"
-        keys = REVENUE_CATEGORIES if side == "revenue" else EXPENDITURE_CATEGORIES
-        if not any((peers[share_column(k, whole)] > 0).any() for k in keys):
+        if not stated_categories(peers, side):
             self.say_peers(f"none_stated_{side}", year=self.year)
             return
         self.show(peer_plots.structure_chart(peers, side, self.lang), f"{side}_structure")

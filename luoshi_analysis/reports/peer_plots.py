@@ -11,7 +11,12 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from luoshi_analysis.analysis.overview import BUDGETED
-from luoshi_analysis.analysis.peers import EXPENDITURE_CATEGORIES, REVENUE_CATEGORIES, share_column
+from luoshi_analysis.analysis.peers import (
+    EXPENDITURE_CATEGORIES,
+    REVENUE_CATEGORIES,
+    share_column,
+    stated_categories,
+)
 from luoshi_analysis.analysis.ratios import BUDGET_PHASE_RATIOS, RATIOS
 from luoshi_analysis.core.numbers import format_number
 from luoshi_analysis.reports.fonts import use_cjk_font
@@ -152,7 +157,7 @@ def structure_chart(peers: pd.DataFrame, side: str, lang: str = "zh") -> Figure:
     """
     keys = REVENUE_CATEGORIES if side == "revenue" else EXPENDITURE_CATEGORIES
     whole = f"{side}_current_year"
-    shown = [k for k in keys if (peers[share_column(k, whole)] > 0).any()]
+    shown = stated_categories(peers, side)
     shares = peers[[share_column(k, whole) for k in shown]].fillna(0).to_numpy().tolist()
     order = peers.iloc[sorted(range(len(peers)), key=lambda i: [-v for v in shares[i]])]
     note = marks_note(peers, lang)

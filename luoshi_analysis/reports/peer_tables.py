@@ -8,11 +8,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from luoshi_analysis.analysis.peers import (
-    EXPENDITURE_CATEGORIES,
-    REVENUE_CATEGORIES,
-    share_column,
-)
+from luoshi_analysis.analysis.peers import share_column, stated_categories
 from luoshi_analysis.core.numbers import format_number
 from luoshi_analysis.reports.labels import amount_unit, line_label, pick, texts
 from luoshi_analysis.reports.peer_plots import DOT_RATIOS, fails_checks, peer_text, phase_name, unit_name
@@ -54,13 +50,11 @@ def structure_table(peers: pd.DataFrame, side: str, lang: str) -> pd.DataFrame:
 
     Only categories with an amount in some unit are columns.
     """
-    keys = REVENUE_CATEGORIES if side == "revenue" else EXPENDITURE_CATEGORIES
     whole = f"{side}_current_year"
     table = _units(peers, lang) | {heading(whole, lang): [amount_text(v) for v in peers[whole]]}
-    for key in keys:
-        column = share_column(key, whole)
-        if (peers[column] > 0).any():  # a category every unit states as none adds nothing
-            table[_share_heading(key, whole, lang)] = [format_number(v) for v in peers[column]]
+    for key in stated_categories(peers, side):
+        table[_share_heading(key, whole, lang)] = [
+            format_number(v) for v in peers[share_column(key, whole)]]
     return pd.DataFrame(table)
 
 
